@@ -1,0 +1,118 @@
+"""The answerer that needs no language model: it quotes the best sentences and cites them.
+
+Each candidate sentence from the top passages is scored by its embedding similarity to the
+question and by how many of the question's content words it contains; redundant sentences
+are dropped (maximal marginal relevance). When even the best sentence is weak, it says the
+corpus does not answer the question instead of guessing.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+
+from assistant.types import Answer, Citation, SentenceSupport
+from corpus.sentences import split_sentences
+from index.bm25 import tokenize
+from index.embedder import Embedder
+from index.types import Hit
+
+_HEADING_LIKE = re.compile(r"^#{1,6}\s")
+NOT_ANSWERED = "The corpus does not answer this question well enough to quote an answer."
+
+
+@dataclass(frozen=True)
+class Candidate:
+    hit: Hit
+    start: int  # offsets into the document text
+    end: int
+    text: str
+
+
+def candidates(hits: Sequence[Hit], max_words: int = 80) -> list[Candidate]:
+    """Sentences of the passages, with exact document offsets; headings and scraps skipped."""
+    out: list[Candidate] = []
+    seen: set[tuple[str, int]] = set()
+    for hit in hits:
+        chunk = hit.chunk
+        for s, e in split_sentences(chunk.text):
+            text = chunk.text[s:e]
+            words = len(text.split())
+            key = (chunk.doc_id, chunk.start + s)
+            if words < 4 or words > max_words or _HEADING_LIKE.match(text) or key in seen:
+                continue  # overlapping chunks repeat sentences; headings answer nothing
+            seen.add(key)
+            out.append(Candidate(hit, chunk.start + s, chunk.start + e, text))
+    return out
+
+
+def term_overlap(question_terms: set[str], text: str) -> float:
+    if not question_terms:
+        return 0.0
+    return len(question_terms & set(tokenize(text))) / len(question_terms)
+
+
+class ExtractiveAnswerer:
+    name = "extractive"
+
+    def __init__(
+        self,
+        embedder: Embedder,
+        max_sentences: int = 3,
+        min_score: float = 0.42,
+        redundancy: float = 0.85,
+    ) -> None:
+        self.embedder = embedder
+        self.max_sentences = max_sentences
+        self.min_score = min_score
+        self.redundancy = redundancy
+
+    def score(self, question: str, cands: Sequence[Candidate]) -> tuple[np.ndarray, np.ndarray]:
+        """(combined scores, sentence vectors) for the candidates."""
+        vecs = self.embedder.embed([question] + [c.text for c in cands])
+        sims = vecs[1:] @ vecs[0]
+        terms = set(tokenize(question))
+        overlap = np.array([term_overlap(terms, c.text) for c in cands], dtype=np.float32)
+        # a small prior for the passage's retrieval rank breaks ties toward better passages
+        prior = np.array([1.0 / (1 + c.hit.rank) for c in cands], dtype=np.float32)
+        return 0.6 * sims + 0.4 * overlap + 0.05 * prior, vecs[1:]
+
+    def answer(self, question: str, hits: Sequence[Hit]) -> Answer:
+        cands = candidates(hits)
+        if not cands:
+            return Answer(question, NOT_ANSWERED, False, hits=tuple(hits), backend=self.name)
+        scores, vecs = self.score(question, cands)
+        picked = self._select(scores, vecs)
+        if not picked:
+            return Answer(question, NOT_ANSWERED, False, hits=tuple(hits), backend=self.name)
+        picked.sort(key=lambda i: (cands[i].hit.rank, cands[i].start))  # read in passage order
+        citations, parts, sentences = [], [], []
+        for n, i in enumerate(picked, 1):
+            c = cands[i]
+            citations.append(
+                Citation(n, c.hit.chunk.doc_id, c.hit.document.title, c.hit.document.source,
+                         c.hit.chunk.page, c.start, c.end, c.text, float(scores[i]))
+            )  # fmt: skip
+            parts.append(f"{c.text} [{n}]")
+            sentences.append(SentenceSupport(c.text, (n,), True, 1.0))
+        return Answer(
+            question, " ".join(parts), True, tuple(citations), tuple(sentences),
+            tuple(hits), self.name,
+        )  # fmt: skip
+
+    def _select(self, scores: np.ndarray, vecs: np.ndarray) -> list[int]:
+        order = list(np.argsort(-scores))
+        if not order or scores[order[0]] < self.min_score:
+            return []
+        best = float(scores[order[0]])
+        picked: list[int] = []
+        for i in order:
+            if len(picked) == self.max_sentences or scores[i] < max(self.min_score, 0.75 * best):
+                break
+            if any(float(vecs[i] @ vecs[j]) > self.redundancy for j in picked):
+                continue
+            picked.append(int(i))
+        return picked

@@ -1,0 +1,86 @@
+"""Frozen dataclasses owned by the assistant stage: Citation, SentenceSupport, Answer."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from index.types import Hit
+
+
+@dataclass(frozen=True)
+class Citation:
+    """Source ``[n]``: ``text`` is exactly the document's text from ``start`` to ``end``."""
+
+    n: int
+    doc_id: str
+    title: str
+    source: str
+    page: int | None
+    start: int
+    end: int
+    text: str
+    score: float = 0.0
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "n": self.n, "doc_id": self.doc_id, "title": self.title, "source": self.source,
+            "page": self.page, "start": self.start, "end": self.end, "text": self.text,
+        }  # fmt: skip
+
+
+@dataclass(frozen=True)
+class SentenceSupport:
+    """One answer sentence, the sources it cites and how well they support it."""
+
+    text: str
+    citations: tuple[int, ...]
+    supported: bool
+    support: float
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "text": self.text, "citations": list(self.citations),
+            "supported": self.supported, "support": round(self.support, 4),
+        }  # fmt: skip
+
+
+@dataclass(frozen=True)
+class Answer:
+    question: str
+    text: str
+    answered: bool
+    citations: tuple[Citation, ...] = ()
+    sentences: tuple[SentenceSupport, ...] = ()
+    hits: tuple[Hit, ...] = ()  # the passages retrieved: shown as "nearest" when unanswered
+    backend: str = "extractive"
+    note: str = ""  # e.g. why the extractive fallback answered instead of a model
+    timings_ms: dict[str, float] = field(default_factory=dict)
+
+    @property
+    def grounded(self) -> float:
+        if not self.sentences:
+            return 1.0 if self.answered else 0.0
+        return sum(s.supported for s in self.sentences) / len(self.sentences)
+
+    def to_dict(self) -> dict[str, Any]:
+        out: dict[str, Any] = {
+            "question": self.question,
+            "answer": self.text,
+            "answered": self.answered,
+            "citations": [c.to_dict() for c in self.citations],
+            "sentences": [s.to_dict() for s in self.sentences],
+            "grounded": round(self.grounded, 4),
+            "backend": self.backend,
+            "timings_ms": {k: round(v, 1) for k, v in self.timings_ms.items()},
+        }
+        if self.note:
+            out["note"] = self.note
+        if not self.answered:
+            out["nearest"] = [
+                {"doc_id": h.chunk.doc_id, "title": h.document.title, "source": h.document.source,
+                 "page": h.chunk.page, "start": h.chunk.start, "end": h.chunk.end,
+                 "text": h.chunk.text, "score": round(h.score, 5)}
+                for h in self.hits[:3]
+            ]  # fmt: skip
+        return out

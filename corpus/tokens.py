@@ -1,0 +1,86 @@
+"""The cl100k_base tokenizer (tiktoken), loaded once and kept offline.
+
+tiktoken downloads its BPE file on first use unless ``TIKTOKEN_CACHE_DIR`` points at a
+folder that holds it; llama-index-core ships that folder, so we point there (without
+importing llama_index.core, which is slow) unless the user set the variable.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import os
+from functools import lru_cache
+from pathlib import Path
+
+import numpy as np
+import tiktoken
+
+ENCODING_NAME = "cl100k_base"
+ENCODING_TAG = "tiktoken-cl100k"  # short name recorded in fingerprints
+
+_CACHE_ENV = "TIKTOKEN_CACHE_DIR"
+
+
+def _bundled_cache_dir() -> Path | None:
+    """llama-index-core's bundled tiktoken cache folder, found without importing it."""
+    try:
+        spec = importlib.util.find_spec("llama_index.core")
+    except (ImportError, ValueError):
+        return None
+    for location in (spec.submodule_search_locations or []) if spec else []:
+        candidate = Path(location) / "_static" / "tiktoken_cache"
+        if candidate.is_dir():
+            return candidate
+    return None
+
+
+@lru_cache(maxsize=1)
+def get_encoder() -> tiktoken.Encoding:
+    """The shared cl100k_base encoder (the first call reads the BPE file)."""
+    if not os.environ.get(_CACHE_ENV):
+        bundled = _bundled_cache_dir()
+        if bundled is not None:
+            os.environ[_CACHE_ENV] = str(bundled)
+    return tiktoken.get_encoding(ENCODING_NAME)
+
+
+def encode(text: str) -> list[int]:
+    """Token ids of ``text``; special-token strings in documents are plain text to us."""
+    return get_encoder().encode_ordinary(text)
+
+
+def count_tokens(text: str) -> int:
+    """Number of cl100k tokens in ``text``."""
+    return len(encode(text)) if text else 0
+
+
+@lru_cache(maxsize=1)
+def _token_byte_lengths() -> np.ndarray:
+    """Byte length of every token id: one table lookup beats decoding each token."""
+    enc = get_encoder()
+    lengths = np.zeros(enc.n_vocab, dtype=np.int64)
+    for rank in range(enc.n_vocab):
+        try:
+            lengths[rank] = len(enc.decode_single_token_bytes(rank))
+        except KeyError:
+            continue  # unused ids between the ordinary and the special tokens
+    return lengths
+
+
+def token_end_offsets(text: str) -> list[int]:
+    """Character offset at which each token of ``text`` ends (non-decreasing, last = len).
+
+    Tokens are byte sequences and may end inside a multi-byte character; such an end is
+    rounded up to the end of that character, so every offset is a valid ``str`` index.
+    """
+    tokens = np.asarray(encode(text), dtype=np.int64)
+    byte_ends = np.cumsum(_token_byte_lengths()[tokens])
+    if text.isascii():
+        ascii_ends: list[int] = byte_ends.tolist()  # one byte per char: offsets agree
+        return ascii_ends
+    data = np.frombuffer(text.encode("utf-8"), dtype=np.uint8)
+    # chars_through[i] = characters that have started within bytes [0, i]: for a byte end
+    # b that is the char index rounded up. Continuation bytes look like 0b10xxxxxx.
+    chars_through = np.cumsum((data & 0xC0) != 0x80)
+    ends: list[int] = chars_through[byte_ends - 1].tolist()
+    return ends

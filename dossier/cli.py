@@ -1,0 +1,128 @@
+"""The ``dossier`` command line: argument parsing, and DossierErrors turned into exit codes.
+
+Exit codes: 0 success; 1 an unexpected error; 2 bad usage or settings; 3 an ingest in which
+some files failed (the others were ingested); 4 a collection built with other settings;
+5 a collection or document that does not exist; 6 a missing optional extra; 7 a model
+backend failure; 130 interrupted.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Sequence
+
+from corpus.errors import DossierError
+
+EPILOG = (
+    "Settings come from flags, DOSSIER_* environment variables and $DOSSIER_HOME/config.toml; "
+    "'dossier config' lists them all. Exit codes: 0 ok, 1 unexpected error, 2 bad usage, "
+    "3 some files failed to ingest, 4 settings mismatch, 5 not found, 6 missing extra, "
+    "7 model backend failure."
+)
+
+
+def _common(parser: argparse.ArgumentParser) -> None:
+    g = parser.add_argument_group("common options")
+    g.add_argument("-c", "--collection", help="collection to use (default: 'default')")
+    g.add_argument("--home", help="state folder (default: $DOSSIER_HOME or the user data dir)")
+    g.add_argument(
+        "--embedder", choices=["minilm", "hashing"],
+        help="embedding model: minilm (default) or hashing (no model, for quick trials)",
+    )  # fmt: skip
+    g.add_argument("--json", action="store_true", help="print machine-readable JSON")
+
+
+def _filters(parser: argparse.ArgumentParser) -> None:
+    g = parser.add_argument_group("filters")
+    g.add_argument("--source", help="only documents whose path matches this glob, e.g. 'fact-sheets/*'")
+    g.add_argument("--since", help="only documents dated on or after YYYY-MM-DD (front matter date)")
+    g.add_argument("--until", help="only documents dated on or before YYYY-MM-DD")
+    g.add_argument("--tag", help="only documents with this tag (front matter tags)")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(
+        prog="dossier",
+        description="Ask questions of your documents and get answers that cite the exact passages.",
+        epilog=EPILOG,
+    )
+    p.add_argument("--version", action="version", version="dossier 0.1.0")
+    sub = p.add_subparsers(dest="command", metavar="COMMAND", required=True)
+
+    s = sub.add_parser("ingest", help="read files and folders into a collection",
+                       description="Read files and folders (txt, md, html, pdf, docx) into a "
+                       "collection. Unchanged files are skipped by content hash; changed ones "
+                       "replaced.", epilog=EPILOG)  # fmt: skip
+    s.add_argument("paths", nargs="+", metavar="PATH", help="files or folders (read recursively)")
+    s.add_argument("--prune", action="store_true",
+                   help="remove documents under these folders whose files are gone")  # fmt: skip
+    _common(s)
+
+    s = sub.add_parser("search", help="ranked passages for a query", epilog=EPILOG)
+    s.add_argument("query", metavar="QUERY")
+    s.add_argument("-k", type=int, default=10, help="number of passages (default 10)")
+    s.add_argument("--mode", choices=["hybrid", "dense", "bm25"], default="hybrid",
+                   help="retriever: hybrid (default) fuses dense and BM25 rankings")  # fmt: skip
+    _filters(s)
+    _common(s)
+
+    s = sub.add_parser("ask", help="answer a question with cited passages", epilog=EPILOG)
+    s.add_argument("question", metavar="QUESTION")
+    s.add_argument("-k", type=int, help="passages to answer from (default: top_k setting, 6)")
+    _filters(s)
+    _common(s)
+
+    s = sub.add_parser("status", help="collections, documents, chunks and where data lives")
+    _common(s)
+
+    s = sub.add_parser("documents", help="list the documents of a collection")
+    _common(s)
+
+    s = sub.add_parser("remove", help="remove one document (by doc_id) from a collection")
+    s.add_argument("doc_id", metavar="DOC_ID", help="as shown by 'dossier documents'")
+    _common(s)
+
+    s = sub.add_parser("drop", help="delete a whole collection and its vectors")
+    s.add_argument("name", metavar="COLLECTION")
+    s.add_argument("--yes", action="store_true", help="do not ask for confirmation")
+    _common(s)
+
+    s = sub.add_parser("demo", help="ingest the bundled White House AI-policy corpus and ask it")
+    s.add_argument("--question", help="question to ask (default: the first sample question)")
+    _common(s)
+
+    s = sub.add_parser("config", help="show every setting, its value and what it does")
+    _common(s)
+
+    ev = sub.add_parser("eval", help="measure retrieval quality offline")
+    esub = ev.add_subparsers(dest="eval_command", metavar="WHAT", required=True)
+    s = esub.add_parser("retrieval", help="nDCG, recall, MRR and latency on a BEIR data set",
+                        description="Index a BEIR corpus into a cached throwaway collection and "
+                        "score the hybrid, dense and BM25 retrievers on a split's queries.",
+                        epilog=EPILOG)  # fmt: skip
+    s.add_argument("--beir", required=True, metavar="DIR",
+                   help="folder with corpus.jsonl, queries.jsonl and qrels/")  # fmt: skip
+    s.add_argument("--split", default="test", help="qrels split (default: test)")
+    s.add_argument("--limit", type=int, help="evaluate only the first N queries")
+    s.add_argument("--modes", default="hybrid,dense,bm25", help="comma-separated retrievers")
+    _common(s)
+    return p
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    from dossier import commands
+
+    try:
+        return commands.run(args)
+    except DossierError as err:
+        print(f"error: {err}", file=sys.stderr)
+        return err.exit_code
+    except KeyboardInterrupt:
+        print("interrupted", file=sys.stderr)
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,203 @@
+"""The command handlers: Settings in, wiring, plain output or JSON out."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+from pathlib import Path
+from typing import Any
+
+from corpus.errors import NotFoundError, UsageError
+from dossier import render, wiring
+from dossier.settings import Settings, load_settings
+from index.types import SearchFilter
+
+DEMO_CORPUS = Path(__file__).resolve().parent.parent / "corpus" / "samples" / "whitehouse-ai"
+DEMO_QUESTIONS = DEMO_CORPUS.parent / "whitehouse-ai-questions.txt"
+
+
+def settings_from(args: argparse.Namespace, **extra: Any) -> Settings:
+    if getattr(args, "home", None):
+        os.environ["DOSSIER_HOME"] = args.home  # the config file lives under home too
+    return load_settings(
+        home=getattr(args, "home", None), collection=getattr(args, "collection", None),
+        embedder=getattr(args, "embedder", None), **extra,
+    )  # fmt: skip
+
+
+def filters_from(args: argparse.Namespace) -> SearchFilter | None:
+    f = SearchFilter(getattr(args, "source", None), getattr(args, "since", None),
+                     getattr(args, "until", None), getattr(args, "tag", None))  # fmt: skip
+    for name in ("since", "until"):
+        value = getattr(f, name)
+        if value and not _iso_date(value):
+            raise UsageError(f"--{name} must be a date like 2024-03-28, not '{value}'")
+    return f if f.active else None
+
+
+def _iso_date(value: str) -> bool:
+    from datetime import date
+
+    try:
+        date.fromisoformat(value)
+        return True
+    except ValueError:
+        return False
+
+
+def emit(args: argparse.Namespace, data: Any, text: str) -> None:
+    print(json.dumps(data, indent=2, ensure_ascii=False) if args.json else text)
+
+
+def run(args: argparse.Namespace) -> int:
+    handler = {
+        "ingest": cmd_ingest, "search": cmd_search, "ask": cmd_ask, "status": cmd_status,
+        "documents": cmd_documents, "remove": cmd_remove, "drop": cmd_drop, "demo": cmd_demo,
+        "config": cmd_config, "eval": cmd_eval,
+    }[args.command]  # fmt: skip
+    return handler(args)
+
+
+def cmd_ingest(args: argparse.Namespace) -> int:
+    from index.ingest import ingest
+
+    s = settings_from(args)
+    paths = [Path(p).expanduser() for p in args.paths]
+    for p in paths:
+        if not p.exists():
+            raise UsageError(f"{p}: no such file or folder")
+    coll = wiring.open_collection(s)
+    with render.IngestProgress(paths, quiet=args.json) as progress:
+        report = ingest(coll, paths, prune=args.prune, on_file=progress.file)
+    emit(args, render.ingest_json(report), render.ingest_text(report))
+    return 3 if report.failed else 0
+
+
+def cmd_search(args: argparse.Namespace) -> int:
+    s = settings_from(args)
+    coll = wiring.open_collection(s, create=False)
+    o = wiring.assistant(s, coll).options
+    timings: dict[str, float] = {}
+    hits = coll.search(
+        args.query, args.k, filters=filters_from(args), mode=args.mode,
+        dense_weight=o.dense_weight, rrf_k=o.rrf_k, candidates=o.candidates, timings=timings,
+    )  # fmt: skip
+    emit(args, render.hits_json(args.query, hits, timings), render.hits_text(hits))
+    return 0
+
+
+def cmd_ask(args: argparse.Namespace) -> int:
+    s = settings_from(args)
+    helper = wiring.assistant(s, filters=filters_from(args))
+    answer = helper.ask(args.question, args.k)
+    emit(args, answer.to_dict(), render.answer_text(answer))
+    return 0
+
+
+def cmd_status(args: argparse.Namespace) -> int:
+    from index.collection import list_collections
+
+    s = settings_from(args)
+    names = list_collections(s.home)
+    stats = [wiring.open_collection(s, n, create=False).stats() for n in names]
+    data = {"home": str(s.home), "embedder": wiring.embedder_label(s), "collections": stats}
+    emit(args, data, render.status_text(data))
+    return 0
+
+
+def cmd_documents(args: argparse.Namespace) -> int:
+    s = settings_from(args)
+    docs = wiring.open_collection(s, create=False).documents()
+    emit(args, [render.doc_json(d) for d in docs], render.documents_text(docs))
+    return 0
+
+
+def cmd_remove(args: argparse.Namespace) -> int:
+    s = settings_from(args)
+    n = wiring.open_collection(s, create=False).remove(args.doc_id)
+    emit(args, {"removed": args.doc_id, "chunks": n}, f"removed {args.doc_id} ({n} chunks)")
+    return 0
+
+
+def cmd_drop(args: argparse.Namespace) -> int:
+    s = settings_from(args)
+    coll = wiring.open_collection(s, args.name, create=False)
+    if not args.yes:
+        if not sys.stdin.isatty():
+            raise UsageError(f"dropping '{args.name}' needs --yes when not run interactively")
+        reply = input(f"Delete collection '{args.name}' and all its vectors? [y/N] ")
+        if reply.strip().lower() not in ("y", "yes"):
+            print("kept")
+            return 0
+    coll.drop()
+    emit(args, {"dropped": args.name}, f"dropped collection '{args.name}'")
+    return 0
+
+
+def cmd_demo(args: argparse.Namespace) -> int:
+    from index.ingest import ingest
+
+    if not DEMO_CORPUS.is_dir():
+        raise NotFoundError(f"the demo corpus is missing: {DEMO_CORPUS}")
+    s = settings_from(args, collection=args.collection or "demo")
+    coll = wiring.open_collection(s)
+    with render.IngestProgress([DEMO_CORPUS], quiet=args.json) as progress:
+        report = ingest(coll, [DEMO_CORPUS], on_file=progress.file)
+    if not args.json:
+        print(report.summary(), file=sys.stderr)
+    question = args.question or demo_questions()[0]
+    answer = wiring.assistant(s, coll).ask(question)
+    emit(args, answer.to_dict(), f"Q: {question}\n\n" + render.answer_text(answer))
+    return 0
+
+
+def demo_questions() -> list[str]:
+    lines = DEMO_QUESTIONS.read_text(encoding="utf-8").splitlines()
+    return [q.strip() for q in lines if q.strip() and not q.startswith("#")]
+
+
+def cmd_config(args: argparse.Namespace) -> int:
+    from dossier.settings import config_path
+
+    s = settings_from(args)
+    rows = [
+        {"name": name, "value": str(getattr(s, name)), "env": f"DOSSIER_{name.upper()}",
+         "description": field.description or ""}
+        for name, field in Settings.model_fields.items()
+    ]  # fmt: skip
+    data = {"config_file": str(config_path()), "settings": rows}
+    emit(args, data, render.config_text(data))
+    return 0
+
+
+def cmd_eval(args: argparse.Namespace) -> int:
+    from eval.datasets import corpus_hash, load_beir
+    from eval.retrieval import cache_name, evaluate_beir, index_corpus
+
+    s = settings_from(args)
+    folder = Path(args.beir)
+    if not folder.is_dir():
+        raise UsageError(f"{folder}: not a folder (expected corpus.jsonl, queries.jsonl, qrels/)")
+    beir = load_beir(folder, args.split)
+    modes = [m.strip() for m in args.modes.split(",") if m.strip()]
+    probe = wiring.fingerprint(s)
+    name = cache_name(corpus_hash(folder / "corpus.jsonl"), probe)
+    coll = wiring.open_collection(s, name)
+    with render.Bar("embedding corpus", None, args.json) as bar:
+        cached = index_corpus(coll, list(beir.corpus), on_chunks=bar.update)
+    n_queries = min(args.limit or len(beir.queries), len(beir.queries))
+    with render.Bar("queries", n_queries * len(modes), args.json) as bar:
+        results = evaluate_beir(
+            coll, beir, modes=modes, limit=args.limit, dense_weight=s.dense_weight,
+            rrf_k=s.rrf_k, on_query=lambda: bar.update(1),
+        )  # fmt: skip
+    main = results.get("hybrid") or results[modes[0]]
+    data = {
+        "dataset": str(folder), "split": args.split, "queries": n_queries,
+        "documents": len(beir.corpus), "cached_index": cached, "collection": name,
+        **{k: v for k, v in main.items()}, "modes": results,
+    }  # fmt: skip
+    emit(args, data, render.eval_text(data))
+    return 0

@@ -1,0 +1,180 @@
+"""Terminal output: progress bars on stderr, human-readable text, JSON shapes."""
+
+from __future__ import annotations
+
+import os
+import sys
+import textwrap
+from collections.abc import Iterable
+from pathlib import Path
+from types import TracebackType
+from typing import Any
+
+from assistant.types import Answer
+from corpus.readers import SUPPORTED_SUFFIXES
+from index.catalog import DocumentInfo
+from index.ingest import FileReport, IngestReport
+from index.types import Hit
+
+
+class Bar:
+    """A tqdm bar on stderr, hidden for --json or when stderr is not a terminal."""
+
+    def __init__(self, desc: str, total: int | None, quiet: bool = False) -> None:
+        from tqdm import tqdm
+
+        self._bar = tqdm(total=total, desc=desc, unit="it", file=sys.stderr,
+                         disable=True if quiet else None, leave=False)  # fmt: skip
+
+    def update(self, n: int = 1) -> None:
+        self._bar.update(n)
+
+    def __enter__(self) -> Bar:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._bar.close()
+
+
+class IngestProgress:
+    """Files-done bar for an ingest; the total is a cheap count of candidate files."""
+
+    def __init__(self, paths: Iterable[Path], quiet: bool = False) -> None:
+        self._bar = Bar("ingesting", _count_files(paths), quiet)
+
+    def file(self, report: FileReport) -> None:
+        self._bar.update(1)
+
+    def __enter__(self) -> IngestProgress:
+        return self
+
+    def __exit__(self, t: type[BaseException] | None, e: BaseException | None,
+                 tb: TracebackType | None) -> None:  # fmt: skip
+        self._bar.__exit__()
+
+
+def _count_files(paths: Iterable[Path]) -> int:
+    n = 0
+    for p in paths:
+        if p.is_file():
+            n += 1
+        for _, dirs, files in os.walk(p):
+            dirs[:] = [d for d in dirs if not d.startswith(".")]
+            n += sum(1 for f in files if Path(f).suffix.lower() in SUPPORTED_SUFFIXES)
+    return n
+
+
+def ingest_json(report: IngestReport) -> dict[str, Any]:
+    return {
+        "collection": report.collection,
+        "summary": report.counts(),
+        "files": [
+            {"source": f.source, "status": f.status, "reason": f.reason, "chunks": f.chunks,
+             "warnings": list(f.warnings), "doc_id": f.doc_id}
+            for f in report.files
+        ],
+    }  # fmt: skip
+
+
+def ingest_text(report: IngestReport) -> str:
+    lines = []
+    for f in report.files:
+        detail = f" ({f.chunks} chunks)" if f.chunks else ""
+        if f.reason:
+            detail += f": {f.reason}"
+        lines.append(f"{f.status:>9}  {f.source}{detail}")
+        lines.extend(f"           warning: {w}" for w in f.warnings)
+    lines.append(report.summary())
+    return "\n".join(lines)
+
+
+def _where(h: Hit) -> str:
+    page = f", page {h.chunk.page}" if h.chunk.page else ""
+    return f"{h.document.title} ({h.document.source}{page})"
+
+
+def hits_json(query: str, hits: list[Hit], timings: dict[str, float]) -> dict[str, Any]:
+    return {
+        "query": query,
+        "hits": [
+            {"rank": h.rank, "score": round(h.score, 6), "dense_rank": h.dense_rank,
+             "bm25_rank": h.bm25_rank, "doc_id": h.chunk.doc_id, "chunk_id": h.chunk.chunk_id,
+             "title": h.document.title, "source": h.document.source, "page": h.chunk.page,
+             "start": h.chunk.start, "end": h.chunk.end, "headings": list(h.chunk.headings),
+             "text": h.chunk.text}
+            for h in hits
+        ],
+        "timings_ms": {k: round(v, 1) for k, v in timings.items()},
+    }  # fmt: skip
+
+
+def hits_text(hits: list[Hit]) -> str:
+    if not hits:
+        return "no passages found"
+    out = []
+    for h in hits:
+        ranks = f"dense #{h.dense_rank or '-'}, bm25 #{h.bm25_rank or '-'}"
+        out.append(f"{h.rank:>2}. [{h.score:.4f}; {ranks}] {_where(h)}")
+        out.append(textwrap.indent(textwrap.fill(_clip(h.chunk.text, 400), 96), "     "))
+    return "\n".join(out)
+
+
+def _clip(text: str, n: int) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= n else text[: n - 1] + "…"
+
+
+def answer_text(answer: Answer) -> str:
+    out = [textwrap.fill(answer.text, 100)]
+    if answer.note:
+        out.append(f"\nnote: {answer.note}")
+    if answer.citations:
+        out.append("\nSources:")
+        for c in answer.citations:
+            page = f", page {c.page}" if c.page else ""
+            out.append(f"[{c.n}] {c.title} ({c.source}{page}, chars {c.start}-{c.end})")
+            out.append(textwrap.indent(textwrap.fill(f"“{_clip(c.text, 300)}”", 96), "    "))
+    elif answer.hits:
+        out.append("\nNearest passages:")
+        out.extend(f"- {_where(h)}: {_clip(h.chunk.text, 200)}" for h in answer.hits[:3])
+    return "\n".join(out)
+
+
+def doc_json(d: DocumentInfo) -> dict[str, Any]:
+    return {"doc_id": d.doc_id, "source": d.source, "title": d.title, "date": d.date,
+            "chunks": d.n_chunks, "root": d.root}  # fmt: skip
+
+
+def documents_text(docs: list[DocumentInfo]) -> str:
+    if not docs:
+        return "no documents"
+    return "\n".join(f"{d.doc_id}  {d.date or '          '}  {d.n_chunks:>4} chunks  {d.source}"
+                     for d in docs)  # fmt: skip
+
+
+def status_text(data: dict[str, Any]) -> str:
+    lines = [f"home: {data['home']}", f"embedder: {data['embedder']}"]
+    if not data["collections"]:
+        lines.append("no collections yet: run 'dossier ingest PATH' or 'dossier demo'")
+    for c in data["collections"]:
+        lines.append(f"- {c['collection']}: {c['documents']} documents, {c['chunks']} chunks, "
+                     f"{c['vectors']} vectors ({c['path']})")  # fmt: skip
+    return "\n".join(lines)
+
+
+def config_text(data: dict[str, Any]) -> str:
+    lines = [f"config file: {data['config_file']}"]
+    for r in data["settings"]:
+        lines.append(f"{r['name']} = {r['value']}   [{r['env']}]")
+        lines.append(textwrap.indent(textwrap.fill(r["description"], 92), "    "))
+    return "\n".join(lines)
+
+
+def eval_text(data: dict[str, Any]) -> str:
+    head = (f"{data['dataset']} ({data['split']}): {data['queries']} queries, "
+            f"{data['documents']} documents")  # fmt: skip
+    keys = [k for k in next(iter(data["modes"].values()))]
+    rows = [f"{'mode':<8}" + "".join(f"{k:>12}" for k in keys)]
+    for mode, m in data["modes"].items():
+        rows.append(f"{mode:<8}" + "".join(f"{m[k]:>12}" for k in keys))
+    return head + "\n" + "\n".join(rows)

@@ -1,0 +1,58 @@
+"""Builds the objects the CLI and the app use from Settings (the one reader of Settings)."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+
+from assistant.extractive import ExtractiveAnswerer
+from assistant.service import Assistant, RetrievalOptions
+from corpus.chunker import ChunkerConfig
+from dossier.settings import Settings
+from index.collection import Collection
+from index.embedder import Embedder, make_backend
+from index.types import SearchFilter
+
+
+@lru_cache(maxsize=4)
+def _embedder(name: str, dtype: str, batch_size: int) -> Embedder:
+    # cached: loading the model takes seconds, and the app opens many collections
+    return Embedder(make_backend(name, dtype), batch_size)
+
+
+def embedder(s: Settings) -> Embedder:
+    return _embedder(s.embedder, s.embed_dtype, s.embed_batch_size)
+
+
+def embedder_label(s: Settings) -> str:
+    return "all-MiniLM-L6-v2" if s.embedder == "minilm" else s.embedder
+
+
+def fingerprint(s: Settings) -> dict[str, str]:
+    """What a collection records, without loading the model."""
+    names = {"minilm": "sentence-transformers/all-MiniLM-L6-v2/dim384", "hashing": "hashing-bow/dim256"}
+    return {"embedder": f"{names[s.embedder]}/normalized", "chunker": chunker(s).fingerprint()}
+
+
+def chunker(s: Settings) -> ChunkerConfig:
+    return ChunkerConfig(max_tokens=s.chunk_tokens, overlap_tokens=s.chunk_overlap)
+
+
+def open_collection(s: Settings, name: str | None = None, *, create: bool = True) -> Collection:
+    return Collection(
+        s.home, name or s.collection, embedder(s), chunker(s), chroma_url=s.chroma_url,
+        create=create,
+    )  # fmt: skip
+
+
+def assistant(
+    s: Settings, collection: Collection | None = None, filters: SearchFilter | None = None
+) -> Assistant:
+    coll = collection or open_collection(s, create=False)
+    answerer = ExtractiveAnswerer(
+        embedder(s), max_sentences=s.answer_sentences, min_score=s.min_evidence
+    )
+    options = RetrievalOptions(
+        k=s.top_k, dense_weight=s.dense_weight, rrf_k=s.rrf_k, candidates=s.candidates,
+        filters=filters,
+    )  # fmt: skip
+    return Assistant(coll, answerer, options)

@@ -1,0 +1,1 @@
+"""Evaluation: loading BEIR and QA sets, and scoring retrieval and answers."""

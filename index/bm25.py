@@ -1,0 +1,91 @@
+"""A BM25 index over the catalog's chunks (bm25s), persisted beside the catalog.
+
+It is stamped with the catalog generation it was built from; a stale one is rebuilt,
+which takes well under a second per ten thousand chunks.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Sequence
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+_TOKEN = re.compile(r"[^\W_]+", re.UNICODE)
+
+
+@lru_cache(maxsize=1)
+def _stemmer() -> Any:
+    try:
+        import Stemmer
+
+        return Stemmer.Stemmer("english")
+    except ImportError:  # stemming helps recall but is not essential
+        return None
+
+
+@lru_cache(maxsize=1)
+def _stopwords() -> frozenset[str]:
+    from bm25s.stopwords import STOPWORDS_EN
+
+    return frozenset(STOPWORDS_EN)
+
+
+def tokenize(text: str) -> list[str]:
+    stop = _stopwords()
+    words = [w for w in _TOKEN.findall(text.lower()) if w not in stop]
+    stemmer = _stemmer()
+    return list(stemmer.stemWords(words)) if stemmer else words
+
+
+class Bm25Index:
+    def __init__(self, chunk_ids: list[str], doc_ids: list[str], model: Any) -> None:
+        self.chunk_ids = chunk_ids
+        self.doc_ids = np.asarray(doc_ids, dtype=object)
+        self._model = model
+
+    @classmethod
+    def build(cls, chunk_ids: list[str], doc_ids: list[str], texts: Sequence[str]) -> Bm25Index:
+        import bm25s
+
+        model = bm25s.BM25()
+        if texts:
+            model.index([tokenize(t) or ["_"] for t in texts], show_progress=False)
+        return cls(chunk_ids, doc_ids, model if texts else None)
+
+    def scores(self, query: str) -> np.ndarray:
+        tokens = tokenize(query)
+        if self._model is None or not tokens:
+            return np.zeros(len(self.chunk_ids), dtype=np.float32)
+        vocab = self._model.vocab_dict
+        known = [t for t in tokens if t in vocab]
+        if not known:
+            return np.zeros(len(self.chunk_ids), dtype=np.float32)
+        return np.asarray(self._model.get_scores(known), dtype=np.float32)
+
+    def save(self, folder: Path, generation: int) -> None:
+        folder.mkdir(parents=True, exist_ok=True)
+        if self._model is not None:
+            self._model.save(str(folder))
+        # written last: a crash mid-save leaves a stale stamp, so the index is rebuilt
+        ids = {"generation": generation, "chunk_ids": self.chunk_ids, "doc_ids": list(self.doc_ids)}
+        tmp = folder / "ids.json.tmp"
+        tmp.write_text(json.dumps(ids))
+        tmp.replace(folder / "ids.json")
+
+    @classmethod
+    def load(cls, folder: Path, generation: int) -> Bm25Index | None:
+        stamp = folder / "ids.json"
+        if not stamp.exists():
+            return None
+        ids = json.loads(stamp.read_text())
+        if ids.get("generation") != generation:
+            return None
+        import bm25s
+
+        model = bm25s.BM25.load(str(folder)) if ids["chunk_ids"] else None
+        return cls(ids["chunk_ids"], ids["doc_ids"], model)

@@ -1,0 +1,222 @@
+"""The catalog: a SQLite file per collection holding documents, chunks and settings.
+
+It is the source of truth. Chroma holds one vector per catalog chunk and the BM25 index is
+rebuilt from the catalog whenever its generation number moves, so the three cannot drift
+apart silently (``Collection.reconcile`` repairs what a crash may leave behind).
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+import time
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from corpus.types import Chunk, Document, Heading
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS documents (
+    doc_id TEXT PRIMARY KEY,
+    source TEXT NOT NULL,
+    root TEXT NOT NULL,
+    title TEXT NOT NULL,
+    metadata TEXT NOT NULL,
+    text TEXT NOT NULL,
+    page_starts TEXT NOT NULL,
+    headings TEXT NOT NULL,
+    content_hash TEXT NOT NULL,
+    date TEXT,
+    ingested_at REAL NOT NULL
+);
+CREATE TABLE IF NOT EXISTS chunks (
+    chunk_id TEXT PRIMARY KEY,
+    doc_id TEXT NOT NULL REFERENCES documents(doc_id),
+    idx INTEGER NOT NULL,
+    text TEXT NOT NULL,
+    start INTEGER NOT NULL,
+    end INTEGER NOT NULL,
+    page INTEGER,
+    headings TEXT NOT NULL,
+    n_tokens INTEGER NOT NULL,
+    version TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS chunks_doc ON chunks(doc_id);
+"""
+
+
+@dataclass(frozen=True)
+class DocumentInfo:
+    """What a Hit needs to know about its document (the full text stays in the catalog)."""
+
+    doc_id: str
+    source: str
+    title: str
+    metadata: dict[str, Any]
+    date: str | None
+    content_hash: str
+    root: str = ""
+    n_chunks: int = 0
+    ingested_at: float = 0.0
+
+
+class Catalog:
+    def __init__(self, path: Path) -> None:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        self.path = path
+        # autocommit off; every write goes through an explicit transaction below
+        self._db = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
+        self._db.execute("PRAGMA journal_mode=WAL")
+        self._db.execute("PRAGMA synchronous=NORMAL")
+        self._db.executescript(_SCHEMA)
+
+    def close(self) -> None:
+        self._db.close()
+
+    # -- settings and generation -------------------------------------------------------
+    def get_meta(self, key: str) -> str | None:
+        row = self._db.execute("SELECT value FROM meta WHERE key=?", (key,)).fetchone()
+        return None if row is None else str(row[0])
+
+    def set_meta(self, key: str, value: str) -> None:
+        self._db.execute("INSERT OR REPLACE INTO meta VALUES (?, ?)", (key, value))
+
+    @property
+    def generation(self) -> int:
+        return int(self.get_meta("generation") or 0)
+
+    # -- writes ------------------------------------------------------------------------
+    def replace_document(self, doc: Document, root: str, chunks: Iterable[Chunk]) -> list[str]:
+        """Store ``doc`` and its chunks in one transaction; return the chunk ids it replaced."""
+        db = self._db
+        db.execute("BEGIN IMMEDIATE")
+        try:
+            old = [r[0] for r in db.execute("SELECT chunk_id FROM chunks WHERE doc_id=?", (doc.doc_id,))]
+            db.execute("DELETE FROM chunks WHERE doc_id=?", (doc.doc_id,))
+            db.execute(
+                "INSERT OR REPLACE INTO documents VALUES (?,?,?,?,?,?,?,?,?,?,?)",
+                (
+                    doc.doc_id, doc.source, root, doc.title, json.dumps(dict(doc.metadata), default=str),
+                    doc.text, json.dumps(list(doc.page_starts)),
+                    json.dumps([[h.start, h.level, h.title] for h in doc.headings]),
+                    doc.content_hash, _date_of(doc.metadata), time.time(),
+                ),
+            )  # fmt: skip
+            db.executemany(
+                "INSERT INTO chunks VALUES (?,?,?,?,?,?,?,?,?,?)",
+                [
+                    (c.chunk_id, c.doc_id, c.index, c.text, c.start, c.end, c.page,
+                     json.dumps(list(c.headings)), c.n_tokens, c.version)
+                    for c in chunks
+                ],
+            )  # fmt: skip
+            self._bump(db)
+            db.execute("COMMIT")
+        except BaseException:
+            db.execute("ROLLBACK")
+            raise
+        return old
+
+    def remove_document(self, doc_id: str) -> list[str]:
+        db = self._db
+        db.execute("BEGIN IMMEDIATE")
+        try:
+            old = [r[0] for r in db.execute("SELECT chunk_id FROM chunks WHERE doc_id=?", (doc_id,))]
+            db.execute("DELETE FROM chunks WHERE doc_id=?", (doc_id,))
+            db.execute("DELETE FROM documents WHERE doc_id=?", (doc_id,))
+            self._bump(db)
+            db.execute("COMMIT")
+        except BaseException:
+            db.execute("ROLLBACK")
+            raise
+        return old
+
+    def _bump(self, db: sqlite3.Connection) -> None:
+        db.execute(
+            "INSERT OR REPLACE INTO meta VALUES ('generation', ?)", (str(self.generation + 1),)
+        )
+
+    # -- reads -------------------------------------------------------------------------
+    def content_hash(self, doc_id: str) -> str | None:
+        row = self._db.execute("SELECT content_hash FROM documents WHERE doc_id=?", (doc_id,))
+        found = row.fetchone()
+        return None if found is None else str(found[0])
+
+    def documents(self) -> list[DocumentInfo]:
+        rows = self._db.execute(
+            "SELECT d.doc_id, d.source, d.title, d.metadata, d.date, d.content_hash, d.root,"
+            " (SELECT COUNT(*) FROM chunks c WHERE c.doc_id = d.doc_id), d.ingested_at"
+            " FROM documents d ORDER BY d.source"
+        )
+        return [_info(r) for r in rows]
+
+    def document_info(self, doc_id: str) -> DocumentInfo | None:
+        return next((d for d in self.documents() if d.doc_id == doc_id), None)
+
+    def document(self, doc_id: str) -> Document | None:
+        row = self._db.execute(
+            "SELECT doc_id, source, title, text, metadata, page_starts, headings, content_hash"
+            " FROM documents WHERE doc_id=?",
+            (doc_id,),
+        ).fetchone()
+        if row is None:
+            return None
+        return Document(
+            doc_id=row[0], source=row[1], title=row[2], text=row[3], metadata=json.loads(row[4]),
+            page_starts=tuple(json.loads(row[5])),
+            headings=tuple(Heading(s, lvl, t) for s, lvl, t in json.loads(row[6])),
+            content_hash=row[7],
+        )  # fmt: skip
+
+    def chunk_ids(self) -> list[str]:
+        return [r[0] for r in self._db.execute("SELECT chunk_id FROM chunks ORDER BY rowid")]
+
+    def iter_chunks(self) -> Iterator[Chunk]:
+        for r in self._db.execute(
+            "SELECT doc_id, idx, text, start, end, page, headings, n_tokens, version"
+            " FROM chunks ORDER BY rowid"
+        ):
+            yield _chunk(r)
+
+    def chunks_by_id(self, ids: Iterable[str]) -> dict[str, Chunk]:
+        ids = list(ids)
+        out: dict[str, Chunk] = {}
+        for lo in range(0, len(ids), 500):
+            part = ids[lo : lo + 500]
+            marks = ",".join("?" * len(part))
+            for r in self._db.execute(
+                "SELECT doc_id, idx, text, start, end, page, headings, n_tokens, version"
+                f" FROM chunks WHERE chunk_id IN ({marks})",
+                part,
+            ):
+                c = _chunk(r)
+                out[c.chunk_id] = c
+        return out
+
+    def counts(self) -> tuple[int, int]:
+        docs = self._db.execute("SELECT COUNT(*) FROM documents").fetchone()[0]
+        chunks = self._db.execute("SELECT COUNT(*) FROM chunks").fetchone()[0]
+        return int(docs), int(chunks)
+
+
+def _chunk(r: tuple[Any, ...]) -> Chunk:
+    return Chunk(
+        doc_id=r[0], index=r[1], text=r[2], start=r[3], end=r[4], page=r[5],
+        headings=tuple(json.loads(r[6])), n_tokens=r[7], version=r[8],
+    )  # fmt: skip
+
+
+def _info(r: tuple[Any, ...]) -> DocumentInfo:
+    return DocumentInfo(
+        doc_id=r[0], source=r[1], title=r[2], metadata=json.loads(r[3]), date=r[4],
+        content_hash=r[5], root=r[6], n_chunks=int(r[7]), ingested_at=float(r[8]),
+    )  # fmt: skip
+
+
+def _date_of(metadata: Any) -> str | None:
+    """ISO date (YYYY-MM-DD) from front matter, used by the date-range filter."""
+    value = metadata.get("date") if hasattr(metadata, "get") else None
+    return str(value)[:10] if value else None

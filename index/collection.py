@@ -1,0 +1,204 @@
+"""A Dossier collection: catalog + Chroma vectors + BM25, opened with fixed settings."""
+
+from __future__ import annotations
+
+import re
+import shutil
+import time
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from corpus.chunker import ChunkerConfig
+from corpus.errors import IndexMismatchError, NotFoundError, UsageError
+from index.bm25 import Bm25Index
+from index.catalog import Catalog, DocumentInfo
+from index.embedder import Embedder
+from index.fusion import reciprocal_rank_fusion
+from index.types import MODES, Hit, SearchFilter
+from index.vectors import VectorStore, chroma_client
+
+_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,58}[A-Za-z0-9]$|^[A-Za-z0-9]$")
+
+
+def check_name(name: str) -> str:
+    if not _NAME.match(name) or ".." in name:
+        raise UsageError(
+            f"invalid collection name '{name}': use letters, digits, '.', '_' or '-' "
+            "(at most 60 characters, starting and ending with a letter or digit)"
+        )
+    return name
+
+
+def list_collections(home: Path) -> list[str]:
+    root = home / "collections"
+    if not root.is_dir():
+        return []
+    return sorted(p.name for p in root.iterdir() if (p / "catalog.sqlite").exists())
+
+
+class Collection:
+    def __init__(
+        self,
+        home: Path,
+        name: str,
+        embedder: Embedder,
+        chunker: ChunkerConfig,
+        *,
+        chroma_url: str | None = None,
+        create: bool = True,
+    ) -> None:
+        self.home = home
+        self.name = check_name(name)
+        self.folder = home / "collections" / name
+        if not create and not (self.folder / "catalog.sqlite").exists():
+            known = ", ".join(list_collections(home)) or "none yet"
+            raise NotFoundError(
+                f"collection '{name}' does not exist (collections: {known}); "
+                f"create it with 'dossier ingest PATH --collection {name}'"
+            )
+        self.embedder = embedder
+        self.chunker = chunker
+        self.catalog = Catalog(self.folder / "catalog.sqlite")
+        self._check_settings()
+        self.vectors = VectorStore(chroma_client(home, chroma_url), name, self.fingerprint)
+        self._bm25: Bm25Index | None = None
+
+    @property
+    def fingerprint(self) -> dict[str, str]:
+        return {"embedder": self.embedder.fingerprint(), "chunker": self.chunker.fingerprint()}
+
+    def _check_settings(self) -> None:
+        """Refuse to mix vectors from different embedders or chunkers in one collection."""
+        for key, wanted in self.fingerprint.items():
+            stored = self.catalog.get_meta(key)
+            if stored is None:
+                self.catalog.set_meta(key, wanted)
+            elif stored != wanted:
+                raise IndexMismatchError(
+                    f"collection '{self.name}' was built with {key} '{stored}', "
+                    f"but the current settings give '{wanted}'. Use the original settings, "
+                    f"or another collection, or rebuild it: 'dossier drop {self.name}' "
+                    "and ingest again."
+                )
+
+    # -- retrieval ---------------------------------------------------------------------
+    def bm25(self) -> Bm25Index:
+        gen = self.catalog.generation
+        if self._bm25 is not None and getattr(self._bm25, "generation", None) == gen:
+            return self._bm25
+        folder = self.folder / "bm25"
+        index = Bm25Index.load(folder, gen)
+        if index is None:
+            chunks = list(self.catalog.iter_chunks())
+            index = Bm25Index.build(
+                [c.chunk_id for c in chunks], [c.doc_id for c in chunks], [c.text for c in chunks]
+            )
+            if folder.exists():
+                shutil.rmtree(folder)
+            index.save(folder, gen)
+        index.generation = gen  # type: ignore[attr-defined]
+        self._bm25 = index
+        return index
+
+    def search(
+        self,
+        query: str,
+        k: int = 10,
+        *,
+        filters: SearchFilter | None = None,
+        mode: str = "hybrid",
+        dense_weight: float = 0.5,
+        rrf_k: int = 60,
+        candidates: int = 100,
+        timings: dict[str, float] | None = None,
+    ) -> list[Hit]:
+        if mode not in MODES:
+            raise UsageError(f"unknown search mode '{mode}': choose one of {', '.join(MODES)}")
+        if not query.strip():
+            raise UsageError("the query is empty")
+        timings = {} if timings is None else timings
+        docs = {d.doc_id: d for d in self.catalog.documents()}
+        allowed = None
+        if filters is not None and filters.active:
+            allowed = [d.doc_id for d in docs.values() if filters.admits(d)]
+        n = max(k, candidates)
+        dense: list[tuple[str, float]] = []
+        sparse: list[tuple[str, float]] = []
+        if mode in ("hybrid", "dense"):
+            t0 = time.perf_counter()
+            qvec = self.embedder.embed_one(query)
+            timings["embed_ms"] = (time.perf_counter() - t0) * 1000
+            t0 = time.perf_counter()
+            dense = self.vectors.query(qvec, n, allowed)
+            timings["dense_ms"] = (time.perf_counter() - t0) * 1000
+        if mode in ("hybrid", "bm25"):
+            t0 = time.perf_counter()
+            sparse = self._bm25_top(query, n, allowed)
+            timings["bm25_ms"] = (time.perf_counter() - t0) * 1000
+        weight = {"hybrid": dense_weight, "dense": 1.0, "bm25": 0.0}[mode]
+        fused = reciprocal_rank_fusion(dense, sparse, weight, rrf_k)
+        chunks = self.catalog.chunks_by_id(f.chunk_id for f in fused[: k * 2])
+        hits: list[Hit] = []
+        for f in fused:
+            chunk = chunks.get(f.chunk_id)
+            if chunk is None or chunk.doc_id not in docs:
+                continue  # a vector whose chunk was replaced mid-crash: never shown
+            hits.append(
+                Hit(chunk, docs[chunk.doc_id], f.score, len(hits) + 1,
+                    f.dense_rank, f.bm25_rank, f.dense_score, f.bm25_score)
+            )  # fmt: skip
+            if len(hits) == k:
+                break
+        return hits
+
+    def _bm25_top(self, query: str, n: int, allowed: list[str] | None) -> list[tuple[str, float]]:
+        index = self.bm25()
+        scores = index.scores(query)
+        if allowed is not None:
+            scores = np.where(np.isin(index.doc_ids, allowed), scores, 0.0)
+        positive = np.flatnonzero(scores > 0)
+        top = positive[np.argsort(-scores[positive], kind="stable")][:n]
+        return [(index.chunk_ids[i], float(scores[i])) for i in top]
+
+    # -- maintenance -------------------------------------------------------------------
+    def documents(self) -> list[DocumentInfo]:
+        return self.catalog.documents()
+
+    def remove(self, doc_id: str) -> int:
+        if self.catalog.document_info(doc_id) is None:
+            raise NotFoundError(f"no document '{doc_id}' in collection '{self.name}'")
+        old = self.catalog.remove_document(doc_id)
+        self.vectors.delete(old)
+        return len(old)
+
+    def reconcile(self) -> dict[str, int]:
+        """Repair what a crash between the Chroma and catalog writes can leave behind."""
+        stored = self.vectors.ids()
+        wanted = set(self.catalog.chunk_ids())
+        orphans = sorted(stored - wanted)
+        missing = sorted(wanted - stored)
+        self.vectors.delete(orphans)
+        if missing:
+            chunks = self.catalog.chunks_by_id(missing)
+            ids = list(chunks)
+            vecs = self.embedder.embed([chunks[i].text for i in ids])
+            self.vectors.upsert(ids, vecs, [chunks[i].doc_id for i in ids])
+        return {"orphans_removed": len(orphans), "vectors_restored": len(missing)}
+
+    def stats(self) -> dict[str, Any]:
+        docs, chunks = self.catalog.counts()
+        return {
+            "collection": self.name,
+            "documents": docs,
+            "chunks": chunks,
+            "vectors": self.vectors.count(),
+            **self.fingerprint,
+            "path": str(self.folder),
+        }
+
+    def drop(self) -> None:
+        self.catalog.close()
+        self.vectors.drop()
+        shutil.rmtree(self.folder)
