@@ -21,8 +21,10 @@ _NON_SPACE = re.compile(r"\S")
 
 # After these a period never ends a sentence: they are followed by a name or a number.
 _TITLES = frozenset(
-    ["mr", "mrs", "ms", "dr", "prof", "sr", "st", "gen", "gov", "rev", "sen", "rep", "mt"]
-    + ["fig", "figs", "no", "nos", "vol", "pp", "cf", "eq", "vs", "e.g", "i.e", "approx", "ca"]
+    {
+        *("mr", "mrs", "ms", "dr", "prof", "sr", "st", "gen", "gov", "rev", "sen", "rep", "mt"),
+        *("fig", "figs", "no", "nos", "vol", "pp", "cf", "eq", "vs", "e.g", "i.e", "approx", "ca"),
+    }
 )
 _LIST_MARKER = re.compile(r"(?:[-*•‣◦·–—+>|#]|\d{1,3}[.)]|[a-zA-Z][.)]|\(\w{1,3}\))(?:\s|$)")
 _NUMBERED_HEADING = re.compile(r"\d+(?:\.\d+)*\.?\s+\S")

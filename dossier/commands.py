@@ -21,10 +21,12 @@ DEMO_QUESTIONS = DEMO_CORPUS.parent / "whitehouse-ai-questions.txt"
 def settings_from(args: argparse.Namespace, **extra: Any) -> Settings:
     if getattr(args, "home", None):
         os.environ["DOSSIER_HOME"] = args.home  # the config file lives under home too
-    return load_settings(
-        home=getattr(args, "home", None), collection=getattr(args, "collection", None),
-        embedder=getattr(args, "embedder", None), **extra,
-    )  # fmt: skip
+    given: dict[str, Any] = {
+        "home": getattr(args, "home", None),
+        "collection": getattr(args, "collection", None),
+        "embedder": getattr(args, "embedder", None),
+    }
+    return load_settings(**(given | {k: v for k, v in extra.items() if v is not None}))
 
 
 def filters_from(args: argparse.Namespace) -> SearchFilter | None:

@@ -56,8 +56,18 @@ _CONFIG = st.builds(
 _PROPS = settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
 
-def _doc(text: str, **kw: object) -> Document:
-    return Document("doc", "doc.txt", "Doc", text, content_hash="0123456789abcdef", **kw)  # type: ignore[arg-type]
+def _doc(
+    text: str, page_starts: tuple[int, ...] = (), headings: tuple[Heading, ...] = ()
+) -> Document:
+    return Document(
+        "doc",
+        "doc.txt",
+        "Doc",
+        text,
+        page_starts=page_starts,
+        headings=headings,
+        content_hash="0123456789abcdef",
+    )
 
 
 def _check_contract(doc: Document, chunks: list[Chunk], config: ChunkerConfig) -> None:
