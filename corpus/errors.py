@@ -49,7 +49,9 @@ class MissingExtraError(DossierError):
 
     def __init__(self, extra: str, what: str) -> None:
         self.extra = extra
-        super().__init__(f"{what} needs the optional extra '{extra}': pip install 'dossier[{extra}]'")
+        super().__init__(
+            f"{what} needs the optional extra '{extra}': pip install 'dossier[{extra}]'"
+        )
 
 
 class BackendError(DossierError):

@@ -35,8 +35,12 @@ def _common(parser: argparse.ArgumentParser) -> None:
 
 def _filters(parser: argparse.ArgumentParser) -> None:
     g = parser.add_argument_group("filters")
-    g.add_argument("--source", help="only documents whose path matches this glob, e.g. 'fact-sheets/*'")
-    g.add_argument("--since", help="only documents dated on or after YYYY-MM-DD (front matter date)")
+    g.add_argument(
+        "--source", help="only documents whose path matches this glob, e.g. 'fact-sheets/*'"
+    )
+    g.add_argument(
+        "--since", help="only documents dated on or after YYYY-MM-DD (front matter date)"
+    )
     g.add_argument("--until", help="only documents dated on or before YYYY-MM-DD")
     g.add_argument("--tag", help="only documents with this tag (front matter tags)")
 

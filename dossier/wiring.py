@@ -29,7 +29,10 @@ def embedder_label(s: Settings) -> str:
 
 def fingerprint(s: Settings) -> dict[str, str]:
     """What a collection records, without loading the model."""
-    names = {"minilm": "sentence-transformers/all-MiniLM-L6-v2/dim384", "hashing": "hashing-bow/dim256"}
+    names = {
+        "minilm": "sentence-transformers/all-MiniLM-L6-v2/dim384",
+        "hashing": "hashing-bow/dim256",
+    }
     return {"embedder": f"{names[s.embedder]}/normalized", "chunker": chunker(s).fingerprint()}
 
 

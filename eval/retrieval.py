@@ -48,7 +48,9 @@ def index_corpus(
     return False
 
 
-def doc_ranking(collection: Collection, query: str, mode: str, depth: int, **kw: float) -> list[str]:
+def doc_ranking(
+    collection: Collection, query: str, mode: str, depth: int, **kw: float
+) -> list[str]:
     """Documents in the order their best chunk ranks (chunks of one document count once)."""
     hits = collection.search(query, depth, mode=mode, candidates=depth, **kw)  # type: ignore[arg-type]
     ranked: list[str] = []

@@ -94,13 +94,17 @@ class Catalog:
         db = self._db
         db.execute("BEGIN IMMEDIATE")
         try:
-            old = [r[0] for r in db.execute("SELECT chunk_id FROM chunks WHERE doc_id=?", (doc.doc_id,))]
+            old = [
+                r[0]
+                for r in db.execute("SELECT chunk_id FROM chunks WHERE doc_id=?", (doc.doc_id,))
+            ]
             db.execute("DELETE FROM chunks WHERE doc_id=?", (doc.doc_id,))
             db.execute(
                 "INSERT OR REPLACE INTO documents VALUES (?,?,?,?,?,?,?,?,?,?,?)",
                 (
-                    doc.doc_id, doc.source, root, doc.title, json.dumps(dict(doc.metadata), default=str),
-                    doc.text, json.dumps(list(doc.page_starts)),
+                    doc.doc_id, doc.source, root, doc.title,
+                    json.dumps(dict(doc.metadata), default=str), doc.text,
+                    json.dumps(list(doc.page_starts)),
                     json.dumps([[h.start, h.level, h.title] for h in doc.headings]),
                     doc.content_hash, _date_of(doc.metadata), time.time(),
                 ),
@@ -124,7 +128,9 @@ class Catalog:
         db = self._db
         db.execute("BEGIN IMMEDIATE")
         try:
-            old = [r[0] for r in db.execute("SELECT chunk_id FROM chunks WHERE doc_id=?", (doc_id,))]
+            old = [
+                r[0] for r in db.execute("SELECT chunk_id FROM chunks WHERE doc_id=?", (doc_id,))
+            ]
             db.execute("DELETE FROM chunks WHERE doc_id=?", (doc_id,))
             db.execute("DELETE FROM documents WHERE doc_id=?", (doc_id,))
             self._bump(db)

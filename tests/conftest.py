@@ -1,0 +1,64 @@
+"""Shared fixtures: a temporary DOSSIER_HOME, the hashing embedder, the real model once."""
+
+from __future__ import annotations
+
+import os
+import shutil
+from pathlib import Path
+
+import pytest
+
+os.environ.setdefault("HF_HUB_OFFLINE", "1")
+os.environ.setdefault("ANONYMIZED_TELEMETRY", "False")
+os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")
+
+DATA = Path(__file__).parent / "data"
+FIXTURE_CORPUS = DATA / "fixture-corpus"
+SHARED = Path(__file__).resolve().parents[2] / "shared" / "data"
+
+
+@pytest.fixture(autouse=True)
+def dossier_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """Every test gets its own state folder; nothing touches the user's data directory."""
+    home = tmp_path / "home"
+    monkeypatch.setenv("DOSSIER_HOME", str(home))
+    for var in [v for v in os.environ if v.startswith("DOSSIER_") and v != "DOSSIER_HOME"]:
+        monkeypatch.delenv(var)
+    return home
+
+
+@pytest.fixture
+def corpus_copy(tmp_path: Path) -> Path:
+    """A writable copy of the fixture corpus (tests edit and delete files in it)."""
+    dest = tmp_path / "corpus"
+    shutil.copytree(FIXTURE_CORPUS, dest)
+    return dest
+
+
+@pytest.fixture
+def hashing_embedder():  # type: ignore[no-untyped-def]
+    from index.embedder import Embedder, HashingBackend
+
+    return Embedder(HashingBackend())
+
+
+@pytest.fixture
+def make_collection(dossier_home: Path, hashing_embedder):  # type: ignore[no-untyped-def]
+    from corpus.chunker import ChunkerConfig
+    from index.collection import Collection
+
+    def make(name: str = "test", embedder=None, chunker=None):  # type: ignore[no-untyped-def]
+        return Collection(
+            dossier_home, name, embedder or hashing_embedder,
+            chunker or ChunkerConfig(max_tokens=60, overlap_tokens=10),
+        )  # fmt: skip
+
+    return make
+
+
+@pytest.fixture(scope="session")
+def minilm():  # type: ignore[no-untyped-def]
+    """The real all-MiniLM-L6-v2 embedder, loaded once per test session."""
+    from index.embedder import Embedder, SentenceTransformerBackend
+
+    return Embedder(SentenceTransformerBackend("float32"))

@@ -1,0 +1,130 @@
+"""The command line, run in-process with the hashing embedder (no model load)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from dossier.cli import build_parser, main
+from tests.conftest import FIXTURE_CORPUS
+
+H = ["--embedder", "hashing"]
+
+
+def run_json(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, object]:
+    code = main([*argv, *H, "--json"])
+    out = capsys.readouterr().out
+    return code, json.loads(out)
+
+
+def test_ingest_ask_search_status(capsys: pytest.CaptureFixture[str], dossier_home: Path) -> None:
+    code, report = run_json(capsys, "ingest", str(FIXTURE_CORPUS))
+    assert code == 0
+    assert report["summary"]["added"] == 5  # type: ignore[index]
+    code, again = run_json(capsys, "ingest", str(FIXTURE_CORPUS))
+    assert again["summary"]["unchanged"] == 5  # type: ignore[index]
+
+    code, ans = run_json(capsys, "ask", "When did the council approve the desalination plant?")
+    assert code == 0 and isinstance(ans, dict)
+    assert set(ans) >= {"question", "answer", "citations", "timings_ms", "answered"}
+    assert ans["answered"] is True and "14 March 2021" in ans["answer"]
+    cit = ans["citations"][0]
+    assert set(cit) >= {"n", "doc_id", "title", "source", "page", "start", "end", "text"}
+    from corpus.readers import read_file
+
+    doc, _ = read_file(FIXTURE_CORPUS / cit["source"], root=FIXTURE_CORPUS, collection="default")
+    assert doc.text[cit["start"] : cit["end"]] == cit["text"]
+
+    code, found = run_json(capsys, "search", "greywater households", "-k", "2")
+    assert code == 0 and found["hits"][0]["source"] == "greywater-pilot.md"  # type: ignore[index]
+    assert len(found["hits"]) == 2  # type: ignore[index]
+
+    code, status = run_json(capsys, "status")
+    assert status["home"] == str(dossier_home)  # type: ignore[index]
+    assert status["collections"][0]["documents"] == 5  # type: ignore[index]
+    assert status["collections"][0]["vectors"] == status["collections"][0]["chunks"]  # type: ignore[index]
+
+
+def test_unanswerable_question_says_so(capsys: pytest.CaptureFixture[str]) -> None:
+    main(["ingest", str(FIXTURE_CORPUS), *H, "--json"])
+    capsys.readouterr()
+    code, ans = run_json(capsys, "ask", "Who won the 1966 football world cup final?")
+    assert code == 0 and ans["answered"] is False and ans["citations"] == []  # type: ignore[index]
+    assert ans["nearest"]  # type: ignore[index]
+
+
+def test_exit_codes_and_messages(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    assert main(["ingest", str(tmp_path / "missing"), *H]) == 2
+    assert "no such file or folder" in capsys.readouterr().err
+    assert main(["ask", "anything", "-c", "ghost", *H]) == 5
+    assert "does not exist" in capsys.readouterr().err
+    bad = tmp_path / "bad"
+    bad.mkdir()
+    (bad / "good.txt").write_text("A fine document about tides and moons.\n")
+    (bad / "empty.md").write_text("   \n")
+    assert main(["ingest", str(bad), *H]) == 3
+    out = capsys.readouterr().out
+    assert "failed  empty.md" in out and "added  good.txt" in out
+    assert main(["ask", "tides", "--since", "yesterday", *H]) == 2
+    assert "--since" in capsys.readouterr().err
+    # a collection built with one embedder refuses another
+    assert main(["ask", "tides", "--embedder", "minilm"]) == 4
+    assert "embedder" in capsys.readouterr().err
+
+
+def test_help_explains_every_command(capsys: pytest.CaptureFixture[str]) -> None:
+    parser = build_parser()
+    with pytest.raises(SystemExit) as exc:
+        parser.parse_args(["ingest", "--help"])
+    assert exc.value.code == 0
+    text = capsys.readouterr().out
+    assert "--prune" in text and "--collection" in text and "Exit codes" in text
+    for cmd in ("search", "ask", "status", "demo", "config"):
+        with pytest.raises(SystemExit):
+            parser.parse_args([cmd, "--help"])
+        assert "--json" in capsys.readouterr().out
+
+
+def test_config_lists_settings_and_reads_env(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, dossier_home: Path
+) -> None:
+    monkeypatch.setenv("DOSSIER_TOP_K", "9")
+    dossier_home.mkdir(parents=True, exist_ok=True)
+    (dossier_home / "config.toml").write_text("dense_weight = 0.7\n")
+    _, data = run_json(capsys, "config")
+    rows = {r["name"]: r for r in data["settings"]}  # type: ignore[index]
+    assert rows["top_k"]["value"] == "9" and rows["dense_weight"]["value"] == "0.7"
+    assert rows["home"]["description"]
+    (dossier_home / "config.toml").write_text("top_k = 'many'\n")
+    monkeypatch.delenv("DOSSIER_TOP_K")
+    assert main(["config", *H]) == 2
+    assert "top_k" in capsys.readouterr().err
+
+
+def test_eval_retrieval_on_a_tiny_beir_set(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    beir = tmp_path / "beir"
+    (beir / "qrels").mkdir(parents=True)
+    docs = {
+        "d1": "Tides are caused by the gravitational pull of the moon.",
+        "d2": "Volcanoes erupt when magma rises through the crust.",
+        "d3": "Photosynthesis turns sunlight into chemical energy in plants.",
+    }
+    (beir / "corpus.jsonl").write_text(
+        "\n".join(json.dumps({"_id": k, "title": "", "text": v}) for k, v in docs.items())
+    )
+    queries = {"q1": "what causes tides moon", "q2": "magma volcano eruption"}
+    (beir / "queries.jsonl").write_text(
+        "\n".join(json.dumps({"_id": k, "text": v}) for k, v in queries.items())
+    )
+    (beir / "qrels" / "test.tsv").write_text("query-id\tcorpus-id\tscore\nq1\td1\t1\nq2\td2\t1\n")
+    code, data = run_json(capsys, "eval", "retrieval", "--beir", str(beir), "--split", "test")
+    assert code == 0
+    assert data["ndcg@10"] == 1.0 and data["cached_index"] is False  # type: ignore[index]
+    assert set(data["modes"]) == {"hybrid", "dense", "bm25"}  # type: ignore[index]
+    assert {"ndcg@10", "recall@100", "mrr@10", "p50_ms", "p95_ms"} <= set(data["modes"]["bm25"])  # type: ignore[index]
+    code, again = run_json(capsys, "eval", "retrieval", "--beir", str(beir), "--split", "test")
+    assert again["cached_index"] is True  # type: ignore[index]

@@ -1,0 +1,170 @@
+"""Ingest, incremental updates, pruning, consistency and hybrid search (hashing embedder)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from corpus.chunker import ChunkerConfig
+from corpus.errors import IndexMismatchError, NotFoundError, UsageError
+from index.collection import Collection
+from index.embedder import Embedder, HashingBackend
+from index.ingest import ingest
+from index.types import SearchFilter
+
+QUESTION = "When did the council approve the desalination plant?"
+
+
+def consistent(coll: Collection) -> None:
+    """Chroma holds exactly one vector per catalog chunk: nothing lost, nothing duplicated."""
+    ids = coll.catalog.chunk_ids()
+    assert len(ids) == len(set(ids))
+    assert coll.vectors.ids() == set(ids)
+
+
+def test_ingest_then_reingest_changes_nothing(make_collection, corpus_copy: Path) -> None:
+    coll = make_collection()
+    first = ingest(coll, [corpus_copy])
+    assert first.counts()["added"] == 5 and not first.failed
+    before = sorted(coll.catalog.chunk_ids())
+    gen = coll.catalog.generation
+    second = ingest(coll, [corpus_copy])
+    assert second.counts()["unchanged"] == 5
+    assert second.counts()["added"] == 0
+    assert sorted(coll.catalog.chunk_ids()) == before
+    assert coll.catalog.generation == gen
+    consistent(coll)
+
+
+def test_changed_file_replaces_its_chunks(make_collection, corpus_copy: Path) -> None:
+    coll = make_collection()
+    ingest(coll, [corpus_copy])
+    target = corpus_copy / "reservoir-report.txt"
+    doc_id = next(d.doc_id for d in coll.documents() if d.source == "reservoir-report.txt")
+    old_ids = {c for c in coll.catalog.chunk_ids() if c.startswith(doc_id)}
+    target.write_text("Reservoir report\n\nThe reservoir was full of zebra mussels in 2031.\n")
+    report = ingest(coll, [corpus_copy])
+    assert [f.source for f in report.files if f.status == "updated"] == ["reservoir-report.txt"]
+    new_ids = {c for c in coll.catalog.chunk_ids() if c.startswith(doc_id)}
+    assert new_ids and not (new_ids & old_ids)
+    consistent(coll)
+    hits = coll.search("zebra mussels", 3)
+    assert hits[0].document.source == "reservoir-report.txt"
+    assert "zebra" in hits[0].chunk.text
+
+
+def test_prune_removes_documents_whose_files_are_gone(make_collection, corpus_copy: Path) -> None:
+    coll = make_collection()
+    ingest(coll, [corpus_copy])
+    (corpus_copy / "greywater-pilot.md").unlink()
+    kept = ingest(coll, [corpus_copy])  # without --prune nothing is removed
+    assert kept.counts()["removed"] == 0 and len(coll.documents()) == 5
+    pruned = ingest(coll, [corpus_copy], prune=True)
+    assert [f.source for f in pruned.files if f.status == "removed"] == ["greywater-pilot.md"]
+    assert {d.source for d in coll.documents()} == {
+        "desalination-plant.md", "reservoir-report.txt", "water-restrictions.html",
+        "water-tariffs-2022.md",
+    }  # fmt: skip
+    consistent(coll)
+
+
+def test_bad_files_are_reported_and_the_rest_ingested(make_collection, corpus_copy: Path) -> None:
+    (corpus_copy / "empty.txt").write_text("")
+    (corpus_copy / "broken.pdf").write_bytes(b"%PDF-1.4 this is not really a pdf")
+    (corpus_copy / "data.xyz").write_text("unsupported")
+    coll = make_collection()
+    report = ingest(coll, [corpus_copy])
+    by = {f.source: f for f in report.files}
+    assert by["empty.txt"].status == "failed" and "empty" in by["empty.txt"].reason
+    assert by["broken.pdf"].status == "failed" and "PDF" in by["broken.pdf"].reason
+    assert by["data.xyz"].status == "skipped" and ".xyz" in by["data.xyz"].reason
+    assert report.counts()["added"] == 5 and report.failed
+    consistent(coll)
+
+
+def test_other_embedder_or_chunker_is_refused(make_collection, dossier_home: Path) -> None:
+    coll = make_collection()
+    coll.catalog.close()
+    with pytest.raises(IndexMismatchError, match="embedder"):
+        make_collection(embedder=Embedder(HashingBackend(dim=128)))
+    with pytest.raises(IndexMismatchError, match="chunker"):
+        make_collection(chunker=ChunkerConfig(max_tokens=100, overlap_tokens=10))
+
+
+def test_missing_collection_and_bad_name(dossier_home: Path, hashing_embedder) -> None:
+    with pytest.raises(NotFoundError, match="does not exist"):
+        Collection(dossier_home, "nope", hashing_embedder, ChunkerConfig(), create=False)
+    with pytest.raises(UsageError, match="invalid collection name"):
+        Collection(dossier_home, "../escape", hashing_embedder, ChunkerConfig())
+
+
+def test_hybrid_search_ranks_and_records_each_retriever(make_collection, corpus_copy) -> None:
+    coll = make_collection()
+    ingest(coll, [corpus_copy])
+    hits = coll.search(QUESTION, 5)
+    assert hits[0].document.source == "desalination-plant.md"
+    assert [h.rank for h in hits] == list(range(1, len(hits) + 1))
+    assert all(hits[i].score >= hits[i + 1].score for i in range(len(hits) - 1))
+    assert hits[0].dense_rank is not None and hits[0].bm25_rank is not None
+    for mode in ("dense", "bm25"):
+        only = coll.search(QUESTION, 5, mode=mode)
+        other = "bm25_rank" if mode == "dense" else "dense_rank"
+        assert all(getattr(h, other) is None for h in only)
+    with pytest.raises(UsageError):
+        coll.search(QUESTION, mode="magic")
+
+
+def test_filters_by_source_date_and_tag(make_collection, corpus_copy: Path) -> None:
+    coll = make_collection()
+    ingest(coll, [corpus_copy])
+    by_source = coll.search("water", 10, filters=SearchFilter(source="*.html"))
+    assert {h.document.source for h in by_source} == {"water-restrictions.html"}
+    dated = [d for d in coll.documents() if d.date]
+    assert dated, "the fixture corpus has dated markdown documents"
+    day = dated[0].date
+    by_date = coll.search("water", 10, filters=SearchFilter(since=day, until=day))
+    assert by_date and all(h.document.date == day for h in by_date)
+    by_tag = coll.search("water", 10, filters=SearchFilter(tag="COUNCIL-VOTE"))
+    assert {h.document.source for h in by_tag} == {"desalination-plant.md"}
+    assert coll.search("water", 10, filters=SearchFilter(since="2999-01-01")) == []
+
+
+def test_crash_leftovers_are_hidden_and_reconciled(make_collection, corpus_copy: Path) -> None:
+    coll = make_collection()
+    ingest(coll, [corpus_copy])
+    doc = coll.documents()[0]
+    # a crash after storing new vectors but before the catalog swap leaves orphans
+    vec = coll.embedder.embed(["orphan text about the desalination plant approval"])
+    coll.vectors.upsert(["ghost:0:0"], vec, [doc.doc_id])
+    assert all(h.chunk.chunk_id != "ghost:0:0" for h in coll.search(QUESTION, 10))
+    # and a lost vector (say Chroma's files were restored from an older backup)
+    lost = coll.catalog.chunk_ids()[0]
+    coll.vectors.delete([lost])
+    assert coll.reconcile() == {"orphans_removed": 1, "vectors_restored": 1}
+    consistent(coll)
+
+
+def test_bm25_index_persists_and_rebuilds_when_stale(make_collection, corpus_copy: Path) -> None:
+    coll = make_collection()
+    ingest(coll, [corpus_copy])
+    coll.search("desalination", 3)
+    stamp = coll.folder / "bm25" / "ids.json"
+    assert stamp.exists()
+    (corpus_copy / "new.md").write_text("# Kelp\n\nThe kelp farm opened in Harrow Bay.\n")
+    ingest(coll, [corpus_copy])
+    hits = coll.search("kelp farm", 3, mode="bm25")
+    assert hits and hits[0].document.source == "new.md"
+
+
+def test_embedder_batches_and_normalises() -> None:
+    e = Embedder(HashingBackend(), batch_size=2)
+    texts = ["a b c", "a", "a b c d e f", "z"]
+    seen: list[int] = []
+    vecs = e.embed(texts, progress=seen.append)
+    assert vecs.shape == (4, 256)
+    assert np.allclose(np.linalg.norm(vecs, axis=1), 1.0)
+    assert sum(seen) == 4
+    # order is restored after length sorting
+    assert np.allclose(vecs[0], e.embed(["a b c"])[0])
