@@ -63,16 +63,22 @@ def build_parser() -> argparse.ArgumentParser:
                    help="remove documents under these folders whose files are gone")  # fmt: skip
     _common(s)
 
-    s = sub.add_parser("search", help="ranked passages for a query", epilog=EPILOG)
-    s.add_argument("query", metavar="QUERY")
+    s = sub.add_parser("search", help="ranked passages for a query",
+                       description="Hybrid search: dense (all-MiniLM-L6-v2) and BM25 rankings "
+                       "fused by weighted reciprocal rank fusion.", epilog=EPILOG)  # fmt: skip
+    s.add_argument("query", metavar="QUERY", help="words or a question to search for")
     s.add_argument("-k", type=int, default=10, help="number of passages (default 10)")
     s.add_argument("--mode", choices=["hybrid", "dense", "bm25"], default="hybrid",
                    help="retriever: hybrid (default) fuses dense and BM25 rankings")  # fmt: skip
     _filters(s)
     _common(s)
 
-    s = sub.add_parser("ask", help="answer a question with cited passages", epilog=EPILOG)
-    s.add_argument("question", metavar="QUESTION")
+    s = sub.add_parser("ask", help="answer a question with cited passages",
+                       description="Answer from the best passages: quoted sentences, each with a "
+                       "[n] marker pointing to its source and exact character span. If the "
+                       "evidence is weak it says so and shows the nearest passages.",
+                       epilog=EPILOG)  # fmt: skip
+    s.add_argument("question", metavar="QUESTION", help="a question about the collection")
     s.add_argument("-k", type=int, help="passages to answer from (default: top_k setting, 6)")
     _filters(s)
     _common(s)
