@@ -21,6 +21,17 @@ from index.embedder import Embedder
 from index.types import Hit
 
 _HEADING_LIKE = re.compile(r"^#{1,6}\s")
+_MD_LINK = re.compile(r"\[([^\]]*)\]\([^)]*\)")
+_MD_LINK_TAIL = re.compile(r"\]\([^)\s]*\)")  # a link whose "[" lies before the sentence
+_MD_EMPHASIS = re.compile(r"(\*\*|__|(?<!\w)\*(?!\s))")
+_LIST_ITEM = re.compile(r"\n\s*(?:[-*•]|\d{1,2}[.)])\s+[^\n]+")
+_DATE = re.compile(
+    r"\b(?:1[89]\d\d|20\d\d)\b|\b(?:January|February|March|April|May|June|July|August|"
+    r"September|October|November|December)\b"
+)
+_NUMBER = re.compile(r"\b\d[\d,.]*\b|\b(?:one|two|three|four|five|six|seven|eight|nine|ten|"
+                     r"dozen|hundred|thousand|million|billion)\b", re.I)  # fmt: skip
+_NAME = re.compile(r"(?<![.!?]\s)(?<!^)\b[A-Z][a-z]+")
 NOT_ANSWERED = "The corpus does not answer this question well enough to quote an answer."
 
 
@@ -32,6 +43,38 @@ class Candidate:
     text: str
 
 
+def readable(text: str) -> str:
+    """Markdown links and emphasis reduced to their words, whitespace collapsed: for display
+    and scoring only. Citations keep the exact source span."""
+    text = _MD_EMPHASIS.sub("", _MD_LINK_TAIL.sub("", _MD_LINK.sub(r"\1", text)))
+    return " ".join(text.split())
+
+
+def _with_list(chunk_text: str, end: int) -> int:
+    """A sentence that introduces a list (ends with ':') is extended over the list items."""
+    if not chunk_text[:end].rstrip().endswith(":"):
+        return end
+    pos = end
+    for _ in range(8):
+        m = _LIST_ITEM.match(chunk_text, pos)
+        if not m or m.end() - end > 700:
+            break
+        pos = m.end()
+    return pos
+
+
+def answer_type_bonus(question: str, text: str) -> float:
+    """A little credit for sentences holding the kind of thing the question asks for."""
+    q = question.lower()
+    if q.startswith(("when", "what year", "what date")) or " when " in q:
+        return 0.1 if _DATE.search(text) else 0.0
+    if q.startswith(("how many", "how much")):
+        return 0.1 if _NUMBER.search(text) else 0.0
+    if q.startswith(("who", "which")):
+        return 0.05 if len(_NAME.findall(text)) >= 2 else 0.0
+    return 0.0
+
+
 def candidates(hits: Sequence[Hit], max_words: int = 80) -> list[Candidate]:
     """Sentences of the passages, with exact document offsets; headings and scraps skipped."""
     out: list[Candidate] = []
@@ -39,10 +82,12 @@ def candidates(hits: Sequence[Hit], max_words: int = 80) -> list[Candidate]:
     for hit in hits:
         chunk = hit.chunk
         for s, e in split_sentences(chunk.text):
+            e = _with_list(chunk.text, e)
             text = chunk.text[s:e]
             words = len(text.split())
             key = (chunk.doc_id, chunk.start + s)
-            if words < 4 or words > max_words or _HEADING_LIKE.match(text) or key in seen:
+            limit = max_words * 3 if "\n" in text else max_words  # a sentence and its list
+            if words < 4 or words > limit or _HEADING_LIKE.match(text) or key in seen:
                 continue  # overlapping chunks repeat sentences; headings answer nothing
             seen.add(key)
             out.append(Candidate(hit, chunk.start + s, chunk.start + e, text))
@@ -72,13 +117,15 @@ class ExtractiveAnswerer:
 
     def score(self, question: str, cands: Sequence[Candidate]) -> tuple[np.ndarray, np.ndarray]:
         """(combined scores, sentence vectors) for the candidates."""
-        vecs = self.embedder.embed([question] + [c.text for c in cands])
+        texts = [readable(c.text) for c in cands]
+        vecs = self.embedder.embed([question, *texts])
         sims = vecs[1:] @ vecs[0]
         terms = set(tokenize(question))
-        overlap = np.array([term_overlap(terms, c.text) for c in cands], dtype=np.float32)
+        overlap = np.array([term_overlap(terms, t) for t in texts], dtype=np.float32)
         # a small prior for the passage's retrieval rank breaks ties toward better passages
         prior = np.array([1.0 / (1 + c.hit.rank) for c in cands], dtype=np.float32)
-        return 0.6 * sims + 0.4 * overlap + 0.05 * prior, vecs[1:]
+        bonus = np.array([answer_type_bonus(question, t) for t in texts], dtype=np.float32)
+        return 0.6 * sims + 0.4 * overlap + 0.05 * prior + bonus, vecs[1:]
 
     def answer(self, question: str, hits: Sequence[Hit]) -> Answer:
         cands = candidates(hits)
@@ -96,8 +143,9 @@ class ExtractiveAnswerer:
                 Citation(n, c.hit.chunk.doc_id, c.hit.document.title, c.hit.document.source,
                          c.hit.chunk.page, c.start, c.end, c.text, float(scores[i]))
             )  # fmt: skip
-            parts.append(f"{c.text} [{n}]")
-            sentences.append(SentenceSupport(c.text, (n,), True, 1.0))
+            shown = readable(c.text)
+            parts.append(f"{shown} [{n}]")
+            sentences.append(SentenceSupport(shown, (n,), True, 1.0))
         return Answer(
             question, " ".join(parts), True, tuple(citations), tuple(sentences),
             tuple(hits), self.name,

@@ -26,17 +26,16 @@ def _words(text: str) -> frozenset[str]:
 
 _TOKEN = re.compile(r"[A-Za-z0-9][\w'’.&-]*[A-Za-z0-9]|[A-Za-z0-9]|[^\w\s]")
 _WHAT_ABOUT = re.compile(r"^(?:what|how)\s+about\s+(.+?)\s*[?.!]*$", re.IGNORECASE)
+_OPENER = re.compile(r"^(?:(?:and|also|but|so|plus)\b[\s,]*)+", re.IGNORECASE)
 _QUOTED = re.compile(r"[\"“]([^\"”]{3,100})[\"”]")
 
 PERSONAL = _words("it they them he she him")
 POSSESSIVE = _words("its their his her")
 DEICTIC = _words("that this these those there then")
-OPENERS = _words("and also but so plus")
 CONNECTORS = _words("of on for in")
 DETERMINERS = _words("the a an")
 BE = _words("is are was were")
-DO = _words("do does did")
-MODALS = _words("must can could should will would may might shall")
+AUX = _words("do does did must can could should will would may might shall")  # + bare verb
 TIME_WORDS = _words("year week month time morning afternoon decade century")
 STOP = _words(
     """what when where why how who whom whose which is are was were be been being am do does did
@@ -95,7 +94,7 @@ def _is_content(w: str) -> bool:
 def _is_deictic(low: list[str], i: int) -> bool:
     w, prev = low[i], low[i - 1] if i else ""
     nxt = low[i + 1] if i + 1 < len(low) else ""
-    if w in {"there", "then"}:
+    if w == "there":
         return prev not in BE and nxt not in BE  # "is there a deadline?" is existential
     # "this year" points at the calendar; "the memo that…", "said that…" relate, not point
     relative = w == "that" and prev not in STOP and (_is_content(prev) or _is_verb(prev))
@@ -105,9 +104,7 @@ def _is_deictic(low: list[str], i: int) -> bool:
 def is_followup(question: str) -> bool:
     """True when the question leans on earlier turns to be understood."""
     low = [t.low for t in _tokens(question)]
-    if not low:
-        return False
-    if low[0] in OPENERS or _WHAT_ABOUT.match(question.strip()):
+    if _OPENER.match(question.strip()) or _WHAT_ABOUT.match(question.strip()):
         return True
     for i, w in enumerate(low):
         if w in PERSONAL or w in POSSESSIVE or (w in DEICTIC and _is_deictic(low, i)):
@@ -122,9 +119,7 @@ def _phrase(text: str, toks: list[Tok], bonus: int = 0) -> Phrase:
     # a capital counts unless it only marks the question's first word ("Which companies…")
     named = any(t.text.isupper() or (t.text[0].isupper() and t.start > lead) for t in words)
     cut = next((k for k, t in enumerate(toks) if t.low in CONNECTORS), len(toks))
-    head = ([t.text for t in toks[:cut] if _is_content(t.low)] or [""])[
-        -1
-    ]  # "order" of "order on AI"
+    head = next((t.text for t in reversed(toks[:cut]) if _is_content(t.low)), "")  # "order on AI"
     plural = head.endswith("s") and not head.endswith(("ss", "'s", "’s")) and not head.isupper()
     start, end = toks[0].start, toks[-1].end
     return Phrase(
@@ -134,30 +129,23 @@ def _phrase(text: str, toks: list[Tok], bonus: int = 0) -> Phrase:
 
 
 def _bare_verbs(toks: list[Tok], ok: list[bool]) -> None:
-    """Mark the bare verb that follows "did/does <subject>" or a modal as no content.
-
-    "agencies must appoint…": right after the modal. "what did OMB issue to…", "what must
-    agencies report?": the last word of the subject's run, unless a listed verb or a connector
-    ends it ("did the order direct…", "did the order on AI require…").
+    """Unmark the bare verb after "did"/"must": the last word of the run that follows ("did
+    OMB issue to…", "must AI developers meet?", "must appoint a…"), unless a listed verb or a
+    connector ends the run ("did the order direct…", "did the order on AI require…").
     """
     for a, t in enumerate(toks[:-1]):
-        if t.low in MODALS and a and ok[a - 1]:
-            ok[a + 1] = False
-        elif t.low in DO or t.low in MODALS:
+        if t.low in AUX:
             i = j = a + 1 + (toks[a + 1].low in DETERMINERS)
             while j < len(toks) and ok[j]:
                 j += 1
             after = toks[j].low if j < len(toks) else ""
-            if j - i >= 2 and after not in CONNECTORS and not _is_verb(after):
+            verb_next = j - i >= 2 or (j - i == 1 and after in DETERMINERS)
+            if verb_next and after not in CONNECTORS and not _is_verb(after):
                 ok[j - 1] = False
 
 
 def _verbal(toks: list[Tok], ok: list[bool], i: int) -> bool:
-    """An "-ed"/"-ing" word acting as a verb: "…on AI signed?", "companies signed pledges".
-
-    After a content word "-ed" is mostly a verb; after "the" or an adverb an adjective ("the
-    proposed rule", "federally funded"). Capitalised words ("United States") never are.
-    """
+    """An -ed/-ing verb ("…on AI signed?", "firms signed pledges"), not "the proposed rule"."""
     t = toks[i]
     last = i + 1 == len(toks) or not ok[i + 1]
     if t.text[0].isupper() or not t.low.endswith(("ed", "ing")) or len(t.low) < 5:
@@ -206,10 +194,7 @@ def phrases(text: str) -> list[Phrase]:
 
 
 def _context(history: Sequence[str]) -> list[Phrase]:
-    """Salient phrases of the latest turns back to the last that stood alone, newest first.
-
-    Within a question they keep their order; single common nouns count only if nothing else.
-    """
+    """Distinct phrases of the latest turns back to the last that stood alone, newest first."""
     found: list[Phrase] = []
     for q in reversed(history):
         mine: list[Phrase] = []
@@ -219,7 +204,7 @@ def _context(history: Sequence[str]) -> list[Phrase]:
         found += sorted(mine, key=lambda p: p.start)
         if not is_followup(q):
             break
-    return ([p for p in found if p.score >= 2] or found[:1])[:3]
+    return found
 
 
 def _say(p: Phrase) -> str:
@@ -260,29 +245,23 @@ def _substitute_deictic_noun(q: str, subjects: list[Phrase]) -> str | None:
     return None
 
 
-def _has_predicate(q: str) -> bool:
-    """Whether a question has a frame worth reusing: not "Why, regarding X?" (an appended one)."""
-    stem = re.split(r",? regarding ", q)[0]
-    return any(_is_content(t.low) or _is_verb(t.low) for t in _tokens(stem))
-
-
 def _what_about(q: str, history: Sequence[str]) -> str | None:
     """After "When was Y signed?", "What about X?" becomes "When was X signed?"."""
     m = _WHAT_ABOUT.match(q)
-    frames = (_strip_opener(f) for f in reversed(history))
-    frame = next((f for f in frames if _has_predicate(f)), "")
-    targets = phrases(frame)
-    if not m or not targets:
+    # the latest question with a frame worth reusing: not an appended "Why, regarding Y?"
+    stems = ((f, re.split(r",? regarding ", f)[0]) for f in map(_strip_opener, reversed(history)))
+    frame = next((f for f, s in stems if any(_is_content(t.low) for t in _tokens(s))), "")
+    if not m or not (targets := phrases(frame)):
         return None
-    x = m.group(1)
-    n = len(_tokens(x))  # put X in place of the phrase most like it in length
+    n = len(_tokens(m[1]))  # put X in place of the phrase most like it in length
     t = min(targets, key=lambda p: (abs(len(p.words) - n), -p.score))
-    return frame[: t.start] + x + frame[t.end :]
+    return frame[: t.start] + m[1] + frame[t.end :]
 
 
 def _append(q: str, subjects: list[Phrase]) -> str:
     toks = _tokens(q)
-    missing = [_say(p) for p in subjects if not p.words <= {t.low for t in toks}]
+    salient = [p for p in subjects if p.score >= 2][:3] or subjects[:1]  # not a lone "agencies"
+    missing = [_say(p) for p in salient if not p.words <= {t.low for t in toks}]
     if not missing:
         return q
     last = ([t.low for t in toks if t.low[0].isalnum()] or [""])[-1]
@@ -293,24 +272,18 @@ def _append(q: str, subjects: list[Phrase]) -> str:
 
 
 def _strip_opener(q: str) -> str:
-    toks = _tokens(q)
-    while toks and toks[0].low in OPENERS and len(toks) > 1:
-        q = q[toks[1].start :]
-        toks = _tokens(q)
-    return q
+    return _OPENER.sub("", q) or q  # "and what did OMB require?" → "what did OMB require?"
 
 
 def rewrite_followup(question: str, history: Sequence[str]) -> str | None:
-    """A standalone version of a follow-up question; None when it already stands alone.
-
-    ``history`` is the earlier questions, oldest first (best: their standalone rewrites).
-    """
+    """A standalone ``question`` given earlier ``history`` (oldest first, best as rewritten);
+    None when the question already stands alone or nothing earlier can complete it."""
     q = " ".join(question.split())
     if not q or not history or not is_followup(q):
         return None
     subjects = _context(history)
     if not subjects:
-        return None  # nothing to lean on: the question is as good as it gets
+        return None
     body = _strip_opener(q)
     out = (
         _substitute_pronoun(body, subjects)
