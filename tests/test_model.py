@@ -20,7 +20,9 @@ DEMO = Path(__file__).resolve().parents[1] / "corpus" / "samples" / "whitehouse-
 
 
 def test_embeddings_are_unit_vectors_and_semantic(minilm) -> None:  # type: ignore[no-untyped-def]
-    vecs = minilm.embed(["The cat sat on the mat.", "A kitten rested on a rug.", "Stock prices fell."])
+    vecs = minilm.embed(
+        ["The cat sat on the mat.", "A kitten rested on a rug.", "Stock prices fell."]
+    )
     assert vecs.shape == (3, 384)
     assert np.allclose(np.linalg.norm(vecs, axis=1), 1.0, atol=1e-5)
     assert vecs[0] @ vecs[1] > vecs[0] @ vecs[2] + 0.2
@@ -47,9 +49,13 @@ def test_answers_fixture_question_with_real_model(minilm, dossier_home: Path) ->
 
 def test_demo_corpus_answers_a_sample_question(minilm, dossier_home: Path) -> None:  # type: ignore[no-untyped-def]
     coll = Collection(dossier_home, "demo", minilm, ChunkerConfig())
-    ingest(coll, [DEMO / "statements-releases" / "2023-07", DEMO / "statements-releases" / "2023-09"])
+    ingest(
+        coll, [DEMO / "statements-releases" / "2023-07", DEMO / "statements-releases" / "2023-09"]
+    )
     helper = Assistant(coll, ExtractiveAnswerer(minilm), RetrievalOptions(k=6))
-    answer = helper.ask("Which companies made voluntary AI commitments at the White House in July 2023?")
+    answer = helper.ask(
+        "Which companies made voluntary AI commitments at the White House in July 2023?"
+    )
     assert answer.answered
     text = " ".join(c.text for c in answer.citations)
     assert sum(name in text for name in ("Amazon", "Anthropic", "Google", "OpenAI")) >= 3
