@@ -1,13 +1,26 @@
-"""The assistant: retrieve passages for a question, answer from them, time each step."""
+"""The assistant: rewrite follow-ups, retrieve passages, stream a checked, cited answer.
+
+``stream`` is the one path every interface uses (CLI, chat, app); ``ask`` runs it to the end.
+A conversation turn is committed to SQLite before the final event is handed out, so nothing
+is lost if the process dies between turns.
+"""
 
 from __future__ import annotations
 
 import time
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, replace
 from typing import Protocol
 
+from assistant import prompts
+from assistant.citations import CitationChecker
+from assistant.conversations import ConversationStore
+from assistant.events import Delta, Done, Event, Reset, Rewritten, final
+from assistant.generative import stream_answer
+from assistant.llm import ChatModel
+from assistant.rewrite import rewrite_followup
 from assistant.types import Answer
+from corpus.errors import BackendError
 from index.collection import Collection
 from index.types import Hit, SearchFilter
 
@@ -31,11 +44,21 @@ class RetrievalOptions:
 
 class Assistant:
     def __init__(
-        self, collection: Collection, answerer: Answerer, options: RetrievalOptions
+        self,
+        collection: Collection,
+        answerer: Answerer,
+        options: RetrievalOptions,
+        *,
+        checker: CitationChecker | None = None,
+        conversations: ConversationStore | None = None,
+        rewriter: ChatModel | None = None,
     ) -> None:
         self.collection = collection
         self.answerer = answerer
         self.options = options
+        self.checker = checker
+        self.conversations = conversations
+        self.rewriter = rewriter
 
     def search(self, query: str, k: int | None = None, mode: str = "hybrid") -> list[Hit]:
         o = self.options
@@ -44,21 +67,87 @@ class Assistant:
             rrf_k=o.rrf_k, candidates=o.candidates,
         )  # fmt: skip
 
-    def ask(self, question: str, k: int | None = None) -> Answer:
+    def ask(self, question: str, k: int | None = None, conversation: str | None = None) -> Answer:
+        return final(self.stream(question, k, conversation))
+
+    def stream(
+        self, question: str, k: int | None = None, conversation: str | None = None
+    ) -> Iterator[Event]:
         t0 = time.perf_counter()
         timings: dict[str, float] = {}
+        rewritten = self._rewrite(question, conversation) if conversation else None
+        if rewritten:
+            timings["rewrite_ms"] = (time.perf_counter() - t0) * 1000
+            yield Rewritten(rewritten)
+        t1 = time.perf_counter()
         o = self.options
         hits = self.collection.search(
-            question, k or o.k, filters=o.filters, dense_weight=o.dense_weight,
+            rewritten or question, k or o.k, filters=o.filters, dense_weight=o.dense_weight,
             rrf_k=o.rrf_k, candidates=o.candidates, timings=timings,
         )  # fmt: skip
-        timings["retrieve_ms"] = (time.perf_counter() - t0) * 1000
-        t1 = time.perf_counter()
-        answer = self.answerer.answer(question, hits)
-        timings["answer_ms"] = (time.perf_counter() - t1) * 1000
+        timings["retrieve_ms"] = (time.perf_counter() - t1) * 1000
+        t2 = time.perf_counter()
+        first_token: float | None = None
+        answer: Answer | None = None
+        for event in self._answer_events(rewritten or question, hits):
+            if isinstance(event, Delta) and first_token is None:
+                first_token = (time.perf_counter() - t0) * 1000
+            if isinstance(event, Done):
+                answer = event.answer
+                break
+            yield event
+        assert answer is not None
+        timings["answer_ms"] = (time.perf_counter() - t2) * 1000
+        timings["first_token_ms"] = first_token or (time.perf_counter() - t0) * 1000
         timings["total_ms"] = (time.perf_counter() - t0) * 1000
-        answer = self._fix_pages(answer)
-        return replace(answer, timings_ms={**answer.timings_ms, **timings})
+        answer = self._checked(self._fix_pages(answer))
+        answer = replace(answer, question=question, timings_ms={**answer.timings_ms, **timings})
+        if conversation and self.conversations is not None:
+            turn = self.conversations.add_turn(
+                conversation, question, rewritten, self.to_dict(answer, conversation, rewritten)
+            )
+            del turn
+        yield Done(answer)
+
+    def to_dict(self, answer: Answer, conversation: str | None, rewritten: str | None) -> dict:  # type: ignore[type-arg]
+        data = answer.to_dict()
+        if conversation:
+            data["conversation_id"] = conversation
+        if rewritten:
+            data["rewritten_question"] = rewritten
+        return data
+
+    def _answer_events(self, question: str, hits: list[Hit]) -> Iterator[Event]:
+        streamer = getattr(self.answerer, "stream", None)
+        if streamer is not None:
+            yield from streamer(question, hits)
+        else:
+            yield from stream_answer(self.answerer.answer(question, hits))
+
+    def _rewrite(self, question: str, conversation: str) -> str | None:
+        """A standalone question for a follow-up; None when it already stands alone."""
+        assert self.conversations is not None
+        turns = self.conversations.turns(conversation)
+        if not turns:
+            return None
+        if self.rewriter is not None:
+            history = [(t.rewritten_question or t.question, str(t.answer.get("answer", "")))
+                       for t in turns]  # fmt: skip
+            try:
+                text = "".join(self.rewriter.stream(prompts.rewrite_messages(question, history)))
+                line = text.strip().splitlines()[0].strip().strip('"') if text.strip() else ""
+                if 3 <= len(line.split()) <= 60:
+                    return None if line.lower() == question.strip().lower() else line
+            except BackendError:
+                pass  # the deterministic rewrite below still carries the subject over
+        return rewrite_followup(question, [t.rewritten_question or t.question for t in turns])
+
+    def _checked(self, answer: Answer) -> Answer:
+        """Extractive answers pass through the same checker as generated ones."""
+        if self.checker is None or not answer.answered or answer.backend != "extractive":
+            return answer
+        checked = self.checker.check(answer.text, answer.citations)
+        return replace(answer, sentences=checked.sentences)
 
     def _fix_pages(self, answer: Answer) -> Answer:
         """A sentence can sit on a later page than its chunk's start: use its own page."""
@@ -68,3 +157,6 @@ class Assistant:
             page = doc.page_at(c.start) if doc is not None else c.page
             fixed.append(replace(c, page=page))
         return replace(answer, citations=tuple(fixed))
+
+
+__all__ = ["Answerer", "Assistant", "Reset", "RetrievalOptions"]

@@ -41,7 +41,6 @@ def build_pairs(
 ) -> list[tuple[str, str, list[str], bool]]:
     """(kind, sentence, cited passages, label) pairs."""
     from corpus.sentences import split_sentences
-
     from index.bm25 import tokenize
 
     ids = sorted(corpus)
@@ -108,7 +107,7 @@ def main() -> int:
     rng = random.Random(args.seed)
     pairs = build_pairs(corpus, qa, args.questions, rng)
     checker = CitationChecker(embedder)
-    scores = [checker.support(sent, passages) for _, sent, passages, _ in pairs]
+    scores = checker.supports([p[1] for p in pairs], [p[2] for p in pairs])
     labels = [label for *_, label in pairs]
     kinds: dict[str, list[float]] = {}
     for (kind, *_), s in zip(pairs, scores, strict=True):
@@ -116,7 +115,14 @@ def main() -> int:
 
     def at(t: float) -> dict[str, float]:
         ok = sum((s >= t) == y for s, y in zip(scores, labels, strict=True))
-        return {"threshold": t, "accuracy": round(ok / len(scores), 4)}
+        tp = sum(s >= t and y for s, y in zip(scores, labels, strict=True))
+        passed = sum(s >= t for s in scores)
+        return {
+            "threshold": t,
+            "accuracy": round(ok / len(scores), 4),
+            "precision": round(tp / passed, 4) if passed else 0.0,
+            "recall": round(tp / sum(labels), 4) if any(labels) else 0.0,
+        }
 
     report = {
         "pairs": len(pairs),

@@ -45,6 +45,14 @@ def _filters(parser: argparse.ArgumentParser) -> None:
     g.add_argument("--tag", help="only documents with this tag (front matter tags)")
 
 
+def _llm(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--llm", choices=["extractive", "local", "openai", "ollama"],
+        help="who writes the answer: extractive (default, no model), local (SmolLM2), openai "
+        "(any OpenAI-compatible server: DOSSIER_OPENAI_BASE_URL, _MODEL, _API_KEY), ollama",
+    )  # fmt: skip
+
+
 def build_parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(
         prog="dossier",
@@ -80,7 +88,28 @@ def build_parser() -> argparse.ArgumentParser:
                        epilog=EPILOG)  # fmt: skip
     s.add_argument("question", metavar="QUESTION", help="a question about the collection")
     s.add_argument("-k", type=int, help="passages to answer from (default: top_k setting, 6)")
+    s.add_argument("--conversation", metavar="ID",
+                   help="continue a saved conversation (follow-ups are rewritten into "
+                   "standalone questions); without it a new conversation is saved")  # fmt: skip
+    _llm(s)
     _filters(s)
+    _common(s)
+
+    s = sub.add_parser("chat", help="a conversation in the terminal",
+                       description="Ask questions one after another; follow-ups are understood "
+                       "in context. Commands: /sources, /new, /history, /export FILE, /quit.",
+                       epilog=EPILOG)  # fmt: skip
+    s.add_argument("--conversation", metavar="ID", help="resume a saved conversation")
+    _llm(s)
+    _common(s)
+
+    s = sub.add_parser("conversations", help="list, show, rename, delete or export conversations")
+    s.add_argument("action", nargs="?", choices=["list", "show", "rename", "delete", "export"],
+                   help="what to do (default: list)")  # fmt: skip
+    s.add_argument("id", nargs="?", metavar="ID", help="conversation id (or a unique prefix)")
+    s.add_argument("title", nargs="?", metavar="TITLE", help="new title, for rename")
+    s.add_argument("-o", "--output", metavar="FILE", help="export: write Markdown to FILE")
+    s.add_argument("--all", action="store_true", help="list: every collection's conversations")
     _common(s)
 
     s = sub.add_parser("status", help="collections, documents, chunks and where data lives")
@@ -100,6 +129,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     s = sub.add_parser("demo", help="ingest the bundled White House AI-policy corpus and ask it")
     s.add_argument("--question", help="question to ask (default: the first sample question)")
+    _llm(s)
     _common(s)
 
     s = sub.add_parser("config", help="show every setting, its value and what it does")

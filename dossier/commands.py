@@ -57,7 +57,8 @@ def run(args: argparse.Namespace) -> int:
     handler = {
         "ingest": cmd_ingest, "search": cmd_search, "ask": cmd_ask, "status": cmd_status,
         "documents": cmd_documents, "remove": cmd_remove, "drop": cmd_drop, "demo": cmd_demo,
-        "config": cmd_config, "eval": cmd_eval,
+        "config": cmd_config, "eval": cmd_eval, "chat": cmd_chat,
+        "conversations": cmd_conversations,
     }[args.command]  # fmt: skip
     return handler(args)
 
@@ -91,11 +92,23 @@ def cmd_search(args: argparse.Namespace) -> int:
 
 
 def cmd_ask(args: argparse.Namespace) -> int:
+    from dossier import chat
+
     s = settings_from(args)
-    helper = wiring.assistant(s, filters=filters_from(args))
-    answer = helper.ask(args.question, args.k)
-    emit(args, answer.to_dict(), render.answer_text(answer))
-    return 0
+    helper = wiring.assistant(s, filters=filters_from(args), llm=args.llm)
+    return chat.ask(helper, args.question, args.k, args.conversation, args.json, s.collection)
+
+
+def cmd_chat(args: argparse.Namespace) -> int:
+    from dossier import chat
+
+    return chat.cmd_chat(args, settings_from(args))
+
+
+def cmd_conversations(args: argparse.Namespace) -> int:
+    from dossier import chat
+
+    return chat.cmd_conversations(args, settings_from(args))
 
 
 def cmd_status(args: argparse.Namespace) -> int:
@@ -150,7 +163,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
     if not args.json:
         print(report.summary(), file=sys.stderr)
     question = args.question or demo_questions()[0]
-    answer = wiring.assistant(s, coll).ask(question)
+    answer = wiring.assistant(s, coll, llm=args.llm).ask(question)
     emit(args, answer.to_dict(), f"Q: {question}\n\n" + render.answer_text(answer))
     return 0
 

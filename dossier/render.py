@@ -124,8 +124,14 @@ def _clip(text: str, n: int) -> str:
     return text if len(text) <= n else text[: n - 1] + "…"
 
 
-def answer_text(answer: Answer) -> str:
-    out = [textwrap.fill(answer.text, 100)]
+def answer_text(answer: Answer, body: bool = True) -> str:
+    """The answer (unless ``body`` is False: it was streamed), flags, sources."""
+    out = [textwrap.fill(answer.text, 100)] if body else []
+    flagged = [s for s in answer.sentences if not s.supported]
+    if flagged and answer.answered:
+        out.append(f"\n{len(flagged)} of {len(answer.sentences)} sentences are not supported "
+                   "by their citations:")  # fmt: skip
+        out.extend(f"  ! {_clip(s.text, 160)} (support {s.support:.2f})" for s in flagged)
     if answer.note:
         out.append(f"\nnote: {answer.note}")
     if answer.citations:

@@ -19,6 +19,7 @@ from pydantic_settings import (
     TomlConfigSettingsSource,
 )
 
+from assistant.citations import DEFAULT_THRESHOLD
 from corpus.errors import UsageError
 
 
@@ -75,6 +76,38 @@ class Settings(BaseSettings):
         "(0.6 x cosine + 0.4 x term overlap), or the corpus is said not to answer.",
     )  # fmt: skip
     answer_sentences: int = Field(3, ge=1, le=10, description="Sentences in an extractive answer.")
+    llm: Literal["extractive", "local", "openai", "ollama"] = Field(
+        "extractive",
+        description="Who writes answers: 'extractive' (no model: quoted sentences), 'local' "
+        "(SmolLM2-135M-Instruct, extra 'local'), 'openai' (any OpenAI-compatible server, "
+        "extra 'openai'), 'ollama' (extra 'ollama').",
+    )
+    openai_base_url: str = Field(
+        "https://api.openai.com/v1",
+        description="Base URL of the OpenAI-compatible server (vLLM, llama.cpp server, "
+        "LM Studio, OpenAI), e.g. http://localhost:8000/v1.",
+    )
+    openai_api_key: str | None = Field(
+        None, description="API key for the OpenAI-compatible server (else $OPENAI_API_KEY)."
+    )
+    openai_model: str = Field("gpt-4o-mini", description="Model name on that server.")
+    ollama_base_url: str = Field("http://localhost:11434", description="Ollama server URL.")
+    ollama_model: str = Field("llama3.2", description="Ollama model name (ollama pull NAME).")
+    llm_timeout: float = Field(
+        60.0, gt=0, description="Seconds to wait for a model reply before falling back."
+    )
+    llm_retries: int = Field(1, ge=0, le=5, description="Retries of a failed model request.")
+    max_new_tokens: int = Field(384, ge=16, le=4096, description="Longest model answer.")
+    support_threshold: float = Field(
+        DEFAULT_THRESHOLD, ge=0.0, le=1.0,
+        description="A sentence counts as supported when its support score (0.5 x best "
+        "sentence cosine + 0.5 x content-word overlap with the cited passages) reaches this.",
+    )  # fmt: skip
+    unsupported: Literal["flag", "remove"] = Field(
+        "flag",
+        description="What to do with answer sentences that are not supported by their "
+        "citations: 'flag' keeps them marked, 'remove' drops them.",
+    )
     chroma_url: str | None = Field(
         None,
         description="URL of a Chroma server ('chroma run --path DIR --port N'); unset: "

@@ -1,0 +1,120 @@
+"""Language-model backends behind one Protocol: ``ChatModel.stream(messages)``.
+
+``openai`` and ``ollama`` are llama-index LLM classes (OpenAILike, Ollama); ``local`` is
+SmolLM2 through our own llama-index CustomLLM. ``LlamaIndexChat`` adapts any of them and turns
+their many failure modes (connection refused, timeouts, HTTP errors, broken streams) into one
+``BackendError`` with a message that says what to start or install.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from typing import Any, Protocol
+
+from corpus.errors import BackendError, MissingExtraError, UsageError
+
+BACKENDS = ("extractive", "local", "openai", "ollama")
+
+
+class ChatModel(Protocol):
+    name: str
+
+    def stream(self, messages: Sequence[dict[str, str]]) -> Iterator[str]:
+        """Yield the reply's text pieces as the model produces them."""
+        ...
+
+
+@dataclass(frozen=True)
+class LLMConfig:
+    backend: str = "extractive"
+    openai_base_url: str = "https://api.openai.com/v1"
+    openai_api_key: str | None = None
+    openai_model: str = "gpt-4o-mini"
+    ollama_base_url: str = "http://localhost:11434"
+    ollama_model: str = "llama3.2"
+    timeout_s: float = 60.0
+    retries: int = 1
+    max_new_tokens: int = 384
+    temperature: float = 0.0
+
+
+class LlamaIndexChat:
+    """Streams from a llama-index LLM; every failure becomes a BackendError."""
+
+    def __init__(self, llm: Any, name: str, where: str) -> None:
+        self.llm = llm
+        self.name = name
+        self.where = where  # for messages: "the OpenAI-compatible server at http://…"
+
+    def stream(self, messages: Sequence[dict[str, str]]) -> Iterator[str]:
+        from llama_index.core.llms import ChatMessage
+
+        chat = [ChatMessage(role=m["role"], content=m["content"]) for m in messages]
+        try:
+            for part in self.llm.stream_chat(chat):
+                if part.delta:
+                    yield part.delta
+        except BackendError:
+            raise
+        except Exception as exc:  # each client raises its own types; all mean the same here
+            raise BackendError(f"{self.where} failed: {_describe(exc)}") from exc
+
+
+def _describe(exc: BaseException) -> str:
+    text = f"{type(exc).__name__}: {exc}".strip()
+    if "Connection" in text or "connect" in text.lower():
+        return f"cannot connect ({text[:200]}); is the server running?"
+    if "Timeout" in text or "timed out" in text.lower():
+        return f"timed out ({text[:200]})"
+    return text[:300]
+
+
+def make_chat_model(cfg: LLMConfig) -> ChatModel | None:
+    """The configured backend, or None for the extractive answerer."""
+    if cfg.backend == "extractive":
+        return None
+    if cfg.backend == "openai":
+        return _openai(cfg)
+    if cfg.backend == "ollama":
+        return _ollama(cfg)
+    if cfg.backend == "local":
+        from assistant.llm_local import LocalSmolLM
+
+        llm = LocalSmolLM(max_new_tokens=cfg.max_new_tokens)
+        return LlamaIndexChat(llm, "local", "the local SmolLM2 model")
+    raise UsageError(
+        f"unknown language model backend '{cfg.backend}': choose {', '.join(BACKENDS)}"
+    )
+
+
+def _openai(cfg: LLMConfig) -> ChatModel:
+    try:
+        from llama_index.llms.openai_like import OpenAILike
+    except ImportError as exc:
+        raise MissingExtraError("openai", "The OpenAI-compatible backend") from exc
+    llm = OpenAILike(
+        model=cfg.openai_model, api_base=cfg.openai_base_url,
+        api_key=cfg.openai_api_key or "not-needed", is_chat_model=True,
+        timeout=cfg.timeout_s, max_retries=cfg.retries, temperature=cfg.temperature,
+        max_tokens=cfg.max_new_tokens, context_window=32768,
+    )  # fmt: skip
+    return LlamaIndexChat(
+        llm, "openai", f"the OpenAI-compatible server at {cfg.openai_base_url} ({cfg.openai_model})"
+    )
+
+
+def _ollama(cfg: LLMConfig) -> ChatModel:
+    try:
+        from llama_index.llms.ollama import Ollama
+    except ImportError as exc:
+        raise MissingExtraError("ollama", "The Ollama backend") from exc
+    llm = Ollama(
+        model=cfg.ollama_model, base_url=cfg.ollama_base_url, request_timeout=cfg.timeout_s,
+        temperature=cfg.temperature,
+    )  # fmt: skip
+    return LlamaIndexChat(
+        llm, "ollama",
+        f"Ollama at {cfg.ollama_base_url} (model {cfg.ollama_model}; start it with 'ollama serve'"
+        f" and 'ollama pull {cfg.ollama_model}')",
+    )  # fmt: skip
