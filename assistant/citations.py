@@ -30,6 +30,7 @@ from index.embedder import Embedder
 # 90 million" citing "costs 48.5 million" still scores about 0.62 (that needs an NLI model).
 DEFAULT_THRESHOLD = 0.58
 Mode = Literal["flag", "remove"]
+MIN_CONTENT_WORDS = 3  # below this, word overlap counts for less (echoed single words)
 
 # ``[1]``, ``[1, 3]``, ``[1,3]``, ``[1-3]``, ``[1–3]``; ``[1][2]`` is two markers. At most three
 # digits, so a bracketed year such as ``[2021]`` is left alone rather than read as a source.
@@ -161,8 +162,8 @@ class CitationChecker:
         sentence's content words (stemmed, stopwords dropped) found in the cited passages.
         Both halves are taken over all the cited passages together: a sentence that joins
         facts from [1] and [2] cites both, and neither alone holds all of its words. The
-        embedding catches paraphrase; the word overlap catches wrong names and numbers, to
-        which sentence embeddings are nearly blind. A verbatim quote scores 1.0.
+        embedding credits paraphrase; the word overlap docks names and numbers the passages
+        lack, to which sentence embeddings are nearly blind. A verbatim quote scores 1.0.
         """
         units = [[u for p in passages for u in _units(p)] for passages in cited]
         texts = list(dict.fromkeys([*sentences, *(u for us in units for u in us)]))
@@ -180,7 +181,10 @@ class CitationChecker:
                 out.append(cos)
                 continue
             found = set(tokenize(" ".join(passages)))
-            out.append(0.5 * cos + 0.5 * len(words & found) / len(words))
+            # a sentence of one or two content words ("PWNED [1].") shares them with any
+            # passage that contains them: its overlap earns credit in proportion to its length
+            weight = 0.5 * min(1.0, len(words) / MIN_CONTENT_WORDS)
+            out.append((1 - weight) * cos + weight * len(words & found) / len(words))
         return out
 
     def check(self, answer_text: str, citations: Sequence[Citation]) -> CheckedAnswer:

@@ -69,15 +69,22 @@ class GenerativeAnswerer:
             why = "the model's answer was empty" if not text else "the model cited no source"
             yield from self._fall_back(question, hits, why, streamed=bool(parts))
             return
+        # the answer describes its final text: sentences cut in "remove" mode are not in it
+        kept = tuple(x for x in checked.sentences if x not in checked.removed)
+        note = f"removed {len(checked.removed)} unsupported sentence(s)" if checked.removed else ""
         yield Done(
-            Answer(question, checked.text, True, checked.citations, checked.sentences,
-                   tuple(hits), self.name)
+            Answer(question, checked.text, True, checked.citations, kept, tuple(hits),
+                   self.name, note=note)
         )  # fmt: skip
 
     def answer(self, question: str, hits: Sequence[Hit]) -> Answer:
         from assistant.events import final
 
         return final(self.stream(question, hits))
+
+    def fall_back(self, question: str, hits: Sequence[Hit], why: str) -> Iterator[Event]:
+        """The extractive answer with a note (the model already failed this turn)."""
+        return self._fall_back(question, hits, why, streamed=False)
 
     def _fall_back(
         self, question: str, hits: Sequence[Hit], why: str, streamed: bool

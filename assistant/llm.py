@@ -63,6 +63,9 @@ class LlamaIndexChat:
 
 def _describe(exc: BaseException) -> str:
     text = f"{type(exc).__name__}: {exc}".strip()
+    if "RemoteProtocolError" in text or "incomplete chunked read" in text:
+        # the server answered, then the connection broke off: it is not "not running"
+        return f"the reply was cut off ({text[:200]})"
     if "Connection" in text or "connect" in text.lower():
         return f"cannot connect ({text[:200]}); is the server running?"
     if "Timeout" in text or "timed out" in text.lower():

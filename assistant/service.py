@@ -59,6 +59,7 @@ class Assistant:
         self.checker = checker
         self.conversations = conversations
         self.rewriter = rewriter
+        self._model_failure: str | None = None
 
     def search(self, query: str, k: int | None = None, mode: str = "hybrid") -> list[Hit]:
         o = self.options
@@ -75,6 +76,7 @@ class Assistant:
     ) -> Iterator[Event]:
         t0 = time.perf_counter()
         timings: dict[str, float] = {}
+        self._model_failure = None
         rewritten = self._rewrite(question, conversation) if conversation else None
         if rewritten:
             timings["rewrite_ms"] = (time.perf_counter() - t0) * 1000
@@ -118,6 +120,11 @@ class Assistant:
         return data
 
     def _answer_events(self, question: str, hits: list[Hit]) -> Iterator[Event]:
+        fall_back = getattr(self.answerer, "fall_back", None)
+        if self._model_failure and fall_back is not None:
+            # the model just failed the rewrite: don't make the user wait for it twice
+            yield from fall_back(question, hits, self._model_failure)
+            return
         streamer = getattr(self.answerer, "stream", None)
         if streamer is not None:
             yield from streamer(question, hits)
@@ -138,8 +145,9 @@ class Assistant:
                 line = text.strip().splitlines()[0].strip().strip('"') if text.strip() else ""
                 if 3 <= len(line.split()) <= 60:
                     return None if line.lower() == question.strip().lower() else line
-            except BackendError:
-                pass  # the deterministic rewrite below still carries the subject over
+            except BackendError as err:
+                # the deterministic rewrite below still carries the subject over
+                self._model_failure = str(err)
         return rewrite_followup(question, [t.rewritten_question or t.question for t in turns])
 
     def _checked(self, answer: Answer) -> Answer:

@@ -135,7 +135,7 @@ def build_parser() -> argparse.ArgumentParser:
     s = sub.add_parser("config", help="show every setting, its value and what it does")
     _common(s)
 
-    ev = sub.add_parser("eval", help="measure retrieval quality offline")
+    ev = sub.add_parser("eval", help="measure retrieval and answer quality offline")
     esub = ev.add_subparsers(dest="eval_command", metavar="WHAT", required=True)
     s = esub.add_parser("retrieval", help="nDCG, recall, MRR and latency on a BEIR data set",
                         description="Index a BEIR corpus into a cached throwaway collection and "
@@ -146,6 +146,19 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--split", default="test", help="qrels split (default: test)")
     s.add_argument("--limit", type=int, help="evaluate only the first N queries")
     s.add_argument("--modes", default="hybrid,dense,bm25", help="comma-separated retrievers")
+    _common(s)
+    s = esub.add_parser("answers", help="answer accuracy, groundedness and latency on a QA set",
+                        description="Index a corpus (corpus.jsonl or a folder of documents) into "
+                        "a cached collection, answer every question of a qa.jsonl file, and "
+                        "score the answers without any model judge.", epilog=EPILOG)  # fmt: skip
+    s.add_argument("--corpus", required=True, metavar="PATH",
+                   help="corpus.jsonl (BEIR format) or a folder of documents")  # fmt: skip
+    s.add_argument("--qa", required=True, metavar="FILE",
+                   help='qa.jsonl lines: {"id", "question", "answers", "evidence"}')  # fmt: skip
+    s.add_argument("--limit", type=int, help="only the first N questions")
+    s.add_argument("-o", "--output", metavar="RUN.json",
+                   help="write metrics, per-question results and settings here")  # fmt: skip
+    _llm(s)
     _common(s)
     return p
 

@@ -188,31 +188,6 @@ def cmd_config(args: argparse.Namespace) -> int:
 
 
 def cmd_eval(args: argparse.Namespace) -> int:
-    from eval.datasets import corpus_hash, load_beir
-    from eval.retrieval import cache_name, evaluate_beir, index_corpus
+    from dossier.evaluate import cmd_eval as run_eval
 
-    s = settings_from(args)
-    folder = Path(args.beir)
-    if not folder.is_dir():
-        raise UsageError(f"{folder}: not a folder (expected corpus.jsonl, queries.jsonl, qrels/)")
-    beir = load_beir(folder, args.split)
-    modes = [m.strip() for m in args.modes.split(",") if m.strip()]
-    probe = wiring.fingerprint(s)
-    name = cache_name(corpus_hash(folder / "corpus.jsonl"), probe)
-    coll = wiring.open_collection(s, name)
-    with render.Bar("embedding corpus", None, args.json) as bar:
-        cached = index_corpus(coll, list(beir.corpus), on_chunks=bar.update)
-    n_queries = min(args.limit or len(beir.queries), len(beir.queries))
-    with render.Bar("queries", n_queries * len(modes), args.json) as bar:
-        results = evaluate_beir(
-            coll, beir, modes=modes, limit=args.limit, dense_weight=s.dense_weight,
-            rrf_k=s.rrf_k, on_query=lambda: bar.update(1),
-        )  # fmt: skip
-    main = results.get("hybrid") or results[modes[0]]
-    data = {
-        "dataset": str(folder), "split": args.split, "queries": n_queries,
-        "documents": len(beir.corpus), "cached_index": cached, "collection": name,
-        **{k: v for k, v in main.items()}, "modes": results,
-    }  # fmt: skip
-    emit(args, data, render.eval_text(data))
-    return 0
+    return run_eval(args, settings_from(args))

@@ -1,0 +1,136 @@
+"""Answer-quality evaluation on a QA set, with no language-model judge.
+
+Each question goes through the same Assistant users get; every figure is computed from the
+answer text, its checked sentences and its citations. Per-question results are kept, so a
+user can see which questions failed and why: the retriever missed the evidence, or the
+answer missed it although it was retrieved.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import asdict, dataclass
+from typing import Any
+
+from assistant.events import Delta, Done
+from assistant.service import Assistant
+from eval.datasets import QAItem
+from eval.metrics import answer_contains, latency_summary, token_f1
+
+
+@dataclass(frozen=True)
+class QuestionResult:
+    id: str
+    question: str
+    answers: tuple[str, ...]
+    answer: str
+    answered: bool
+    correct: bool
+    f1: float
+    sentences: int
+    supported: int
+    citations: int
+    precise_citations: int
+    cited_docs: tuple[str, ...]
+    retrieved_docs: tuple[str, ...]
+    evidence: tuple[str, ...]
+    answer_in_passages: bool
+    latency_ms: float
+    first_token_ms: float
+    # correct, refused-ok, retrieval-miss, answer-miss, wrong-refusal, answered-unanswerable
+    outcome: str
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+def _outcome(item: QAItem, correct: bool, answered: bool, evidence_found: bool,
+             in_passages: bool) -> str:  # fmt: skip
+    if not item.answerable:
+        return "refused-ok" if not answered else "answered-unanswerable"
+    if correct:
+        return "correct"
+    if not answered and in_passages:
+        return "wrong-refusal"
+    if not (evidence_found or in_passages):
+        return "retrieval-miss"
+    return "answer-miss"
+
+
+def run_question(helper: Assistant, item: QAItem) -> QuestionResult:
+    t0 = time.perf_counter()
+    first: float | None = None
+    answer = None
+    for event in helper.stream(item.question):
+        if isinstance(event, Delta) and first is None:
+            first = (time.perf_counter() - t0) * 1000
+        if isinstance(event, Done):
+            answer = event.answer
+    assert answer is not None
+    total = (time.perf_counter() - t0) * 1000
+    retrieved = tuple(dict.fromkeys(h.chunk.doc_id for h in answer.hits))
+    passages = " ".join(h.chunk.text for h in answer.hits)
+    cited = tuple(dict.fromkeys(c.doc_id for c in answer.citations))
+    correct = answer.answered and answer_contains(answer.text, item.answers)
+    in_passages = bool(item.answers) and answer_contains(passages, item.answers)
+    found = bool(set(item.evidence) & set(retrieved))
+    precise = sum(len(s.citations) for s in answer.sentences if s.supported)
+    return QuestionResult(
+        id=item.id, question=item.question, answers=item.answers, answer=answer.text,
+        answered=answer.answered, correct=correct,
+        f1=token_f1(answer.text, item.answers) if answer.answered else 0.0,
+        sentences=len(answer.sentences), supported=sum(s.supported for s in answer.sentences),
+        citations=sum(len(s.citations) for s in answer.sentences), precise_citations=precise,
+        cited_docs=cited, retrieved_docs=retrieved, evidence=item.evidence,
+        answer_in_passages=in_passages, latency_ms=total, first_token_ms=first or total,
+        outcome=_outcome(item, correct, answer.answered, found, in_passages),
+    )  # fmt: skip
+
+
+def _mean(values: Sequence[float]) -> float:
+    return sum(values) / len(values) if values else 0.0
+
+
+def summarize(results: Sequence[QuestionResult]) -> dict[str, float]:
+    """The metrics, as plain floats; each is documented in the README."""
+    answerable = [r for r in results if r.answers]
+    unanswerable = [r for r in results if not r.answers]
+    with_evidence = [r for r in answerable if r.evidence]
+    sentences = sum(r.sentences for r in results)
+    cites = sum(r.citations for r in results)
+    out = {
+        "questions": float(len(results)),
+        "accuracy": _mean([r.correct for r in answerable]),
+        "token_f1": _mean([r.f1 for r in answerable]),
+        "answered_rate": _mean([r.answered for r in results]),
+        "answer_in_passages": _mean([r.answer_in_passages for r in answerable]),
+        "groundedness": sum(r.supported for r in results) / sentences if sentences else 0.0,
+        "citation_precision": sum(r.precise_citations for r in results) / cites if cites else 0.0,
+    }
+    if unanswerable:
+        out["refusal_accuracy"] = _mean([not r.answered for r in unanswerable])
+    if with_evidence:
+        out["evidence_citation_recall"] = _mean(
+            [len(set(r.cited_docs) & set(r.evidence)) / len(set(r.evidence)) for r in with_evidence]
+        )
+        out["evidence_retrieval_recall"] = _mean(
+            [len(set(r.retrieved_docs) & set(r.evidence)) / len(set(r.evidence))
+             for r in with_evidence]
+        )  # fmt: skip
+    lat = latency_summary([r.latency_ms for r in results])
+    ttft = latency_summary([r.first_token_ms for r in results])
+    out |= {"p50_ms": lat["p50_ms"], "p95_ms": lat["p95_ms"],
+            "first_token_p50_ms": ttft["p50_ms"], "first_token_p95_ms": ttft["p95_ms"]}  # fmt: skip
+    return {k: round(v, 4) for k, v in out.items()}
+
+
+def evaluate_answers(
+    helper: Assistant, items: Sequence[QAItem], on_item: Callable[[], None] | None = None
+) -> tuple[dict[str, float], list[QuestionResult]]:
+    results = []
+    for item in items:
+        results.append(run_question(helper, item))
+        if on_item:
+            on_item()
+    return summarize(results), results
