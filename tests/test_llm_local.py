@@ -43,7 +43,7 @@ def test_stream_chat_yields_deltas_that_add_up(smol: LocalSmolLM) -> None:
 @pytest.mark.model
 @pytest.mark.slow
 @needs_local
-def test_complete_returns_text_and_is_greedy(smol: LocalSmolLM) -> None:
+def test_complete_returns_text(smol: LocalSmolLM) -> None:
     first = smol.complete("What is the capital of France?")
     assert first.text.strip()
     assert "Paris" in first.text
