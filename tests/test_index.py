@@ -183,6 +183,8 @@ def test_embedder_caches_short_texts() -> None:
     again = e.embed(["gamma", "alpha beta"])
     assert sum(calls) == 2  # the second call was served from the cache
     assert np.allclose(first[::-1], again)
-    e.embed(["delta"])  # evicts the oldest entry ("alpha beta"): the cache holds two
+    e.embed(["delta"])  # evicts the least recently used entry, "gamma"
     e.embed(["alpha beta"])
+    assert sum(calls) == 3
+    e.embed(["gamma"])
     assert sum(calls) == 4
