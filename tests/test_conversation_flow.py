@@ -1,0 +1,99 @@
+"""Conversations end to end: the terminal chat, a three-turn conversation over the demo
+corpus with the real embedder, and the local SmolLM2 backend through the assistant."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from assistant.events import Delta, Done, Rewritten
+from dossier import wiring
+from dossier.settings import load_settings
+from index.ingest import ingest
+from tests.conftest import FIXTURE_CORPUS
+
+ROOT = Path(__file__).resolve().parents[1]
+DEMO = ROOT / "corpus" / "samples" / "whitehouse-ai" / "statements-releases"
+
+
+def test_terminal_chat_commands(tmp_path: Path, dossier_home: Path) -> None:
+    env = {**os.environ, "DOSSIER_HOME": str(dossier_home), "DOSSIER_EMBEDDER": "hashing"}
+    cli = [sys.executable, "-m", "dossier.cli"]
+    subprocess.run([*cli, "ingest", str(FIXTURE_CORPUS)], env=env, check=True, capture_output=True)
+    export = tmp_path / "chat.md"
+    script = "\n".join([
+        "When did the council approve the desalination plant?",
+        "how much did it cost?",
+        "/sources",
+        "/history",
+        f"/export {export}",
+        "/new",
+        "/quit",
+    ]) + "\n"  # fmt: skip
+    done = subprocess.run([*cli, "chat"], env=env, input=script, capture_output=True, text=True,
+                          timeout=120)  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    out = done.stdout
+    assert "14 March 2021" in out
+    assert "(searching for: How much did the desalination plant cost?)" in out
+    assert "Sources:" in out and "desalination-plant.md" in out
+    assert "new conversation" in out
+    md = export.read_text()
+    assert md.count("## ") == 2 and "Searched as" in md
+    # the conversation outlived the process, with both turns
+    listed = subprocess.run([*cli, "conversations", "--json"], env=env, capture_output=True,
+                            text=True, check=True)  # fmt: skip
+    assert '"n_turns": 2' in listed.stdout
+
+
+@pytest.mark.model
+def test_three_turn_conversation_over_the_demo_corpus(dossier_home: Path) -> None:
+    s = load_settings(collection="demo3")
+    coll = wiring.open_collection(s)
+    ingest(coll, [DEMO / "2023-10", DEMO / "2024-03"])
+    helper = wiring.assistant(s, coll)
+    conv = helper.conversations.create("demo3")  # type: ignore[union-attr]
+    turns = [
+        "What did President Biden's executive order on artificial intelligence require?",
+        "and what did OMB require?",
+        "when was that?",
+    ]
+    rewritten: list[str | None] = []
+    answers = []
+    for q in turns:
+        events = list(helper.stream(q, None, conv.conversation_id))
+        rewritten.append(next((e.question for e in events if isinstance(e, Rewritten)), None))
+        answers.append(next(e.answer for e in events if isinstance(e, Done)))
+    assert rewritten[0] is None
+    assert rewritten[1] and "OMB" in rewritten[1] and "executive order" in rewritten[1].lower()
+    assert rewritten[2] and "OMB" in rewritten[2]
+    assert all(a.answered for a in answers)
+    assert any("2024-03" in c.source for c in answers[1].citations)
+    stored = helper.conversations.turns(conv.conversation_id)  # type: ignore[union-attr]
+    assert [t.question for t in stored] == turns
+    assert stored[1].rewritten_question == rewritten[1]
+
+
+@pytest.mark.model
+@pytest.mark.slow
+def test_local_backend_answers_are_checked(dossier_home: Path) -> None:
+    s = load_settings(collection="local", max_new_tokens=48)
+    coll = wiring.open_collection(s)
+    ingest(coll, [FIXTURE_CORPUS])
+    helper = wiring.assistant(s, coll, llm="local")
+    events = list(helper.stream("When did the council approve the desalination plant?"))
+    deltas = [e for e in events if isinstance(e, Delta)]
+    answer = next(e.answer for e in events if isinstance(e, Done))
+    assert deltas, "the answer streams"
+    assert answer.backend in ("local", "extractive")
+    if answer.backend == "extractive":
+        assert "local backend unavailable" in answer.note  # a fallback always says why
+    for c in answer.citations:
+        doc = coll.catalog.document(c.doc_id)
+        assert doc is not None and doc.text[c.start : c.end] == c.text
+    for sent in answer.sentences:
+        assert sent.supported == (sent.support >= s.support_threshold)
