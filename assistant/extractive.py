@@ -24,6 +24,11 @@ _HEADING_LIKE = re.compile(r"^#{1,6}\s")
 _MD_LINK = re.compile(r"\[([^\]]*)\]\([^)]*\)")
 _MD_LINK_TAIL = re.compile(r"\]\([^)\s]*\)")  # a link whose "[" lies before the sentence
 _MD_EMPHASIS = re.compile(r"(\*\*|__|(?<!\w)\*(?!\s))")
+# inline formatting tags in Markdown sources; any other markup stays (and is escaped on display)
+_FORMAT_TAG = re.compile(r"</?(?:u|b|i|em|strong|sup|sub|span|br)\s*/?>", re.I)
+_WORDY = re.compile(r"[A-Za-z]{2,}")
+_LEAD_BULLET = re.compile(r"^\s*(?:[-*•]|\d{1,2}[.)])\s+")
+_MD_ESCAPE = re.compile(r"\\([\\`*_{}\[\]()#+.!|-])")
 _LIST_ITEM = re.compile(r"\n\s*(?:[-*•]|\d{1,2}[.)])\s+[^\n]+")
 _DATE = re.compile(
     r"\b(?:1[89]\d\d|20\d\d)\b|\b(?:January|February|March|April|May|June|July|August|"
@@ -47,7 +52,20 @@ def readable(text: str) -> str:
     """Markdown links and emphasis reduced to their words, whitespace collapsed: for display
     and scoring only. Citations keep the exact source span."""
     text = _MD_EMPHASIS.sub("", _MD_LINK_TAIL.sub("", _MD_LINK.sub(r"\1", text)))
+    text = _MD_ESCAPE.sub(r"\1", _LEAD_BULLET.sub("", _FORMAT_TAG.sub("", text)))
     return " ".join(text.split())
+
+
+def usable(text: str) -> bool:
+    """Whether a sentence can stand as a quote: mostly words, not a URL or a dangling lead-in
+    whose list was cut off by the chunk boundary."""
+    shown = readable(text)
+    words = shown.split()
+    if shown.endswith(":") or "://" in shown or shown.startswith("/"):
+        return False
+    if shown[:1].islower():
+        return False  # a fragment: the chunk (or the splitter) began mid-sentence
+    return sum(bool(_WORDY.match(w)) for w in words) >= 0.6 * len(words)
 
 
 def _with_list(chunk_text: str, end: int) -> int:
@@ -87,8 +105,11 @@ def candidates(hits: Sequence[Hit], max_words: int = 80) -> list[Candidate]:
             words = len(text.split())
             key = (chunk.doc_id, chunk.start + s)
             limit = max_words * 3 if "\n" in text else max_words  # a sentence and its list
+            # overlapping chunks repeat sentences; headings and URLs answer nothing
             if words < 4 or words > limit or _HEADING_LIKE.match(text) or key in seen:
-                continue  # overlapping chunks repeat sentences; headings answer nothing
+                continue
+            if not usable(text):
+                continue
             seen.add(key)
             out.append(Candidate(hit, chunk.start + s, chunk.start + e, text))
     return out

@@ -112,6 +112,19 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--all", action="store_true", help="list: every collection's conversations")
     _common(s)
 
+    s = sub.add_parser("brief", help="a cited briefing on a topic (Markdown, HTML or DOCX)",
+                       description="Retrieve broadly for a topic and write a briefing: executive "
+                       "summary, findings by theme, timeline, where sources differ, gaps, and "
+                       "sources with coverage. Every point cites an exact passage.",
+                       epilog=EPILOG)  # fmt: skip
+    s.add_argument("topic", metavar="TOPIC", help="what the briefing is about")
+    s.add_argument("--format", choices=["md", "html", "docx"],
+                   help="output format (default: from -o's extension, else md)")  # fmt: skip
+    s.add_argument("-o", "--output", metavar="FILE", help="write to FILE (default: stdout)")
+    _llm(s)
+    _filters(s)
+    _common(s)
+
     s = sub.add_parser("status", help="collections, documents, chunks and where data lives")
     _common(s)
 
@@ -146,6 +159,8 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--split", default="test", help="qrels split (default: test)")
     s.add_argument("--limit", type=int, help="evaluate only the first N queries")
     s.add_argument("--modes", default="hybrid,dense,bm25", help="comma-separated retrievers")
+    s.add_argument("-o", "--output", metavar="RUN.json",
+                   help="write metrics and settings here, for 'dossier eval compare'")  # fmt: skip
     _common(s)
     s = esub.add_parser("answers", help="answer accuracy, groundedness and latency on a QA set",
                         description="Index a corpus (corpus.jsonl or a folder of documents) into "
@@ -159,6 +174,24 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("-o", "--output", metavar="RUN.json",
                    help="write metrics, per-question results and settings here")  # fmt: skip
     _llm(s)
+    _common(s)
+    s = esub.add_parser("compare", help="compare run files: metrics, regressions, changed answers",
+                        description="Compare runs of 'dossier eval answers -o' or 'dossier eval "
+                        "retrieval -o'; the first is the baseline. Prints metrics × runs with "
+                        "regressions marked '!', and can write one self-contained HTML report.",
+                        epilog=EPILOG)  # fmt: skip
+    s.add_argument("runs", nargs="+", metavar="RUN.json", help="run files, baseline first")
+    s.add_argument("-o", "--output", metavar="REPORT.html", help="write an HTML report here")
+    s.add_argument("--labels", metavar="A,B,...", help="comma-separated names for the runs")
+    s.add_argument("--json", action="store_true", help="print machine-readable JSON")
+    s = esub.add_parser("generate", help="known-item questions from a collection, no model",
+                        description="Write a qa.jsonl of fill-in-the-blank and 'when' questions "
+                        "made from sentences of the collection's own documents, for 'dossier "
+                        "eval answers --corpus FOLDER'. They test finding and quoting a known "
+                        "passage, not reasoning.", epilog=EPILOG)  # fmt: skip
+    s.add_argument("-n", type=int, default=50, help="number of questions (default 50)")
+    s.add_argument("-o", "--output", required=True, metavar="QA.jsonl", help="file to write")
+    s.add_argument("--seed", type=int, default=0, help="random seed (default 0)")
     _common(s)
     return p
 

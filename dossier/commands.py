@@ -57,7 +57,7 @@ def run(args: argparse.Namespace) -> int:
     handler = {
         "ingest": cmd_ingest, "search": cmd_search, "ask": cmd_ask, "status": cmd_status,
         "documents": cmd_documents, "remove": cmd_remove, "drop": cmd_drop, "demo": cmd_demo,
-        "config": cmd_config, "eval": cmd_eval, "chat": cmd_chat,
+        "config": cmd_config, "eval": cmd_eval, "brief": cmd_brief, "chat": cmd_chat,
         "conversations": cmd_conversations,
     }[args.command]  # fmt: skip
     return handler(args)
@@ -97,6 +97,12 @@ def cmd_ask(args: argparse.Namespace) -> int:
     s = settings_from(args)
     helper = wiring.assistant(s, filters=filters_from(args), llm=args.llm)
     return chat.ask(helper, args.question, args.k, args.conversation, args.json, s.collection)
+
+
+def cmd_brief(args: argparse.Namespace) -> int:
+    from dossier.brief import cmd_brief as run_brief
+
+    return run_brief(args, settings_from(args), filters_from(args))
 
 
 def cmd_chat(args: argparse.Namespace) -> int:

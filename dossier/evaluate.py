@@ -1,10 +1,12 @@
-"""``dossier eval``: retrieval metrics on BEIR sets, answer metrics on QA sets."""
+"""``dossier eval``: retrieval metrics on BEIR sets, answer metrics on QA sets, comparing
+runs, and generating known-item questions from a collection."""
 
 from __future__ import annotations
 
 import argparse
 import hashlib
 import json
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -14,9 +16,9 @@ from dossier.settings import Settings
 
 
 def cmd_eval(args: argparse.Namespace, s: Settings) -> int:
-    if args.eval_command == "retrieval":
-        return _retrieval(args, s)
-    return _answers(args, s)
+    handler = {"retrieval": _retrieval, "answers": _answers, "compare": _compare,
+               "generate": _generate}[args.eval_command]  # fmt: skip
+    return handler(args, s)
 
 
 def _retrieval(args: argparse.Namespace, s: Settings) -> int:
@@ -28,7 +30,8 @@ def _retrieval(args: argparse.Namespace, s: Settings) -> int:
         raise UsageError(f"{folder}: not a folder (expected corpus.jsonl, queries.jsonl, qrels/)")
     beir = load_beir(folder, args.split)
     modes = [m.strip() for m in args.modes.split(",") if m.strip()]
-    name = cache_name(corpus_hash(folder / "corpus.jsonl"), wiring.fingerprint(s))
+    digest = corpus_hash(folder / "corpus.jsonl")
+    name = cache_name(digest, wiring.fingerprint(s))
     coll = wiring.open_collection(s, name)
     with render.Bar("embedding corpus", None, args.json) as bar:
         cached = index_corpus(coll, list(beir.corpus), on_chunks=bar.update)
@@ -44,6 +47,15 @@ def _retrieval(args: argparse.Namespace, s: Settings) -> int:
         "documents": len(beir.corpus), "cached_index": cached, "collection": name,
         **main, "modes": results,
     }  # fmt: skip
+    if getattr(args, "output", None):
+        settings = s.model_dump(mode="json", exclude={"openai_api_key"})
+        run = {
+            "kind": "retrieval", "dataset": str(folder), "split": args.split,
+            "corpus_hash": digest, "settings": settings,
+            "settings_hash": _hash(settings), "queries": n_queries,
+            "documents": len(beir.corpus), "metrics": main, "modes": results,
+        }  # fmt: skip
+        Path(args.output).write_text(json.dumps(run, indent=2, ensure_ascii=False))
     print(json.dumps(data, indent=2) if args.json else render.eval_text(data))
     return 0
 
@@ -66,6 +78,7 @@ def _answers(args: argparse.Namespace, s: Settings) -> int:
             index_corpus(coll, load_corpus(corpus), on_chunks=bar.update)
         else:
             ingest(coll, [corpus], on_chunks=bar.update)
+            items = _evidence_by_source(coll.documents(), items)
     helper = wiring.assistant(s, coll, llm=args.llm)
     with render.Bar("questions", len(items), args.json) as bar:
         metrics, results = evaluate_answers(helper, items, on_item=lambda: bar.update(1))
@@ -83,6 +96,52 @@ def _answers(args: argparse.Namespace, s: Settings) -> int:
         print("\n".join(f"{k:>28}  {v}" for k, v in metrics.items()))
         if args.output:
             print(f"per-question results: {args.output}")
+    return 0
+
+
+def _evidence_by_source(docs: list[Any], items: list[Any]) -> list[Any]:
+    """Folder corpora: evidence may name a document by its path under the folder, since a
+    document id depends on the collection (``dossier eval generate`` writes paths)."""
+    ids = {d.source: d.doc_id for d in docs}
+    return [replace(i, evidence=tuple(ids.get(e, e) for e in i.evidence)) for i in items]
+
+
+def _compare(args: argparse.Namespace, s: Settings) -> int:
+    from eval.compare import compare_files
+    from eval.report import render_html, render_text
+
+    labels = [x.strip() for x in args.labels.split(",")] if args.labels else None
+    comparison = compare_files(args.runs, labels)
+    if args.output:
+        Path(args.output).write_text(render_html(comparison), encoding="utf-8")
+    if args.json:
+        print(json.dumps(comparison.to_dict(), indent=2, ensure_ascii=False))
+    else:
+        print(render_text(comparison))
+        if args.output:
+            print(f"report: {args.output}")
+    return 0
+
+
+def _generate(args: argparse.Namespace, s: Settings) -> int:
+    from eval.generate import generate, write_jsonl
+
+    if args.n <= 0:
+        raise UsageError(f"-n must be a positive number of questions, not {args.n}")
+    coll = wiring.open_collection(s, create=False)
+    if not coll.catalog.counts()[0]:
+        raise UsageError(f"collection '{coll.name}' has no documents: ingest some first")
+    items = generate(coll.catalog, args.n, seed=args.seed)
+    write_jsonl(items, args.output)
+    kinds = {k: sum(i.kind == k for i in items) for k in ("cloze", "when")}
+    data = {"output": args.output, "collection": coll.name, "questions": len(items),
+            "requested": args.n, "kinds": kinds, "seed": args.seed,
+            "documents": len({i.source for i in items})}  # fmt: skip
+    text = (f"wrote {len(items)} questions ({kinds['cloze']} cloze, {kinds['when']} when) from "
+            f"{data['documents']} documents of '{coll.name}' to {args.output}")  # fmt: skip
+    if len(items) < args.n:
+        text += f"\nonly {len(items)} usable sentences found (asked for {args.n})"
+    print(json.dumps(data, indent=2) if args.json else text)
     return 0
 
 

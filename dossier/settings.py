@@ -108,6 +108,9 @@ class Settings(BaseSettings):
         description="What to do with answer sentences that are not supported by their "
         "citations: 'flag' keeps them marked, 'remove' drops them.",
     )
+    upload_max_mb: float = Field(
+        25.0, gt=0, le=1024, description="Browser app: the largest file accepted for upload (MB)."
+    )
     chroma_url: str | None = Field(
         None,
         description="URL of a Chroma server ('chroma run --path DIR --port N'); unset: "

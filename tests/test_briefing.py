@@ -1,0 +1,109 @@
+"""Briefings: every point cites an exact span, the timeline is ordered and its dates are in
+the cited passages, the exports are sound and escaped, an uncovered topic says so."""
+
+from __future__ import annotations
+
+import io
+import re
+from pathlib import Path
+
+import pytest
+
+from assistant.briefing import NOT_COVERED, Briefing, build_briefing
+from assistant.briefing_parts import parse_dates
+from assistant.extractive import ExtractiveAnswerer
+from dossier.brief import export
+from dossier.cli import main
+from index.collection import Collection
+from index.ingest import ingest
+from tests.conftest import DATA, FIXTURE_CORPUS
+
+DEMO = Path(__file__).resolve().parents[1] / "corpus" / "samples" / "whitehouse-ai"
+
+
+def check_briefing(b: Briefing, coll: Collection) -> None:
+    by_n = {c.n: c for c in b.citations}
+    points = b.points()
+    assert points
+    for p in points:
+        assert p.citations, f"uncited point: {p.text}"
+        for n in p.citations:
+            c = by_n[n]
+            doc = coll.catalog.document(c.doc_id)
+            assert doc is not None and doc.text[c.start : c.end] == c.text
+    dates = [e.date for e in b.timeline]
+    assert dates == sorted(dates)
+    for e in b.timeline:
+        cited = " ".join(by_n[n].text for n in e.point.citations)
+        assert e.label in cited and any(iso == e.date for iso, _ in parse_dates(cited))
+
+
+def test_fixture_briefing_and_exports(make_collection, tmp_path: Path) -> None:
+    coll = make_collection()
+    ingest(coll, [FIXTURE_CORPUS, DATA / "xss.html"])
+    answerer = ExtractiveAnswerer(coll.embedder, min_score=0.2)
+    b = build_briefing(coll, "water supply and the desalination plant", answerer=answerer,
+                       min_relevance=0.2)  # fmt: skip
+    assert b.covered
+    check_briefing(b, coll)
+    assert any("2021" in e.date for e in b.timeline)
+    html = export(b, coll, "html").decode()
+    assert "<script" not in html.lower() and "onerror" not in html.lower()
+    assert html.count("<style>") == 1 and "http-equiv" not in html
+    for n in {n for p in b.points() for n in p.citations}:
+        assert f"href='#src-{n}'" in html and f"id='src-{n}'" in html
+    md = export(b, coll, "md").decode()
+    assert md.startswith("# Briefing:") and "## Sources" in md and "Coverage:" in md
+    from docx import Document
+
+    doc = Document(io.BytesIO(export(b, coll, "docx")))
+    text = "\n".join(p.text for p in doc.paragraphs)
+    assert "Executive summary" in text and "Sources" in text
+    assert all(f"[{c.n}]" in text for c in b.citations)
+
+
+def test_xss_document_is_escaped_in_html(make_collection) -> None:
+    coll = make_collection()
+    ingest(coll, [DATA / "xss.html", FIXTURE_CORPUS])
+    answerer = ExtractiveAnswerer(coll.embedder, min_score=0.0)
+    xss_text = coll.catalog.document(coll.documents()[-1].doc_id)
+    assert xss_text is not None
+    topic = " ".join(re.findall(r"[A-Za-z]{4,}", xss_text.text)[:6])
+    b = build_briefing(coll, topic, answerer=answerer, min_relevance=0.0)
+    html = export(b, coll, "html").decode()
+    assert "<script>" not in html and "<img" not in html and "javascript:" not in html.lower()
+
+
+def test_uncovered_topic_gives_a_short_briefing(make_collection) -> None:
+    coll = make_collection()
+    ingest(coll, [FIXTURE_CORPUS])
+    answerer = ExtractiveAnswerer(coll.embedder)
+    b = build_briefing(coll, "quantum chromodynamics of gluon plasma", answerer=answerer)
+    assert not b.covered and b.notes == (NOT_COVERED,) and not b.points()
+    md = export(b, coll, "md").decode()
+    assert NOT_COVERED in md and "## Sources" not in md
+
+
+def test_brief_command_writes_each_format(tmp_path: Path, capsys, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    monkeypatch.setenv("DOSSIER_MIN_EVIDENCE", "0.25")  # the hashing embedder scores lower
+    assert main(["ingest", str(FIXTURE_CORPUS), "--embedder", "hashing"]) == 0
+    capsys.readouterr()
+    for fmt in ("md", "html", "docx"):
+        out = tmp_path / f"b.{fmt}"
+        code = main(["brief", "desalination plant water supply", "--embedder", "hashing",
+                     "-o", str(out)])  # fmt: skip
+        assert code == 0 and out.stat().st_size > 200
+    assert main(["brief", "x", "--format", "docx", "--embedder", "hashing"]) == 2
+
+
+@pytest.mark.model
+def test_demo_corpus_briefing(minilm, dossier_home: Path) -> None:  # type: ignore[no-untyped-def]
+    from corpus.chunker import ChunkerConfig
+
+    coll = Collection(dossier_home, "demo-brief", minilm, ChunkerConfig())
+    folders = ["statements-releases/2023-10", "statements-releases/2024-03", "fact-sheets/2025-04"]
+    ingest(coll, [DEMO / f for f in folders])
+    b = build_briefing(coll, "federal agency use of AI", answerer=ExtractiveAnswerer(minilm))
+    assert b.covered and len(b.summary) >= 3 and b.themes
+    check_briefing(b, coll)
+    assert len(b.cited_docs) >= 2
