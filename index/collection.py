@@ -64,6 +64,7 @@ class Collection:
         self._check_settings()
         self.vectors = VectorStore(chroma_client(home, chroma_url), name, self.fingerprint)
         self._bm25: Bm25Index | None = None
+        self._docs: tuple[int, dict[str, DocumentInfo]] | None = None
 
     @property
     def fingerprint(self) -> dict[str, str]:
@@ -119,7 +120,7 @@ class Collection:
         if not query.strip():
             raise UsageError("the query is empty")
         timings = {} if timings is None else timings
-        docs = {d.doc_id: d for d in self.catalog.documents()}
+        docs = self._documents()
         allowed = None
         if filters is not None and filters.active:
             allowed = [d.doc_id for d in docs.values() if filters.admits(d)]
@@ -152,6 +153,13 @@ class Collection:
             if len(hits) == k:
                 break
         return hits
+
+    def _documents(self) -> dict[str, DocumentInfo]:
+        """Document infos by id, re-read only when the catalog changed."""
+        gen = self.catalog.generation
+        if self._docs is None or self._docs[0] != gen:
+            self._docs = (gen, {d.doc_id: d for d in self.catalog.documents()})
+        return self._docs[1]
 
     def _bm25_top(self, query: str, n: int, allowed: list[str] | None) -> list[tuple[str, float]]:
         index = self.bm25()
