@@ -10,8 +10,10 @@ export GRADIO_ANALYTICS_ENABLED := False
 
 .PHONY: run test install dev local lint typecheck pytest bench clean
 
+# ingest the demo corpus, then serve the app on http://127.0.0.1:7860/ (Ctrl-C stops it)
 run: $(VENV)/.installed
-	$(BIN)/dossier demo
+	$(BIN)/dossier demo --no-answer
+	$(BIN)/dossier ui --collection demo
 
 test: $(VENV)/.dev-installed lint typecheck pytest
 

@@ -142,7 +142,19 @@ def build_parser() -> argparse.ArgumentParser:
 
     s = sub.add_parser("demo", help="ingest the bundled White House AI-policy corpus and ask it")
     s.add_argument("--question", help="question to ask (default: the first sample question)")
+    s.add_argument("--no-answer", action="store_true", help="only ingest; ask nothing")
     _llm(s)
+    _common(s)
+
+    s = sub.add_parser("ui", help="the browser app: chat, library and settings",
+                       description="Serve the Dossier app (chat with clickable citations, "
+                       "uploads, settings) on http://HOST:PORT/. It listens on 127.0.0.1 only "
+                       "unless --host says otherwise; protect anything wider with --auth.",
+                       epilog=EPILOG)  # fmt: skip
+    s.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1)")
+    s.add_argument("--port", type=int, default=7860, help="port (default 7860)")
+    s.add_argument("--auth", metavar="USER:PASSWORD",
+                   help="require this login (also: DOSSIER_AUTH=user:password)")  # fmt: skip
     _common(s)
 
     s = sub.add_parser("config", help="show every setting, its value and what it does")

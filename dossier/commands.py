@@ -58,7 +58,7 @@ def run(args: argparse.Namespace) -> int:
         "ingest": cmd_ingest, "search": cmd_search, "ask": cmd_ask, "status": cmd_status,
         "documents": cmd_documents, "remove": cmd_remove, "drop": cmd_drop, "demo": cmd_demo,
         "config": cmd_config, "eval": cmd_eval, "brief": cmd_brief, "chat": cmd_chat,
-        "conversations": cmd_conversations,
+        "conversations": cmd_conversations, "ui": cmd_ui,
     }[args.command]  # fmt: skip
     return handler(args)
 
@@ -168,9 +168,23 @@ def cmd_demo(args: argparse.Namespace) -> int:
         report = ingest(coll, [DEMO_CORPUS], on_file=progress.file)
     if not args.json:
         print(report.summary(), file=sys.stderr)
+    if args.no_answer:
+        if args.json:
+            emit(args, render.ingest_json(report), "")
+        return 0
     question = args.question or demo_questions()[0]
     answer = wiring.assistant(s, coll, llm=args.llm).ask(question)
     emit(args, answer.to_dict(), f"Q: {question}\n\n" + render.answer_text(answer))
+    return 0
+
+
+def cmd_ui(args: argparse.Namespace) -> int:
+    import ui
+
+    s = settings_from(args)
+    auth = ui.parse_auth(args.auth or os.environ.get("DOSSIER_AUTH"))
+    ui.launch(host=args.host, port=args.port, collection=s.collection, auth=auth,
+              home=args.home, embedder=args.embedder)  # fmt: skip
     return 0
 
 

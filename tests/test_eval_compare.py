@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 from typing import Any
 
@@ -132,7 +133,7 @@ def test_bad_run_files_name_the_file(tmp_path: Path) -> None:
     }  # fmt: skip
     for name, (text, why) in cases.items():
         (tmp_path / name).write_text(text)
-        with pytest.raises(UsageError, match=why) as err:
+        with pytest.raises(UsageError, match=re.escape(why)) as err:
             load_run(tmp_path / name)
         assert name in str(err.value)
     with pytest.raises(UsageError, match="no such file"):
@@ -177,5 +178,5 @@ def test_retrieval_runs_can_be_compared(
     c = compare_files([str(run), str(run)])
     names = {r.name for _, group in c.groups for r in group}
     assert {"ndcg@10", "recall@100", "p50_ms", "bm25: ndcg@10"} <= names
-    assert c.runs[0].label.startswith("hashing@")
+    assert "hashing@" in c.runs[0].label and c.runs[0].label != c.runs[1].label
     assert "<svg" in render_html(c)
