@@ -65,7 +65,7 @@ def usable(text: str) -> bool:
         return False
     if shown[:1].islower():
         return False  # a fragment: the chunk (or the splitter) began mid-sentence
-    if len(words) < 12 and shown[-1:] not in ".!?;:)\"”’":
+    if len(words) < 12 and shown[-1:] not in '.!?;:)"”’':
         return False  # a title or label line, not a statement
     return sum(bool(_WORDY.match(w)) for w in words) >= 0.6 * len(words)
 

@@ -118,8 +118,11 @@ def load_run(path: str | os.PathLike[str]) -> Run:
         raise _fail(p, "not a run file (expected a JSON object)")
     kind = data.get("kind")
     if kind not in KINDS:
-        raise _fail(p, f"not a run file: 'kind' is {kind!r}, expected 'answers' or 'retrieval' "
-                    "(write one with 'dossier eval answers -o' or 'dossier eval retrieval -o')")  # fmt: skip
+        raise _fail(
+            p,
+            f"not a run file: 'kind' is {kind!r}, expected 'answers' or 'retrieval' (write "
+            "one with 'dossier eval answers -o' or 'dossier eval retrieval -o')",
+        )
     metrics = data.get("metrics")
     if not isinstance(metrics, dict) or not all(_number(v) for v in metrics.values()):
         raise _fail(p, "'metrics' must be an object of numbers")
@@ -274,21 +277,13 @@ def compare(
             groups.append((title, rows))
     by_mode = [n for n in present if ": " in n]
     other = [n for n in present if n not in known and n not in by_mode]
-    for title, names in (("retrieval by mode", by_mode), ("other", other)):
-        if names:
+    for title, extra in (("retrieval by mode", by_mode), ("other", other)):
+        if extra:
             groups.append((title, tuple(_row(n, named, rate_tolerance, latency_tolerance)
-                                        for n in names)))  # fmt: skip
+                                        for n in extra)))  # fmt: skip
     diffs = tuple(diff_outcomes(named[0], r) for r in named[1:])
     return Comparison(tuple(named), tuple(groups), diffs, tuple(_warnings(named)))
 
 
 def compare_files(paths: Sequence[str], labels: Sequence[str] | None = None) -> Comparison:
     return compare([load_run(p) for p in paths], labels)
-
-
-def fmt(name: str, value: float | None) -> str:
-    if value is None:
-        return "–"
-    if name == "questions":
-        return str(int(value))
-    return f"{value:.1f}" if lower_is_better(name) else f"{value:.4f}"

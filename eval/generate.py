@@ -14,7 +14,6 @@ passage, which flatters lexical retrieval (BM25).
 from __future__ import annotations
 
 import json
-import math
 import random
 import re
 from collections import Counter
@@ -25,30 +24,18 @@ from typing import Any
 
 from corpus.sentences import split_sentences
 from corpus.types import Chunk, Document
+from eval.keyterms import Term, document_frequency, key_terms
 from index.bm25 import tokenize
 from index.catalog import Catalog
 
 BLANK = "____"
-_MONTHS = "January|February|March|April|May|June|July|August|September|October|November|December"
-_DATE = re.compile(
-    rf"\b(?:\d{{1,2}} (?:{_MONTHS}) \d{{4}}|(?:{_MONTHS}) \d{{1,2}}, \d{{4}}"
-    rf"|(?:{_MONTHS}) \d{{4}}|\d{{4}}-\d\d-\d\d)\b"
-)
-_NUMBER = re.compile(r"(?<![\w.,])\d{1,3}(?:,\d{3})+(?:\.\d+)?(?!\w)|(?<![\w.,])\d+(?:\.\d+)?(?!\w)")
-_YEAR = re.compile(r"(?:1[6-9]|20)\d\d")
-# Capitalised words joined by single spaces: a name never spans a line break, so the
-# term stays verbatim in the document text.
-_NAME = re.compile(r"\b[A-Z][A-Za-z'’-]*[a-z][A-Za-z'’-]*(?: [A-Z][A-Za-z'’-]*[a-z][A-Za-z'’-]*)*")
-_TITLES = {"Dr", "Mr", "Mrs", "Ms", "Mx", "Prof", "St", "Sr", "Jr", "Gen", "Gov", "Sen", "Rep"}
-_CALENDAR = set(_MONTHS.split("|")) | {
-    "Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday",
-}  # fmt: skip
+# Link syntax, tags or URLs: the sentence is markup, not prose a question can quote.
+_MARKUP = re.compile(r"\\|\]\(|<[A-Za-z/!]|https?://|`|\*\*|\{|\}")
 # A sentence opening with a pronoun leans on the one before it: out of context it is
 # ambiguous, so it makes a poor question.
 _CONTEXT_START = re.compile(
     r"^(?:It|Its|They|Their|Them|This|These|That|Those|He|She|His|Her|We|Our|Such)\b"
 )
-_KIND_BONUS = {"date": 0.5, "number": 0.3, "name": 0.2}
 MIN_WORDS, MAX_WORDS = 6, 60
 
 
@@ -71,35 +58,12 @@ class GeneratedItem:
 
 
 @dataclass(frozen=True)
-class _Term:
-    start: int  # offsets within the sentence
-    end: int
-    text: str
-    kind: str  # "date" | "number" | "name"
-    score: float
-
-
-@dataclass(frozen=True)
 class _Candidate:
-    doc: Document
+    doc_id: str
+    source: str
     sentence: str
     offset: int  # where the sentence starts in the document
-    term: _Term
-
-
-def document_frequency(chunks: Iterable[Chunk]) -> tuple[Counter[str], int]:
-    """How many chunks hold each BM25 token, and the number of chunks."""
-    df: Counter[str] = Counter()
-    n = 0
-    for chunk in chunks:
-        df.update(set(tokenize(chunk.text)))
-        n += 1
-    return df, n
-
-
-def _rarity(text: str, df: Counter[str], n: int) -> float:
-    """IDF of the term's rarest token; 0.0 for a term made only of stopwords."""
-    return max((math.log((n + 1) / (df[t] + 0.5)) for t in tokenize(text)), default=0.0)
+    term: Term
 
 
 def _is_sentence(text: str) -> bool:
@@ -108,45 +72,10 @@ def _is_sentence(text: str) -> bool:
         MIN_WORDS <= len(words) <= MAX_WORDS
         and text.rstrip("\"'”’)]").endswith((".", "!"))
         and not text.startswith(("#", "|", "-", "*", ">"))
+        and not re.match(r"\(\w{1,3}\)", text)  # "(a) Within 30 days": a clause of a list
         and not _CONTEXT_START.match(text)
+        and not _MARKUP.search(text)
     )
-
-
-def _names(sentence: str) -> Iterable[tuple[int, int, str]]:
-    for m in _NAME.finditer(sentence):
-        words, start = m.group().split(" "), m.start()
-        while any(w in _TITLES for w in words):  # "Hydrologist Dr" -> "", then "Amara Quist"
-            start += len(words.pop(0)) + 1
-        while words and not tokenize(words[0]):  # "The Port Calder" -> "Port Calder"
-            start += len(words.pop(0)) + 1
-        if words and words[-1].endswith(("'s", "’s")):
-            words[-1] = words[-1][:-2]
-        text = " ".join(words)
-        if not words or (len(words) == 1 and (start == 0 or text in _CALENDAR)) or len(text) < 3:
-            continue  # a lone capitalised word at the start is just the sentence's first word
-        yield start, start + len(text), text
-
-
-def _terms(sentence: str, df: Counter[str], n: int) -> list[_Term]:
-    """Candidate key terms, dates first: a number inside a date is not a term of its own."""
-    found: list[tuple[int, int, str, str]] = [
-        (m.start(), m.end(), m.group(), "date") for m in _DATE.finditer(sentence)
-    ]
-    for m in _NUMBER.finditer(sentence):
-        found.append((m.start(), m.end(), m.group(), "date" if _YEAR.fullmatch(m.group()) else "number"))
-    found += [(s, e, text, "name") for s, e, text in _names(sentence)]
-    taken: list[tuple[int, int]] = []
-    terms: list[_Term] = []
-    for start, end, text, kind in found:
-        if any(start < e and s < end for s, e in taken):
-            continue
-        taken.append((start, end))
-        if sentence.count(text) != 1 or len(text.split()) * 2 > len(sentence.split()):
-            continue  # an ambiguous blank, or one that leaves too little to go on
-        score = _rarity(text, df, n) + _KIND_BONUS[kind]
-        if score > _KIND_BONUS[kind]:
-            terms.append(_Term(start, end, text, kind, score))
-    return terms
 
 
 def _heading_starts(doc: Document) -> list[int]:
@@ -166,9 +95,11 @@ def _chunk_candidates(
         text = doc.text[s:e]
         if text in titles or any(s <= h < e for h in headings) or not _is_sentence(text):
             continue
-        terms = _terms(text, df, n)
+        terms = key_terms(text, df, n)
         if terms:
-            found.append(_Candidate(doc, text, s, max(terms, key=lambda t: t.score)))
+            best = max(terms, key=lambda t: t.score)
+            if best.text in doc.text:  # always, as the sentence is a slice of it; checked anyway
+                found.append(_Candidate(doc.doc_id, doc.source, text, s, best))
     return sorted(found, key=lambda c: -c.term.score)
 
 
@@ -176,9 +107,9 @@ def _squeeze(text: str) -> str:
     return " ".join(text.split())
 
 
-def _when_question(sentence: str, term: _Term) -> str | None:
-    """"When ...?" for a sentence whose date follows "on"/"in"; None when that is not simple."""
-    if term.kind != "date" or _YEAR.fullmatch(term.text):
+def _when_question(sentence: str, term: Term) -> str | None:
+    """ "When ...?" for a sentence whose date follows "on"/"in"; None when that is not simple."""
+    if term.kind != "date":
         return None
     before = re.search(r"(?:^|\s)(?:on|in)\s+$", sentence[: term.start], re.IGNORECASE)
     if before is None:
@@ -196,7 +127,7 @@ def _when_question(sentence: str, term: _Term) -> str | None:
     return f"When was it that {rest}?"
 
 
-def _cloze(sentence: str, term: _Term) -> str:
+def _cloze(sentence: str, term: Term) -> str:
     return "Fill in the blank: " + _squeeze(sentence[: term.start] + BLANK + sentence[term.end :])
 
 
@@ -219,8 +150,8 @@ def _sample(
         for doc_id in order:
             while queues[doc_id] and len(picked) < n:
                 c = queues[doc_id].pop()
-                if (c.doc.doc_id, c.offset) not in seen:  # overlapping chunks share sentences
-                    seen.add((c.doc.doc_id, c.offset))
+                if (c.doc_id, c.offset) not in seen:  # overlapping chunks share sentences
+                    seen.add((c.doc_id, c.offset))
                     picked.append(c)
                     break
     return picked
@@ -236,32 +167,32 @@ def generate(catalog: Catalog, n: int, seed: int = 0) -> list[GeneratedItem]:
     if n <= 0:
         return []
     infos = {d.doc_id: d for d in catalog.documents()}
-    chunks = sorted(catalog.iter_chunks(), key=lambda c: (infos[c.doc_id].source, c.index))
+    chunks = sorted(
+        (c for c in catalog.iter_chunks() if c.doc_id in infos),
+        key=lambda c: (infos[c.doc_id].source, c.index),
+    )
     df, total = document_frequency(chunks)
     pools: dict[str, list[list[_Candidate]]] = {}
-    docs: dict[str, tuple[Document, list[tuple[int, int]]]] = {}
-    for chunk in chunks:
-        if chunk.doc_id not in docs:
+    current: tuple[Document, list[tuple[int, int]]] | None = None
+    for chunk in chunks:  # sorted by document: one document's text in memory at a time
+        if current is None or current[0].doc_id != chunk.doc_id:
             doc = catalog.document(chunk.doc_id)
             if doc is None:
                 continue
-            docs[chunk.doc_id] = (doc, split_sentences(doc.text))
-        doc, spans = docs[chunk.doc_id]
-        found = _chunk_candidates(chunk, doc, spans, df, total)
+            current = (doc, split_sentences(doc.text))
+        found = _chunk_candidates(chunk, *current, df, total)
         if found:
             pools.setdefault(chunk.doc_id, []).append(found)
     rng = random.Random(seed)
     items: list[GeneratedItem] = []
     for c in _sample(pools, n, rng):
-        if c.term.text not in c.doc.text:
-            continue  # the answer must be quotable from its evidence
         when = _when_question(c.sentence, c.term)
         use_when = when is not None and rng.random() < 0.5
         items.append(
             GeneratedItem(
                 id=f"gen-{len(items) + 1:04d}",
                 question=when if use_when and when else _cloze(c.sentence, c.term),
-                answers=(c.term.text,), evidence=(c.doc.source,), source=c.doc.source,
+                answers=(c.term.text,), evidence=(c.source,), source=c.source,
                 kind="when" if use_when else "cloze",
             )
         )  # fmt: skip

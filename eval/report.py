@@ -10,7 +10,14 @@ from __future__ import annotations
 from collections.abc import Sequence
 from html import escape
 
-from eval.compare import HEADLINE, LATENCY_TOLERANCE, RATE_TOLERANCE, Comparison, MetricRow, fmt
+from eval.compare import (
+    HEADLINE,
+    LATENCY_TOLERANCE,
+    RATE_TOLERANCE,
+    Comparison,
+    MetricRow,
+    lower_is_better,
+)
 
 REGRESSION_MARK = "▼"
 BETTER_MARK = "▲"
@@ -31,6 +38,14 @@ svg .bar { fill: #3b6ea5; } svg .bar.base { fill: #8a93a3; } svg .bar.regression
 svg text { font: 11px system-ui, sans-serif; fill: #1d2330; }
 .answer { max-width: 28em; } code { font-size: 12px; }
 """
+
+
+def fmt(name: str, value: float | None) -> str:
+    if value is None:
+        return "–"
+    if name == "questions":
+        return str(int(value))
+    return f"{value:.1f}" if lower_is_better(name) else f"{value:.4f}"
 
 
 def _e(value: object) -> str:
@@ -94,7 +109,9 @@ def _runs_table(c: Comparison) -> str:
     rows = []
     for i, r in enumerate(c.runs):
         changed = c.diffs[i - 1].settings_changed if i else ()
-        diff = "; ".join(f"{k}: {a} → {b}" for k, a, b in changed) or ("—" if i else "baseline")
+        shown = [f"{k}: {a} → {b}" for k, a, b in changed[:8]]
+        shown += [f"(+{len(changed) - 8} more)"] if len(changed) > 8 else []
+        diff = "; ".join(shown) or ("—" if i else "baseline")
         where = r.info.get("qa") or r.info.get("dataset") or ""
         rows.append(
             f"<tr><th>{_e(r.label)}</th><td>{_e(r.kind)}</td><td><code>{_e(r.path)}</code></td>"
@@ -102,7 +119,7 @@ def _runs_table(c: Comparison) -> str:
             f"<td><code>{_e(r.info.get('settings_hash', ''))}</code></td><td>{_e(diff)}</td></tr>"
         )
     return ("<h2>Runs</h2>\n<table><tr><th>run</th><th>kind</th><th>file</th><th>corpus</th>"
-            "<th>questions</th><th>settings hash</th><th>settings changed from baseline</th>"
+            "<th>QA / data set</th><th>settings hash</th><th>settings changed from baseline</th>"
             "</tr>\n" + "\n".join(rows) + "</table>")  # fmt: skip
 
 
@@ -116,14 +133,16 @@ def _changes(c: Comparison) -> str:
         if d.only_in_baseline or d.only_in_run:
             extra = (f" ({d.only_in_baseline} questions only in the baseline, "
                      f"{d.only_in_run} only in this run)")  # fmt: skip
-        out.append(f"<h3>{_e(d.label)} against {_e(base)}: {len(d.changes)} changed, "
-                   f"{d.count('worse')} worse, {d.count('better')} better{_e(extra)}</h3>")  # fmt: skip
+        counts = f"{len(d.changes)} changed, {d.count('worse')} worse, {d.count('better')} better"
+        out.append(f"<h3>{_e(d.label)} against {_e(base)}: {counts}{_e(extra)}</h3>")
         if not d.changes:
             continue
         out.append("<table><tr><th>id</th><th>question</th><th>outcome</th>"
                    "<th>baseline answer</th><th>new answer</th></tr>")  # fmt: skip
         for ch in d.changes:
-            cls = {"worse": ' class="regression"', "better": ' class="better"'}.get(ch.direction, "")
+            cls = {"worse": ' class="regression"', "better": ' class="better"'}.get(
+                ch.direction, ""
+            )
             mark = f"{REGRESSION_MARK} " if ch.direction == "worse" else ""
             out.append(
                 f"<tr{cls}><td><code>{_e(ch.id)}</code></td><td>{_e(ch.question)}</td>"

@@ -15,7 +15,7 @@ from eval.compare import compare, compare_files, judge, load_run
 from eval.report import render_html, render_text
 
 H = ["--embedder", "hashing"]
-EVIL = "<b>x</b> & \"quotes\""
+EVIL = '<b>x</b> & "quotes"'
 
 
 def result(qid: str, outcome: str, latency: float = 100.0, answer: str = "") -> QuestionResult:
@@ -48,7 +48,8 @@ def write_run(path: Path, results: list[QuestionResult], llm: str = "extractive"
 def two_runs(tmp_path: Path) -> tuple[Path, Path]:
     long_answer = "word " * 100
     base = [result("q1", "correct"), result("q2", "correct"), result("q3", "retrieval-miss"),
-            result("q4", "refused-ok"), result("q5", "retrieval-miss"), result("q6", "correct")]  # fmt: skip
+            result("q4", "refused-ok"), result("q5", "retrieval-miss"),
+            result("q6", "correct")]  # fmt: skip
     new = [result("q1", "correct", 150), result("q2", "answer-miss", 150, long_answer),
            result("q3", "answer-miss", 150), result("q4", "refused-ok", 150),
            result("q5", "correct", 150), result("q6", "answer-miss", 150)]  # fmt: skip
@@ -129,7 +130,8 @@ def test_bad_run_files_name_the_file(tmp_path: Path) -> None:
         "list.json": ("[1, 2]", "JSON object"),
         "qa.json": (json.dumps({"id": "1", "question": "q"}), "'kind'"),
         "metrics.json": (json.dumps({"kind": "answers", "metrics": {"a": "high"}}), "metrics"),
-        "results.json": (json.dumps({"kind": "answers", "metrics": {}, "results": [{}]}), "results[0]"),
+        "results.json": (json.dumps({"kind": "answers", "metrics": {}, "results": [{}]}),
+                         "results[0]"),
     }  # fmt: skip
     for name, (text, why) in cases.items():
         (tmp_path / name).write_text(text)
@@ -159,9 +161,7 @@ def test_cli_compare(
     assert main(["eval", "compare", base, new, "--labels", "only-one"]) == 2
 
 
-def test_retrieval_runs_can_be_compared(
-    capsys: pytest.CaptureFixture[str], tmp_path: Path
-) -> None:
+def test_retrieval_runs_can_be_compared(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
     beir = tmp_path / "beir"
     (beir / "qrels").mkdir(parents=True)
     docs = {"d1": "Tides are caused by the moon.", "d2": "Volcanoes erupt when magma rises."}

@@ -1,0 +1,327 @@
+"""The browser app end to end: a real `dossier ui` process driven by Debian's Chromium.
+
+The app runs in a subprocess with the hashing embedder over a pre-ingested temporary
+DOSSIER_HOME; Playwright (never `playwright install`: it uses /usr/bin/chromium) clicks
+through it. Screenshots of each step land in tests/artifacts/. The /ask API is checked with
+gradio_client against the same process.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tests.conftest import DATA, FIXTURE_CORPUS
+from tests.fake_openai import FakeOpenAI
+
+pytestmark = pytest.mark.slow
+
+CHROMIUM = Path("/usr/bin/chromium")
+ARTIFACTS = Path(__file__).parent / "artifacts"
+ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+        "--disable-component-update", "--disable-sync"]  # fmt: skip
+QUESTION = "When did the council approve the desalination plant?"
+KELP = """---
+title: Harrow Bay Kelp Farm
+date: 2023-05-02
+---
+
+# Harrow Bay Kelp Farm
+
+The Harrow Bay kelp farm opened on 2 May 2023 with forty rafts.
+"""
+# document-derived markup in a title and in a sentence: all of it must stay text
+EVIL = """---
+title: "Moonfish <img src=x onerror=alert('title')> notes"
+---
+
+The moonfish festival poster read <img src=x onerror=alert('body')> and <script>alert('body')</script> in red.
+"""
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def wait_for_port(port: int, proc: subprocess.Popen[bytes], timeout: float = 90) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            raise RuntimeError(f"the app exited with {proc.returncode}")
+        with socket.socket() as s:
+            if s.connect_ex(("127.0.0.1", port)) == 0:
+                return
+        time.sleep(0.3)
+    raise TimeoutError(f"the app did not open port {port} in {timeout} s")
+
+
+@pytest.fixture(scope="module")
+def fake_llm() -> Iterator[FakeOpenAI]:
+    with FakeOpenAI("echo-cite") as server:
+        yield server
+
+
+@pytest.fixture(scope="module")
+def app(tmp_path_factory: pytest.TempPathFactory, fake_llm: FakeOpenAI) -> Iterator[str]:
+    home = tmp_path_factory.mktemp("ui") / "home"
+    env = {k: v for k, v in os.environ.items() if not k.startswith("DOSSIER_")}
+    env |= {"DOSSIER_HOME": str(home), "DOSSIER_EMBEDDER": "hashing",
+            "DOSSIER_OPENAI_BASE_URL": f"{fake_llm.url}", "GRADIO_ANALYTICS_ENABLED": "False",
+            "HF_HUB_OFFLINE": "1", "ANONYMIZED_TELEMETRY": "False"}  # fmt: skip
+    cli = [sys.executable, "-m", "dossier.cli"]
+    subprocess.run([*cli, "ingest", str(FIXTURE_CORPUS), str(DATA / "xss.html"), "--embedder",
+                    "hashing", "-c", "test"], env=env, check=True, capture_output=True)  # fmt: skip
+    port = free_port()
+    log = (tmp_path_factory.getbasetemp() / "ui.log").open("wb")
+    proc = subprocess.Popen([*cli, "ui", "--port", str(port), "--collection", "test",
+                             "--embedder", "hashing"], env=env, stdout=log, stderr=log)  # fmt: skip
+    try:
+        wait_for_port(port, proc)
+        yield f"http://127.0.0.1:{port}/"
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+        log.close()
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Any]:
+    sync_api = pytest.importorskip("playwright.sync_api")
+    if not CHROMIUM.exists():
+        pytest.skip("needs Debian's Chromium: apt-get install -y chromium")
+    with sync_api.sync_playwright() as p:
+        b = p.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
+        yield b
+        b.close()
+
+
+@pytest.fixture
+def page(browser: Any, app: str) -> Iterator[Any]:
+    context = browser.new_context(viewport={"width": 1500, "height": 1000})
+    pg = context.new_page()
+    pg.dialogs = []  # every alert/confirm/prompt the page tries to open
+    pg.on("dialog", lambda d: (pg.dialogs.append(d.message), d.dismiss()))
+    pg.goto(app, wait_until="domcontentloaded")
+    pg.wait_for_selector("#question textarea", timeout=60_000)
+    pg.wait_for_selector("#backend-status .light", timeout=30_000)
+    yield pg
+    context.close()
+
+
+def shot(pg: Any, name: str) -> None:
+    ARTIFACTS.mkdir(exist_ok=True)
+    pg.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True)
+
+
+def ask(pg: Any, question: str, timeout: float = 30_000) -> Any:
+    """Type a question, press Enter, wait for its final answer; returns that answer element."""
+    before = pg.locator("#chat .answer.final").count()
+    pg.fill("#question textarea", question)
+    pg.press("#question textarea", "Enter")
+    pg.wait_for_function(
+        f"document.querySelectorAll('#chat .answer.final').length > {before}", timeout=timeout
+    )
+    return pg.locator("#chat .answer.final").nth(before)
+
+
+def last_turn_cards(pg: Any) -> Any:
+    return pg.locator("#chat .sources").last.locator(".source-card")
+
+
+def wait_for_report(pg: Any, source: str) -> str:
+    """The ingest report table once it lists ``source`` (the progress bar names it earlier)."""
+    pg.wait_for_function(
+        """(src) => Array.from(document.querySelectorAll('#ingest-report [role=gridcell]'))
+                         .some(td => td.innerText.includes(src))""",
+        arg=source,
+        timeout=60_000,
+    )
+    return str(pg.inner_text("#ingest-report"))
+
+
+def open_tab(pg: Any, name: str) -> None:
+    pg.get_by_role("tab", name=name).click()
+
+
+def test_chat_citation_panel_and_followup(page: Any) -> None:
+    answer = ask(page, QUESTION)
+    assert "14 March 2021" in answer.inner_text()
+    marker = answer.locator(".cite").first
+    assert marker.inner_text() == "[1]"
+    shot(page, "01-answer")
+    marker.click()
+    mark = page.locator("#source-panel mark")
+    mark.wait_for(timeout=10_000)
+    assert "14 March 2021" in mark.inner_text()
+    panel = page.inner_text("#source-panel")
+    assert "desalination-plant.md" in panel and "supported" in panel
+    # the passage sits inside its surrounding text: more than the mark alone
+    assert len(page.inner_text("#source-panel .passage")) > len(mark.inner_text()) + 100
+    shot(page, "02-source-panel")
+
+    ask(page, "how much did it cost?")
+    rewritten = page.locator("#chat .rewritten").last
+    assert rewritten.inner_text().startswith("Searched as:")
+    assert "desalination" in rewritten.inner_text().lower()
+    shot(page, "03-followup")
+    # the conversation is listed, titled by its first question
+    assert QUESTION[:20] in page.locator("#conversations input").input_value()
+
+
+def test_upload_then_ask_cites_it(page: Any, tmp_path: Path) -> None:
+    path = tmp_path / "kelp farm.md"
+    path.write_text(KELP, encoding="utf-8")
+    open_tab(page, "Library")
+    page.set_input_files("#upload input[type=file]", str(path))
+    report = wait_for_report(page, "kelp_farm.md")
+    assert "added" in report
+    page.wait_for_function(
+        "document.querySelector('#documents').innerText.includes('Harrow Bay Kelp Farm')",
+        timeout=10_000,
+    )
+    shot(page, "04-library-upload")
+
+    open_tab(page, "Chat")
+    answer = ask(page, "When did the kelp farm open?")
+    assert "2 May 2023" in answer.inner_text()
+    assert "Harrow Bay Kelp Farm" in last_turn_cards(page).first.inner_text()
+    last_turn_cards(page).first.click()
+    page.wait_for_function(
+        "(document.querySelector('#source-panel mark') || {innerText: ''})"
+        ".innerText.includes('2 May 2023')",
+        timeout=10_000,
+    )
+    assert "kelp_farm.md" in page.inner_text("#source-panel")
+    shot(page, "05-kelp-answer")
+
+
+def assert_inert(pg: Any) -> None:
+    for where in ("#chat", "#source-panel", "#documents", "#doc-pick"):
+        found = pg.evaluate(
+            """(sel) => { const root = document.querySelector(sel); if (!root) return [];
+                return Array.from(root.querySelectorAll('img[onerror], script, [onerror]'))
+                            .map(e => e.outerHTML); }""",
+            where,
+        )
+        assert found == [], (where, found)
+    scripts = pg.evaluate("Array.from(document.scripts).map(s => s.textContent)")
+    assert not any("alert" in s for s in scripts)
+    assert pg.dialogs == []
+
+
+def test_xss_document_stays_inert(page: Any, tmp_path: Path) -> None:
+    answer = ask(page, "Which literal text must stay inert in the security sample?")
+    assert "<script>alert(1)</script>" in answer.inner_text()  # shown as text
+    answer.locator(".cite").first.click()
+    page.locator("#source-panel mark").wait_for(timeout=10_000)
+    assert "<script>alert(1)</script>" in page.inner_text("#source-panel mark")
+    assert "xss.html" in page.inner_text("#source-panel")
+    page.wait_for_timeout(500)
+    assert_inert(page)
+    shot(page, "06-xss-html")
+
+    evil = tmp_path / "moonfish.md"
+    evil.write_text(EVIL, encoding="utf-8")
+    open_tab(page, "Library")
+    page.set_input_files("#upload input[type=file]", str(evil))
+    assert "added" in wait_for_report(page, "moonfish.md")
+    open_tab(page, "Chat")
+    answer = ask(page, "What did the moonfish festival poster read?")
+    assert "<img src=x onerror=alert('body')>" in answer.inner_text()
+    card = last_turn_cards(page).first
+    assert "<img src=x onerror=alert('title')>" in card.inner_text()
+    card.click()
+    page.wait_for_function(
+        "(document.querySelector('#source-panel mark') || {innerText: ''})"
+        ".innerText.includes('moonfish festival')",
+        timeout=10_000,
+    )
+    assert "<script>alert('body')</script>" in page.inner_text("#source-panel")
+    page.wait_for_timeout(500)
+    assert_inert(page)
+    open_tab(page, "Library")
+    page.wait_for_timeout(300)
+    assert_inert(page)
+    shot(page, "07-xss-markdown")
+
+
+def test_backend_picker_probes_and_streams(page: Any, fake_llm: FakeOpenAI) -> None:
+    assert "extractive" in page.inner_text("#backend-status")
+    assert page.locator("#backend-status .light.green").count() == 1
+    page.click("#backend input")
+    page.get_by_role("option", name="openai").click()
+    page.wait_for_function(
+        "document.querySelector('#backend-status').innerText.includes('openai')", timeout=10_000
+    )
+    assert page.locator("#backend-status .light.green").count() == 1, page.inner_text(
+        "#backend-status"
+    )
+    answer = ask(page, QUESTION)
+    assert "14 March 2021" in answer.inner_text()
+    assert answer.locator(".cite").count() >= 1
+    assert any("chat/completions" in p for p in fake_llm.paths)
+    shot(page, "08-openai-backend")
+
+
+def test_api_ask_with_gradio_client(app: str) -> None:
+    from gradio_client import Client
+
+    client = Client(app, verbose=False, analytics_enabled=False, download_files=False)
+    data = client.predict(QUESTION, "test", "extractive", api_name="/ask")
+    assert data["answered"] is True and "14 March 2021" in data["answer"]
+    assert data["conversation_id"] and data["citations"][0]["source"] == "desalination-plant.md"
+    with pytest.raises(Exception, match="does not exist"):
+        client.predict(QUESTION, "no-such-collection", "extractive", api_name="/ask")
+
+
+MEASURE = """(question) => new Promise((resolve) => {
+  const box = document.querySelector('#question textarea');
+  const chat = document.querySelector('#chat');
+  const before = chat.querySelectorAll('.answer.final').length;
+  let t0 = 0, first = null;
+  const obs = new MutationObserver(() => {
+    const now = performance.now();
+    const streaming = Array.from(chat.querySelectorAll('.answer.streaming'))
+      .some(e => e.innerText.trim() && e.innerText.trim() !== '…');
+    const finals = chat.querySelectorAll('.answer.final').length;
+    if (first === null && (streaming || finals > before)) first = now - t0;
+    if (finals > before) { obs.disconnect(); resolve({first_token_ms: first, complete_ms: now - t0}); }
+  });
+  obs.observe(chat, {childList: true, subtree: true, characterData: true});
+  box.value = question;
+  box.dispatchEvent(new Event('input', {bubbles: true}));
+  setTimeout(() => {
+    t0 = performance.now();
+    box.dispatchEvent(new KeyboardEvent('keydown', {key: 'Enter', code: 'Enter', bubbles: true}));
+  }, 100);
+})"""
+
+
+def test_latency_in_the_browser(page: Any) -> None:
+    """Enter to first streamed text and to the complete answer, over five questions."""
+    questions = [
+        QUESTION,
+        "How much did the desalination plant cost?",
+        "What did the greywater pilot find?",
+        "What water restrictions apply?",
+        "How full is the reservoir?",
+    ]
+    rows = [page.evaluate(MEASURE, q) | {"question": q} for q in questions]
+    ARTIFACTS.mkdir(exist_ok=True)
+    (ARTIFACTS / "ui-latency.json").write_text(json.dumps(rows, indent=2), encoding="utf-8")
+    for r in rows:
+        assert r["first_token_ms"] is not None and r["complete_ms"] < 15_000, r
