@@ -84,6 +84,9 @@ def _load(path: Path) -> tuple[Any, Any]:
             from transformers import AutoModelForCausalLM, AutoTokenizer
         except ImportError as exc:
             raise MissingLocalModelError(f"cannot import {exc.name or exc}") from exc
+        from transformers.utils import logging as hf_logging
+
+        hf_logging.disable_progress_bar()  # its de-quantizing bar would garble our output
         try:
             tokenizer = AutoTokenizer.from_pretrained(path.parent, gguf_file=path.name)
             model = AutoModelForCausalLM.from_pretrained(
