@@ -8,21 +8,23 @@ from __future__ import annotations
 
 import functools
 import logging
-import tempfile
+import os
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any, ParamSpec, TypeVar
 
 import gradio as gr
+from gradio.utils import get_upload_folder
 
 from assistant.events import Delta, Done, Reset, Rewritten
 from assistant.llm import BACKENDS
-from corpus.errors import DossierError, NotFoundError, UsageError
+from corpus.errors import DossierError, UsageError
 from dossier import webui_render as R
-from dossier.webui_state import EDITABLE, Engine, count_files, env_overrides, store_uploads
+from dossier.webui_state import EDITABLE, Engine, env_overrides, parse_auth, with_scores
 from dossier.webui_state import write_config as save_config
 from index.collection import check_name
-from index.ingest import IngestReport
+
+__all__ = ["build", "launch", "parse_auth"]
 
 log = logging.getLogger("dossier.ui")
 P = ParamSpec("P")
@@ -44,17 +46,14 @@ def friendly(fn: Callable[P, T]) -> Callable[P, T]:
         except gr.Error:
             raise
         except Exception as exc:
-            log.exception("unexpected error in %s", fn.__name__)
-            raise gr.Error(f"Unexpected error ({type(exc).__name__}); see the server log.",
-                           print_exception=False) from None  # fmt: skip
+            raise gr.Error(R.esc(_unexpected(exc)), print_exception=False) from None
 
     return wrapper
 
 
 def build(engine: Engine) -> gr.Blocks:
     s = engine.settings()
-    store = engine.conversations
-    with gr.Blocks(title="Dossier", fill_width=True) as demo:
+    with gr.Blocks(title="Dossier", fill_width=True, delete_cache=(3600, 86400)) as demo:
         turns = gr.State([])  # finished turns: {"question", "answer": Answer dict + scores}
         conv = gr.State(None)  # conversation id, created with the first question
         with gr.Row(equal_height=True):
@@ -77,7 +76,8 @@ def build(engine: Engine) -> gr.Blocks:
                         rename_btn = gr.Button("Rename", size="sm", elem_id="rename-conv")
                         delete_btn = gr.Button("Delete", size="sm", variant="stop")
                     export_btn = gr.Button("Export Markdown", size="sm", elem_id="export-conv")
-                    export_file = gr.File(label="Export", interactive=False, elem_id="export")
+                    export_file = gr.File(label="Export", interactive=False, height=70,
+                                          elem_id="export")  # fmt: skip
                 with gr.Column(scale=3):
                     chat = gr.Chatbot(elem_id="chat", height=560, render_markdown=False,
                                       sanitize_html=True, latex_delimiters=[], buttons=["copy"],
@@ -108,7 +108,8 @@ def build(engine: Engine) -> gr.Blocks:
                                 elem_id="documents")  # fmt: skip
 
         with gr.Tab("Settings", elem_id="tab-settings"):
-            top_k = gr.Number(s.top_k, label="Passages per answer (top_k)", precision=0)
+            top_k = gr.Number(s.top_k, label="Passages per answer (top_k)", precision=0,
+                              elem_id="set-top-k")  # fmt: skip
             dense_w = gr.Slider(0, 1, s.dense_weight, step=0.05, label="Dense weight in fusion")
             threshold = gr.Slider(0, 1, s.support_threshold, step=0.01,
                                   label="Support threshold (below it: unsupported)")  # fmt: skip
@@ -119,14 +120,15 @@ def build(engine: Engine) -> gr.Blocks:
                 oa_model = gr.Textbox(s.openai_model, label="OpenAI model")
             with gr.Row():
                 ol_url = gr.Textbox(s.ollama_base_url, label="Ollama URL")
-                ol_model = gr.Textbox(s.ollama_model, label="Ollama model")
+                ol_model = gr.Textbox(
+                    s.ollama_model, label="Ollama model", elem_id="set-ollama-model"
+                )
             save_btn = gr.Button("Save", variant="primary", elem_id="save-settings")
             editable = [top_k, dense_w, threshold, unsupported, oa_url, oa_model, ol_url, ol_model]
 
         # -- chat ---------------------------------------------------------------------
         def conv_choices(coll: str, value: str | None = None) -> Any:
-            items = [(f"{c.title} ({c.n_turns})", c.conversation_id) for c in store().list(coll)]
-            return gr.update(choices=items, value=value)
+            return gr.update(choices=engine.conversation_choices(coll), value=value)
 
         def respond(q: str, done: list[Any], cid: str | None, coll: str,
                     backend: str) -> Iterator[tuple[Any, ...]]:  # fmt: skip
@@ -134,12 +136,11 @@ def build(engine: Engine) -> gr.Blocks:
             if not q:
                 yield gr.skip(), gr.skip(), gr.skip(), gr.skip(), gr.skip()
                 return
-            history = R.messages(done)
-            pending = [{"role": "user", "content": R.question_html(q)}]
-            yield "", [*history, *pending, _bot(R.streaming_html(""))], done, cid, gr.skip()
+            shown = [*R.messages(done), {"role": "user", "content": R.question_html(q)}]
+            yield "", [*shown, _bot(R.streaming_html(""))], done, cid, gr.skip()
             try:
                 helper = engine.assistant(coll, backend)
-                cid = cid or store().create(coll).conversation_id
+                cid = cid or engine.conversations().create(coll).conversation_id
                 rewritten, text, note = None, "", ""
                 for event in helper.stream(q, None, cid):
                     if isinstance(event, Rewritten):
@@ -149,42 +150,28 @@ def build(engine: Engine) -> gr.Blocks:
                     elif isinstance(event, Reset):
                         text, note = "", event.note
                     elif isinstance(event, Done):
-                        data = helper.to_dict(event.answer, cid, rewritten)
-                        for c, cited in zip(data["citations"], event.answer.citations, strict=True):
-                            c["score"] = round(cited.score, 5)
+                        data = with_scores(
+                            helper.to_dict(event.answer, cid, rewritten), event.answer
+                        )
                         done = [*done, {"question": q, "answer": data}]
                         yield "", R.messages(done), done, cid, conv_choices(coll, cid)
                         return
                     bubble = _bot(R.streaming_html(text, rewritten, note))
-                    yield gr.skip(), [*history, *pending, bubble], done, cid, gr.skip()
-            except DossierError as err:
-                gr.Warning(R.esc(err))
-                yield q, [*history, *pending, _bot(R.error_html(str(err)))], done, cid, gr.skip()
+                    yield gr.skip(), [*shown, bubble], done, cid, gr.skip()
+            except Exception as exc:  # one failed turn must not break the conversation
+                message = str(exc) if isinstance(exc, DossierError) else _unexpected(exc)
+                gr.Warning(R.esc(message))
+                yield q, [*shown, _bot(R.error_html(message))], done, cid, gr.skip()
 
         question.submit(respond, [question, turns, conv, collection, llm],
                         [question, chat, turns, conv, conv_list], concurrency_id=CORE,
                         api_visibility="private")  # fmt: skip
-
-        @friendly
-        def show_source(key: str, done: list[Any], coll: str) -> str:
-            parsed = R.parse_cite_key(key)
-            if parsed is None or parsed[0] >= len(done):
-                return R.EMPTY_PANEL
-            answer = done[parsed[0]]["answer"]
-            cited = [c for c in answer.get("citations", []) if int(c["n"]) == parsed[1]]
-            if not cited:
-                return R.EMPTY_PANEL
-            doc = engine.collection(coll).catalog.document(cited[0]["doc_id"])
-            return R.source_panel_html(cited[0], doc, R.citation_support(answer)[parsed[1]])
-
-        cite_box.change(show_source, [cite_box, turns, collection], panel,
+        cite_box.change(friendly(engine.source_html), [cite_box, turns, collection], panel,
                         api_visibility="private")  # fmt: skip
 
         @friendly
         def open_conv(cid: str | None) -> tuple[Any, ...]:
-            if not cid:
-                return [], [], None, R.EMPTY_PANEL
-            done = [{"question": t.question, "answer": t.answer} for t in store().turns(cid)]
+            done = engine.turns(cid) if cid else []
             return R.messages(done), done, cid, R.EMPTY_PANEL
 
         conv_outputs = [chat, turns, conv, panel]
@@ -193,20 +180,24 @@ def build(engine: Engine) -> gr.Blocks:
         def new_conv(coll: str) -> tuple[Any, ...]:
             return [], [], None, R.EMPTY_PANEL, conv_choices(coll)
 
-        new_btn.click(new_conv, collection, [*conv_outputs, conv_list], api_visibility="private")
+        for trigger in (new_btn.click, chat.clear):
+            trigger(new_conv, collection, [*conv_outputs, conv_list], api_visibility="private")
+
+        def needs(cid: str | None, what: str) -> str:
+            if not cid:
+                raise UsageError(f"Ask a question first: there is no conversation to {what}.")
+            return cid
 
         @friendly
         def rename(cid: str | None, title: str, coll: str) -> Any:
-            if not cid:
-                raise UsageError("Ask a question first: there is no conversation to rename.")
-            return conv_choices(coll, store().rename(cid, title).conversation_id)
+            renamed = engine.conversations().rename(needs(cid, "rename"), title)
+            return conv_choices(coll, renamed.conversation_id)
 
         rename_btn.click(rename, [conv, title_box, collection], conv_list, api_visibility="private")
 
         @friendly
         def delete(cid: str | None, coll: str) -> tuple[Any, ...]:
-            if cid:
-                store().delete(cid)
+            engine.conversations().delete(needs(cid, "delete"))
             return new_conv(coll)
 
         delete_btn.click(delete, [conv, collection], [*conv_outputs, conv_list],
@@ -214,52 +205,29 @@ def build(engine: Engine) -> gr.Blocks:
 
         @friendly
         def export(cid: str | None) -> str:
-            if not cid:
-                raise UsageError("Ask a question first: there is no conversation to export.")
-            path = Path(tempfile.mkdtemp(prefix="dossier-export-")) / f"conversation-{cid}.md"
-            path.write_text(store().export_markdown(cid), encoding="utf-8")
-            return str(path)
+            return str(engine.export(needs(cid, "export"), Path(get_upload_folder()) / "exports"))
 
         export_btn.click(export, conv, export_file, api_visibility="private")
 
         # -- library ------------------------------------------------------------------
         def library(coll: str) -> tuple[Any, ...]:
-            try:
-                c = engine.collection(coll)
-            except NotFoundError:
-                empty = R.stats_html({"collection": coll, "documents": "none yet (add files)"})
-                return [], empty, gr.update(choices=[], value=None)
-            infos = c.documents()
+            infos, numbers = engine.library(coll)
             picks = [(f"{d.title} — {d.source}", d.doc_id) for d in infos]
-            return (
-                R.document_rows(infos),
-                R.stats_html(c.stats()),
-                gr.update(choices=picks, value=None),
-            )
+            return (R.document_rows(infos), R.stats_html(numbers),
+                    gr.update(choices=picks, value=None))  # fmt: skip
 
         lib_outputs = [docs, stats, doc_pick]
 
-        def run_ingest(coll: str, paths: list[Path], progress: gr.Progress) -> IngestReport:
-            total, seen = max(count_files(paths), 1), [0]
-
-            def tick(f: Any) -> None:
-                seen[0] += 1
-                progress((seen[0], total), desc=f"ingesting {f.source}")
-
-            progress((0, total), desc="ingesting")
-            return engine.ingest(coll, paths, on_file=tick)
+        def ticker(progress: gr.Progress) -> Callable[[int, int, str], None]:
+            return lambda done, total, source: progress((done, total), desc=f"ingesting {source}")
 
         @friendly
         def ingest_uploads(files: list[str] | None, coll: str,
                            progress: gr.Progress = gr.Progress(),  # noqa: B008
                            ) -> tuple[Any, ...]:  # fmt: skip
-            check_name(coll)
-            pairs = [(Path(f), Path(f).name) for f in files or []]
-            accepted, rejected = store_uploads(engine.uploads_dir(coll), pairs,
-                                               engine.upload_limit())  # fmt: skip
-            report_ = run_ingest(coll, accepted, progress) if accepted else IngestReport(coll)
-            rows = R.report_rows([*rejected, *report_.files])
-            return rows, None, *library(coll), gr.update(choices=engine.collections())
+            reports = engine.add_uploads(check_name(coll), files or [], ticker(progress))
+            return (R.report_rows(reports), None, *library(coll),
+                    gr.update(choices=engine.collections()))  # fmt: skip
 
         upload.upload(ingest_uploads, [upload, collection],
                       [report, upload, *lib_outputs, collection], concurrency_id=CORE,
@@ -269,16 +237,13 @@ def build(engine: Engine) -> gr.Blocks:
         def ingest_folder(path: str, coll: str,
                           progress: gr.Progress = gr.Progress(),  # noqa: B008
                           ) -> tuple[Any, ...]:  # fmt: skip
-            folder_path = Path((path or "").strip()).expanduser()
-            if not path or not folder_path.exists():
+            where = Path((path or "").strip()).expanduser()
+            if not (path or "").strip() or not where.exists():
                 raise UsageError(f"{path or '(empty)'}: no such file or folder on the server")
-            report_ = run_ingest(check_name(coll), [folder_path], progress)
-            gr.Info(R.esc(report_.summary()))
-            return (
-                R.report_rows(report_.files),
-                *library(coll),
-                gr.update(choices=engine.collections()),
-            )
+            done = engine.ingest_with_progress(check_name(coll), [where], ticker(progress))
+            gr.Info(R.esc(done.summary()))
+            return (R.report_rows(done.files), *library(coll),
+                    gr.update(choices=engine.collections()))  # fmt: skip
 
         folder_btn.click(ingest_folder, [folder, collection], [report, *lib_outputs, collection],
                          concurrency_id=CORE, api_visibility="private")  # fmt: skip
@@ -296,8 +261,7 @@ def build(engine: Engine) -> gr.Blocks:
 
         @friendly
         def switch(coll: str) -> tuple[Any, ...]:
-            check_name(coll)
-            return *new_conv(coll), *library(coll)
+            return *new_conv(check_name(coll)), *library(coll)
 
         collection.change(switch, collection, [*conv_outputs, conv_list, *lib_outputs],
                           api_visibility="private")  # fmt: skip
@@ -311,54 +275,47 @@ def build(engine: Engine) -> gr.Blocks:
         @friendly
         def save(*values: Any) -> None:
             updates = dict(zip(EDITABLE, values, strict=True))
-            updates["top_k"] = int(updates["top_k"])
-            path = save_config(updates)
+            path = save_config(updates | {"top_k": int(updates["top_k"])})
             shadowed = env_overrides(EDITABLE)
             extra = f" ({', '.join(shadowed)} set in the environment still win)" if shadowed else ""
             gr.Info(R.esc(f"Saved {path}; the next question uses it{extra}."))
 
         save_btn.click(save, editable, None, api_visibility="private")
 
-        demo.load(lambda coll, backend: (probe(backend), conv_choices(coll), *library(coll)),
-                  [collection, llm], [light, conv_list, *lib_outputs],
-                  api_visibility="private")  # fmt: skip
+        def refresh(coll: str, backend: str) -> tuple[Any, ...]:
+            """A new page sees today's collections, conversations and saved settings."""
+            now = engine.settings()
+            return (gr.update(choices=engine.collections()), probe(backend), conv_choices(coll),
+                    *library(coll), *(getattr(now, k) for k in EDITABLE))  # fmt: skip
+
+        demo.load(refresh, [collection, llm], [collection, light, conv_list, *lib_outputs,
+                                               *editable], api_visibility="private")  # fmt: skip
 
         # -- API ----------------------------------------------------------------------
         def ask(question: str, collection: str = "", llm: str = "extractive") -> dict[str, Any]:
-            """Answer a question from a collection; returns the answer with its citations."""
-            name = collection or engine.default_collection
-            helper = engine.assistant(name, llm)
-            cid = store().create(name).conversation_id
-            rewritten, answer = None, None
-            for event in helper.stream(question, None, cid):
-                if isinstance(event, Rewritten):
-                    rewritten = event.question
-                elif isinstance(event, Done):
-                    answer = event.answer
-            assert answer is not None
-            return helper.to_dict(answer, cid, rewritten)
+            """Answer a question from a collection: the answer, its citations, conversation_id."""
+            return engine.answer(question, collection or engine.default_collection, llm)
 
         gr.api(friendly(ask), api_name="ask", concurrency_id=CORE)
     return demo
+
+
+def _unexpected(exc: BaseException) -> str:
+    log.error("unexpected error", exc_info=exc)
+    return f"Unexpected error ({type(exc).__name__}); see the server log."
 
 
 def _bot(html: str) -> dict[str, str]:
     return {"role": "assistant", "content": html}
 
 
-def parse_auth(value: str | None) -> tuple[str, str] | None:
-    if not value:
-        return None
-    user, sep, password = value.partition(":")
-    if not sep or not user or not password:
-        raise UsageError("--auth / DOSSIER_AUTH must look like user:password")
-    return user, password
-
-
 def launch(host: str = "127.0.0.1", port: int = 7860, collection: str = "default",
            auth: tuple[str, str] | None = None, **overrides: Any) -> None:  # fmt: skip
     """Build the app and serve it until interrupted."""
     engine = Engine(collection, **overrides)
+    # Gradio's own copies of uploads (and exports) live under DOSSIER_HOME too
+    os.environ.setdefault("GRADIO_TEMP_DIR", str(engine.home / "tmp"))
+    engine.warm_up()
     demo = build(engine)
     demo.queue(default_concurrency_limit=1)
     demo.launch(

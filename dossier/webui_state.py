@@ -11,6 +11,7 @@ import math
 import os
 import re
 import shutil
+import tempfile
 import threading
 import tomllib
 import unicodedata
@@ -22,11 +23,14 @@ from pathlib import Path
 from typing import Any
 
 from assistant.conversations import ConversationStore
+from assistant.events import Done, Rewritten
 from assistant.service import Assistant
-from corpus.errors import UsageError
+from assistant.types import Answer
+from corpus.errors import NotFoundError, UsageError
 from corpus.readers import SUPPORTED_SUFFIXES
-from dossier import wiring
+from dossier import webui_render, wiring
 from dossier.settings import Settings, config_path, load_settings
+from index.catalog import DocumentInfo
 from index.collection import Collection, check_name, list_collections
 from index.ingest import FileReport, IngestReport, ingest
 
@@ -83,6 +87,10 @@ class Engine:
                 self._assistants[key] = wiring.assistant(s, coll, llm=llm)
             return self._assistants[key]
 
+    def warm_up(self) -> None:
+        """Load the embedding model now rather than on the first question."""
+        wiring.embedder(self.settings()).embed_one("warm up")
+
     def conversations(self) -> ConversationStore:
         return wiring.conversations(self.settings())
 
@@ -93,11 +101,102 @@ class Engine:
                on_file: Callable[[FileReport], None] | None = None) -> IngestReport:  # fmt: skip
         return ingest(self.collection(collection, create=True), paths, on_file=on_file)
 
+    def ingest_with_progress(
+        self, collection: str, paths: list[Path], progress: Callable[[int, int, str], None]
+    ) -> IngestReport:
+        """Ingest, calling ``progress(done, total, source)`` after each file."""
+        total, done = max(count_files(paths), 1), [0]
+
+        def tick(f: FileReport) -> None:
+            done[0] += 1
+            progress(done[0], total, f.source)
+
+        progress(0, total, "")
+        return self.ingest(collection, paths, on_file=tick)
+
+    def add_uploads(
+        self, collection: str, files: Iterable[str], progress: Callable[[int, int, str], None]
+    ) -> list[FileReport]:
+        """Validate uploaded temp files, copy them under uploads/<collection>/, ingest them."""
+        pairs = [(Path(f), Path(f).name) for f in files]  # Gradio keeps the original name
+        accepted, rejected = store_uploads(self.uploads_dir(collection), pairs,
+                                           self.upload_limit())  # fmt: skip
+        added = self.ingest_with_progress(collection, accepted, progress) if accepted else None
+        return [*rejected, *(added.files if added else [])]
+
+    def library(self, collection: str) -> tuple[list[DocumentInfo], dict[str, Any]]:
+        """The documents and statistics of a collection (none yet: empty, not an error)."""
+        try:
+            coll = self.collection(collection)
+        except NotFoundError:
+            return [], {"collection": collection, "documents": "none yet (add files)"}
+        return coll.documents(), coll.stats()
+
+    def conversation_choices(self, collection: str) -> list[tuple[str, str]]:
+        convs = self.conversations().list(collection)
+        return [(f"{c.title} ({c.n_turns})", c.conversation_id) for c in convs]
+
+    def turns(self, conversation_id: str) -> list[dict[str, Any]]:
+        """A saved conversation as the app's turn list."""
+        return [{"question": t.question, "answer": t.answer}
+                for t in self.conversations().turns(conversation_id)]  # fmt: skip
+
+    def export(self, conversation_id: str, under: Path) -> Path:
+        """The conversation as Markdown, in a fresh folder under ``under``."""
+        under.mkdir(parents=True, exist_ok=True)
+        folder = Path(tempfile.mkdtemp(prefix="export-", dir=under))
+        path = folder / f"conversation-{safe_name(conversation_id)}.md"
+        path.write_text(self.conversations().export_markdown(conversation_id), encoding="utf-8")
+        return path
+
+    def answer(self, question: str, collection: str, llm: str,
+               conversation_id: str | None = None) -> dict[str, Any]:  # fmt: skip
+        """One question, run to the end: Answer.to_dict() plus conversation_id (the API)."""
+        helper = self.assistant(collection, llm)
+        cid = conversation_id or self.conversations().create(collection).conversation_id
+        rewritten = None
+        for event in helper.stream(question, None, cid):
+            if isinstance(event, Rewritten):
+                rewritten = event.question
+            elif isinstance(event, Done):
+                return with_scores(helper.to_dict(event.answer, cid, rewritten), event.answer)
+        raise RuntimeError("the answer stream ended without an answer")
+
+    def source_html(self, key: str, turns: list[dict[str, Any]], collection: str) -> str:
+        """The source panel for a clicked citation key ('turn:n@stamp')."""
+        parsed = webui_render.parse_cite_key(key)
+        if parsed is None or parsed[0] >= len(turns):
+            return webui_render.EMPTY_PANEL
+        answer = turns[parsed[0]]["answer"]
+        cited = [c for c in answer.get("citations") or [] if int(c["n"]) == parsed[1]]
+        if not cited:
+            return webui_render.EMPTY_PANEL
+        doc = self.collection(collection).catalog.document(cited[0]["doc_id"])
+        supported = webui_render.citation_support(answer)[parsed[1]]
+        return webui_render.source_panel_html(cited[0], doc, supported)
+
     def backend_status(self, llm: str) -> tuple[bool, str]:
         return backend_status(wiring.llm_config(self.settings(), llm))
 
     def upload_limit(self) -> int:
         return int(self.settings().upload_max_mb * 1024 * 1024)
+
+
+def with_scores(data: dict[str, Any], answer: Answer) -> dict[str, Any]:
+    """Answer.to_dict() leaves out each citation's score; the app shows it."""
+    for c, cited in zip(data["citations"], answer.citations, strict=True):
+        c["score"] = round(cited.score, 5)
+    return data
+
+
+def parse_auth(value: str | None) -> tuple[str, str] | None:
+    """'user:password' (from --auth or DOSSIER_AUTH) as Gradio's auth tuple."""
+    if not value:
+        return None
+    user, sep, password = value.partition(":")
+    if not sep or not user or not password:
+        raise UsageError("--auth / DOSSIER_AUTH must look like user:password")
+    return user, password
 
 
 # -- uploads ---------------------------------------------------------------------------

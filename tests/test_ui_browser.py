@@ -8,18 +8,23 @@ gradio_client against the same process.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import socket
 import subprocess
 import sys
 import time
+import tomllib
+import urllib.error
+import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 
+from dossier.webui_state import EDITABLE
 from tests.conftest import DATA, FIXTURE_CORPUS
 from tests.fake_openai import FakeOpenAI
 
@@ -40,12 +45,12 @@ date: 2023-05-02
 The Harrow Bay kelp farm opened on 2 May 2023 with forty rafts.
 """
 # document-derived markup in a title and in a sentence: all of it must stay text
-EVIL = """---
-title: "Moonfish <img src=x onerror=alert('title')> notes"
----
-
-The moonfish festival poster read <img src=x onerror=alert('body')> and <script>alert('body')</script> in red.
-"""
+EVIL = (
+    "---\ntitle: \"Moonfish <img src=x onerror=alert('title')> notes\"\n---\n\n"
+    "The moonfish festival poster read <img src=x onerror=alert('body')> and "
+    "<script>alert('body')</script> in red.\n\n"
+    "Its footer said ${alert('template')} and {{constructor.constructor('alert(3)')()}}.\n"
+)
 
 
 def free_port() -> int:
@@ -72,30 +77,41 @@ def fake_llm() -> Iterator[FakeOpenAI]:
         yield server
 
 
-@pytest.fixture(scope="module")
-def app(tmp_path_factory: pytest.TempPathFactory, fake_llm: FakeOpenAI) -> Iterator[str]:
-    home = tmp_path_factory.mktemp("ui") / "home"
+@contextlib.contextmanager
+def running_app(home: Path, log: Path, **env_extra: str) -> Iterator[str]:
+    """`dossier ui` on a free port over ``home`` (pre-ingested into 'test'); yields its URL."""
     env = {k: v for k, v in os.environ.items() if not k.startswith("DOSSIER_")}
     env |= {"DOSSIER_HOME": str(home), "DOSSIER_EMBEDDER": "hashing",
-            "DOSSIER_OPENAI_BASE_URL": f"{fake_llm.url}", "GRADIO_ANALYTICS_ENABLED": "False",
-            "HF_HUB_OFFLINE": "1", "ANONYMIZED_TELEMETRY": "False"}  # fmt: skip
+            "GRADIO_ANALYTICS_ENABLED": "False", "HF_HUB_OFFLINE": "1",
+            "ANONYMIZED_TELEMETRY": "False", **env_extra}  # fmt: skip
     cli = [sys.executable, "-m", "dossier.cli"]
     subprocess.run([*cli, "ingest", str(FIXTURE_CORPUS), str(DATA / "xss.html"), "--embedder",
                     "hashing", "-c", "test"], env=env, check=True, capture_output=True)  # fmt: skip
     port = free_port()
-    log = (tmp_path_factory.getbasetemp() / "ui.log").open("wb")
-    proc = subprocess.Popen([*cli, "ui", "--port", str(port), "--collection", "test",
-                             "--embedder", "hashing"], env=env, stdout=log, stderr=log)  # fmt: skip
-    try:
-        wait_for_port(port, proc)
-        yield f"http://127.0.0.1:{port}/"
-    finally:
-        proc.terminate()
+    with log.open("wb") as out:
+        argv = [*cli, "ui", "--port", str(port), "--collection", "test", "--embedder", "hashing"]
+        proc = subprocess.Popen(argv, env=env, stdout=out, stderr=out)
         try:
-            proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-        log.close()
+            wait_for_port(port, proc)
+            yield f"http://127.0.0.1:{port}/"
+        finally:
+            proc.terminate()
+            try:
+                proc.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+
+
+@pytest.fixture(scope="module")
+def app_home(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return tmp_path_factory.mktemp("ui") / "home"
+
+
+@pytest.fixture(scope="module")
+def app(app_home: Path, fake_llm: FakeOpenAI) -> Iterator[str]:
+    with running_app(app_home, app_home.parent / "ui.log",
+                     DOSSIER_OPENAI_BASE_URL=fake_llm.url) as url:  # fmt: skip
+        yield url
 
 
 @pytest.fixture(scope="module")
@@ -182,13 +198,46 @@ def test_chat_citation_panel_and_followup(page: Any) -> None:
     assert QUESTION[:20] in page.locator("#conversations input").input_value()
 
 
-def test_upload_then_ask_cites_it(page: Any, tmp_path: Path) -> None:
+def test_conversations_rename_export_reopen_delete(page: Any) -> None:
+    ask(page, QUESTION)
+    page.fill("#rename-title textarea", "Council vote")
+    page.click("#rename-conv")
+    page.wait_for_function(
+        "document.querySelector('#conversations input').value.startsWith('Council vote')",
+        timeout=10_000,
+    )
+    page.click("#export-conv")
+    link = page.locator("#export a[href]").first
+    link.wait_for(timeout=10_000)
+    markdown = page.request.get(link.get_attribute("href")).text()
+    assert markdown.startswith("# Council vote") and "14 March 2021" in markdown
+
+    page.click("#new-conv")
+    page.wait_for_function("!document.querySelector('#chat .answer')", timeout=10_000)
+    page.click("#conversations input")
+    page.get_by_role("option", name="Council vote (1)").click()
+    page.locator("#chat .answer.final").wait_for(timeout=10_000)
+    page.locator("#chat .answer.final .cite").first.click()
+    page.locator("#source-panel mark").wait_for(timeout=10_000)
+    assert "14 March 2021" in page.inner_text("#source-panel mark")
+    shot(page, "10-reopened-conversation")
+
+    page.get_by_role("button", name="Delete").click()
+    page.wait_for_function("!document.querySelector('#chat .answer')", timeout=10_000)
+    page.click("#conversations input")
+    assert page.get_by_role("option", name="Council vote (1)").count() == 0
+
+
+def test_upload_then_ask_cites_it(page: Any, tmp_path: Path, app_home: Path) -> None:
     path = tmp_path / "kelp farm.md"
     path.write_text(KELP, encoding="utf-8")
     open_tab(page, "Library")
     page.set_input_files("#upload input[type=file]", str(path))
     report = wait_for_report(page, "kelp_farm.md")
     assert "added" in report
+    # stored under a sanitised name in uploads/<collection>/; Gradio's temp copy under home too
+    assert (app_home / "uploads" / "test" / "kelp_farm.md").read_text(encoding="utf-8") == KELP
+    assert list((app_home / "tmp").rglob("kelp farm.md"))
     page.wait_for_function(
         "document.querySelector('#documents').innerText.includes('Harrow Bay Kelp Farm')",
         timeout=10_000,
@@ -250,13 +299,17 @@ def test_xss_document_stays_inert(page: Any, tmp_path: Path) -> None:
         ".innerText.includes('moonfish festival')",
         timeout=10_000,
     )
-    assert "<script>alert('body')</script>" in page.inner_text("#source-panel")
+    panel = page.inner_text("#source-panel")
+    assert "<script>alert('body')</script>" in panel
+    # the panel is a gr.HTML template: template syntax from a document stays literal too
+    assert "${alert('template')}" in panel and "{{constructor.constructor(" in panel
     page.wait_for_timeout(500)
     assert_inert(page)
+    shot(page, "07-xss-markdown-chat")
     open_tab(page, "Library")
     page.wait_for_timeout(300)
     assert_inert(page)
-    shot(page, "07-xss-markdown")
+    shot(page, "08-xss-markdown-library")
 
 
 def test_backend_picker_probes_and_streams(page: Any, fake_llm: FakeOpenAI) -> None:
@@ -274,13 +327,16 @@ def test_backend_picker_probes_and_streams(page: Any, fake_llm: FakeOpenAI) -> N
     assert "14 March 2021" in answer.inner_text()
     assert answer.locator(".cite").count() >= 1
     assert any("chat/completions" in p for p in fake_llm.paths)
-    shot(page, "08-openai-backend")
+    shot(page, "09-openai-backend")
 
 
 def test_api_ask_with_gradio_client(app: str) -> None:
     from gradio_client import Client
 
     client = Client(app, verbose=False, analytics_enabled=False, download_files=False)
+    assert list(client.view_api(print_info=False, return_format="dict")["named_endpoints"]) == [
+        "/ask"
+    ]
     data = client.predict(QUESTION, "test", "extractive", api_name="/ask")
     assert data["answered"] is True and "14 March 2021" in data["answer"]
     assert data["conversation_id"] and data["citations"][0]["source"] == "desalination-plant.md"
@@ -288,27 +344,64 @@ def test_api_ask_with_gradio_client(app: str) -> None:
         client.predict(QUESTION, "no-such-collection", "extractive", api_name="/ask")
 
 
-MEASURE = """(question) => new Promise((resolve) => {
+def test_settings_tab_saves_config_toml(page: Any, app_home: Path) -> None:
+    config = app_home / "config.toml"
+    open_tab(page, "Settings")
+    page.fill("#set-top-k input", "0")
+    page.click("#save-settings")
+    page.wait_for_function("document.body.innerText.includes('invalid settings')",
+                           timeout=10_000)  # fmt: skip
+    assert not config.exists()  # a bad value never reaches the file
+    shot(page, "12-settings-error")
+    page.fill("#set-top-k input", "6")
+    page.fill("#set-ollama-model textarea", "llama3.2-test")
+    page.click("#save-settings")
+    page.wait_for_function("document.body.innerText.includes('the next question uses it')",
+                           timeout=10_000)  # fmt: skip
+    data = tomllib.loads(config.read_text(encoding="utf-8"))
+    assert set(data) == set(EDITABLE)
+    assert data["ollama_model"] == "llama3.2-test" and data["top_k"] == 6
+    shot(page, "13-settings-saved")
+
+
+def test_auth_protects_the_app(tmp_path: Path) -> None:
+    from gradio_client import Client
+
+    home = tmp_path / "home"
+    with running_app(home, tmp_path / "ui.log", DOSSIER_AUTH="reader:s3cret") as url:
+        with pytest.raises(urllib.error.HTTPError) as denied:
+            urllib.request.urlopen(url + "config", timeout=10)
+        assert denied.value.code == 401
+        with pytest.raises(Exception):  # noqa: B017 - whatever the client raises, no access
+            Client(url, verbose=False, analytics_enabled=False, download_files=False)
+        client = Client(url, auth=("reader", "s3cret"), verbose=False, analytics_enabled=False,
+                        download_files=False)  # fmt: skip
+        data = client.predict(QUESTION, "test", "extractive", api_name="/ask")
+        assert "14 March 2021" in data["answer"]
+
+
+# Installed before Enter is pressed: t0 at the (real) Enter keydown, then the first text of
+# the new answer (streamed or final) and the complete, checked answer with its sources.
+WATCH = """() => {
   const box = document.querySelector('#question textarea');
   const chat = document.querySelector('#chat');
   const before = chat.querySelectorAll('.answer.final').length;
-  let t0 = 0, first = null;
+  const out = window.__latency = {t0: null, first_token_ms: null, complete_ms: null};
+  box.addEventListener('keydown', (e) => {
+    if (e.key === 'Enter' && out.t0 === null) out.t0 = performance.now();
+  }, {capture: true, once: true});
   const obs = new MutationObserver(() => {
+    if (out.t0 === null) return;
     const now = performance.now();
-    const streaming = Array.from(chat.querySelectorAll('.answer.streaming'))
+    const streamed = Array.from(chat.querySelectorAll('.answer.streaming'))
       .some(e => e.innerText.trim() && e.innerText.trim() !== '…');
     const finals = chat.querySelectorAll('.answer.final').length;
-    if (first === null && (streaming || finals > before)) first = now - t0;
-    if (finals > before) { obs.disconnect(); resolve({first_token_ms: first, complete_ms: now - t0}); }
+    if (out.first_token_ms === null && (streamed || finals > before))
+      out.first_token_ms = now - out.t0;
+    if (finals > before) { out.complete_ms = now - out.t0; obs.disconnect(); }
   });
   obs.observe(chat, {childList: true, subtree: true, characterData: true});
-  box.value = question;
-  box.dispatchEvent(new Event('input', {bubbles: true}));
-  setTimeout(() => {
-    t0 = performance.now();
-    box.dispatchEvent(new KeyboardEvent('keydown', {key: 'Enter', code: 'Enter', bubbles: true}));
-  }, 100);
-})"""
+}"""
 
 
 def test_latency_in_the_browser(page: Any) -> None:
@@ -320,8 +413,17 @@ def test_latency_in_the_browser(page: Any) -> None:
         "What water restrictions apply?",
         "How full is the reservoir?",
     ]
-    rows = [page.evaluate(MEASURE, q) | {"question": q} for q in questions]
+    rows = []
+    for q in questions:
+        page.fill("#question textarea", q)
+        page.evaluate(WATCH)
+        page.press("#question textarea", "Enter")
+        page.wait_for_function("window.__latency.complete_ms !== null", timeout=30_000)
+        result = page.evaluate("window.__latency")
+        rows.append({"question": q, "first_token_ms": round(result["first_token_ms"], 1),
+                     "complete_ms": round(result["complete_ms"], 1)})  # fmt: skip
     ARTIFACTS.mkdir(exist_ok=True)
     (ARTIFACTS / "ui-latency.json").write_text(json.dumps(rows, indent=2), encoding="utf-8")
+    shot(page, "11-latency-run")
     for r in rows:
-        assert r["first_token_ms"] is not None and r["complete_ms"] < 15_000, r
+        assert r["first_token_ms"] <= r["complete_ms"] < 15_000, r

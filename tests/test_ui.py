@@ -1,0 +1,236 @@
+"""The browser app without a browser: upload validation, HTML escaping, config writing,
+backend probes and the assistant cache (tests/test_ui_browser.py drives the real page)."""
+
+from __future__ import annotations
+
+import io
+import re
+import tomllib
+import zipfile
+from pathlib import Path
+
+import pytest
+
+from corpus.errors import UsageError
+from corpus.types import Document
+from dossier import webui_render as R
+from dossier.cli import build_parser
+from dossier.settings import config_path, load_settings
+from dossier.webui_state import (
+    Engine,
+    backend_status,
+    safe_name,
+    store_uploads,
+    validate_upload,
+    write_config,
+)
+from index.ingest import ingest
+from tests.conftest import DATA, FIXTURE_CORPUS
+from tests.fake_openai import FakeOpenAI
+
+MB = 1024 * 1024
+EVIL = "<script>alert(1)</script><img src=x onerror=alert(2)>"
+
+
+def write(tmp_path: Path, name: str, data: bytes) -> Path:
+    path = tmp_path / name
+    path.write_bytes(data)
+    return path
+
+
+def docx_bytes(with_document: bool = True) -> bytes:
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w") as z:
+        z.writestr("[Content_Types].xml", "<Types/>")
+        if with_document:
+            z.writestr("word/document.xml", "<w:document/>")
+    return buf.getvalue()
+
+
+@pytest.mark.parametrize(
+    ("name", "expected"),
+    [
+        ("report.md", "report.md"),
+        ("../../etc/passwd.md", "passwd.md"),
+        ("C:\\Users\\x\\..\\notes.TXT", "notes.txt"),
+        (".hidden.md", "hidden.md"),
+        ("Ünïcode file (1).md", "Unicode_file_1.md"),
+        ("a b;rm -rf $HOME.html", "a_b_rm_-rf_HOME.html"),
+        ("", "upload"),
+        ("...", "upload"),
+    ],
+)
+def test_safe_name_keeps_no_path_components(name: str, expected: str) -> None:
+    assert safe_name(name) == expected
+    assert "/" not in safe_name(name) and "\\" not in safe_name(name)
+
+
+@pytest.mark.parametrize(
+    ("name", "data", "reason"),
+    [
+        ("sheet.xlsx", b"PK\x03\x04", "unsupported file type"),
+        ("fake.pdf", b"<html>not a pdf</html>", "does not start with %PDF"),
+        ("fake.docx", b"%PDF-1.4 not a zip", "word/document.xml"),
+        ("other.docx", docx_bytes(with_document=False), "word/document.xml"),
+        ("binary.txt", b"hello\x00world", "NUL"),
+        ("bad.md", b"\x81\x8d\x8f\x90\x9d", "neither UTF-8 nor cp1252"),
+        ("empty.txt", b"", "empty file"),
+        ("big.txt", b"x" * (MB + 1), "too large"),
+    ],
+)
+def test_validate_upload_rejects(tmp_path: Path, name: str, data: bytes, reason: str) -> None:
+    with pytest.raises(UsageError, match=re.escape(reason)):
+        validate_upload(write(tmp_path, name, data), name, MB)
+
+
+@pytest.mark.parametrize(
+    ("name", "data"),
+    [
+        ("paper.pdf", b"%PDF-1.7\n%..."),
+        ("memo.docx", docx_bytes()),
+        ("notes.md", "# Café notes\n".encode()),
+        ("legacy.txt", "na\xefve r\xe9sum\xe9".encode("cp1252")),
+        ("page.HTML", b"<html><body>hi</body></html>"),
+    ],
+)
+def test_validate_upload_accepts(tmp_path: Path, name: str, data: bytes) -> None:
+    assert validate_upload(write(tmp_path, "tmpfile", data), name, MB) == safe_name(name)
+
+
+def test_store_uploads_writes_only_under_the_upload_folder(tmp_path: Path) -> None:
+    src = tmp_path / "incoming"
+    src.mkdir()
+    good = write(src, "a.md", b"# A\n\nText.")
+    bad = write(src, "b.pdf", b"nope")
+    dest = tmp_path / "home" / "uploads" / "test"
+    accepted, rejected = store_uploads(dest, [(good, "../../../escape.md"), (bad, "b.pdf")], MB)
+    assert accepted == [dest.resolve() / "escape.md"]
+    assert accepted[0].read_bytes() == good.read_bytes()
+    assert [(r.source, r.status) for r in rejected] == [("b.pdf", "rejected")]
+    assert sorted(p.name for p in (tmp_path / "home").rglob("*") if p.is_file()) == ["escape.md"]
+
+
+def answer_dict(text: str = EVIL) -> dict:  # type: ignore[type-arg]
+    return {
+        "question": text, "answer": f"{text} [1]", "answered": True,
+        "rewritten_question": f"Searched {text}", "note": f"note {text}",
+        "citations": [{"n": 1, "doc_id": "d1", "title": f"T {text}", "source": f"p/{text}.md",
+                       "page": 2, "start": 0, "end": 5, "text": text, "score": 0.5}],
+        "sentences": [{"text": text, "citations": [1], "supported": False, "support": 0.1}],
+    }  # fmt: skip
+
+
+def assert_no_markup_from(html: str, text: str = EVIL) -> None:
+    assert "<script" not in html and "<img" not in html and "onerror=alert" in html
+    assert R.esc(text) in html
+
+
+def test_answer_html_escapes_everything_from_documents() -> None:
+    html = R.answer_html(3, answer_dict())
+    assert_no_markup_from(html)
+    assert 'class="cite cite-3-1"' in html  # the marker and the source card
+    assert html.count("cite-3-1") == 2
+    assert "flagged" in html  # the one sentence is unsupported
+    assert "Searched as: Searched &lt;script&gt;" in html
+
+
+def test_unanswered_and_streaming_html_escape() -> None:
+    hit = {"title": EVIL, "source": EVIL, "page": None, "text": EVIL}
+    nearest = {"answered": False, "answer": EVIL, "citations": [], "sentences": [],
+               "nearest": [hit]}  # fmt: skip
+    assert_no_markup_from(R.answer_html(0, nearest))
+    assert_no_markup_from(R.streaming_html(EVIL + " [1]", EVIL, EVIL))
+    assert_no_markup_from(R.error_html(EVIL))
+    assert_no_markup_from(R.question_html(EVIL))
+    assert "<button" not in R.streaming_html("text [1]")  # markers are clickable once checked
+
+
+def test_markers_only_link_known_citations() -> None:
+    data = answer_dict("plain")
+    data["sentences"] = []
+    data["answer"] = "One [1] and an invented [7]."
+    html = R.answer_html(0, data)
+    assert "cite-0-1" in html and "cite-0-7" not in html and "[7]" in html
+
+
+def test_source_panel_marks_the_exact_span_in_context() -> None:
+    before, span, after = "x" * 700 + "<b>ctx</b> ", "the <i>cited</i> span", " tail <script>"
+    text = before + span + after
+    doc = Document("d1", "a.md", "A", text)
+    cit = {"n": 1, "title": EVIL, "source": "a.md", "page": None, "start": len(before),
+           "end": len(before) + len(span), "text": span, "score": 0.25}  # fmt: skip
+    html = R.source_panel_html(cit, doc, supported=True)
+    assert f"<mark>{R.esc(span)}</mark>" in html
+    assert R.esc("<b>ctx</b> ") in html and R.esc(" tail <script>") in html
+    assert "<script" not in html and "<b>" not in html and "<i>" not in html
+    assert "…" + "x" * 100 in html  # clipped to CONTEXT_CHARS before the span
+    assert "✓ supported" in html and "0.2500" in html
+    changed = R.source_panel_html(cit, Document("d1", "a.md", "A", "rewritten"), supported=False)
+    assert "the document changed" in changed and f"<mark>{R.esc(span)}</mark>" in changed
+    assert "⚠ flagged" in changed
+
+
+def test_parse_cite_key() -> None:
+    assert R.parse_cite_key("2:3@1700000000") == (2, 3)
+    assert R.parse_cite_key("0:1") == (0, 1)
+    for bad in ("", "x:1", "1", "1:2:3", "<img>"):
+        assert R.parse_cite_key(bad) is None
+
+
+def test_write_config_merges_validates_and_applies(dossier_home: Path) -> None:
+    path = config_path()
+    path.parent.mkdir(parents=True)
+    path.write_text('chunk_tokens = 120\nopenai_model = "old"\n', encoding="utf-8")
+    write_config({"top_k": 9, "dense_weight": 0.25, "unsupported": "remove",
+                  "openai_model": 'say "hi"\\n'})  # fmt: skip
+    data = tomllib.loads(path.read_text(encoding="utf-8"))
+    assert data == {"chunk_tokens": 120, "openai_model": 'say "hi"\\n', "top_k": 9,
+                    "dense_weight": 0.25, "unsupported": "remove"}  # fmt: skip
+    s = load_settings()
+    assert (s.top_k, s.dense_weight, s.unsupported, s.chunk_tokens) == (9, 0.25, "remove", 120)
+    before = path.read_text(encoding="utf-8")
+    with pytest.raises(UsageError, match="top_k"):
+        write_config({"top_k": 0})
+    assert path.read_text(encoding="utf-8") == before  # a bad value never reaches the file
+
+
+def test_engine_caches_the_assistant_until_settings_change(dossier_home: Path) -> None:
+    engine = Engine("test", embedder="hashing")
+    ingest(engine.collection("test", create=True), [FIXTURE_CORPUS, DATA / "xss.html"])
+    first = engine.assistant("test", "extractive")
+    assert engine.assistant("test", "extractive") is first
+    write_config({"top_k": 3})
+    second = engine.assistant("test", "extractive")
+    assert second is not first and second.options.k == 3
+    assert second.collection is first.collection  # one Collection (and embedder) per name
+    assert engine.collections() == ["test"]
+    assert engine.uploads_dir("test") == dossier_home / "uploads" / "test"
+    with pytest.raises(UsageError):
+        engine.uploads_dir("../escape")
+
+
+def test_backend_status(dossier_home: Path) -> None:
+    engine = Engine("test")
+    assert engine.backend_status("extractive")[0] is True
+    cfg = type("Cfg", (), {"backend": "openai", "openai_base_url": "http://127.0.0.1:9/v1"})
+    ok, message = backend_status(cfg)
+    assert not ok and "unreachable" in message
+    with FakeOpenAI() as server:
+        cfg.openai_base_url = server.url  # type: ignore[attr-defined]
+        ok, message = backend_status(cfg)
+        assert ok and "reachable" in message, message
+    ok, message = backend_status(type("C", (), {"backend": "ollama", "ollama_base_url": "ftp://x"}))
+    assert not ok and "http" in message
+
+
+def test_cli_parses_ui_and_demo_flags() -> None:
+    import ui
+
+    args = build_parser().parse_args(["ui", "--collection", "demo", "--auth", "me:pw"])
+    assert (args.host, args.port, args.collection) == ("127.0.0.1", 7860, "demo")
+    assert ui.parse_auth(args.auth) == ("me", "pw")
+    assert ui.parse_auth(None) is None
+    for bad in ("nopassword", ":pw", "me:"):
+        with pytest.raises(UsageError):
+            ui.parse_auth(bad)
+    assert build_parser().parse_args(["demo", "--no-answer"]).no_answer is True
