@@ -1,4 +1,5 @@
-"""The Dossier browser app (Gradio): chat with clickable citations, library, settings.
+"""The Dossier browser app (Gradio): chat with clickable citations, library, settings,
+briefings and evaluation.
 
 Run it with ``dossier ui``. Handlers stay thin: caching, uploads and the config writer live in
 ``dossier.webui_state``, all HTML (escaped) in ``dossier.webui_render``.
@@ -22,6 +23,7 @@ from corpus.errors import DossierError, UsageError
 from dossier import webui_render as R
 from dossier.webui_state import EDITABLE, Engine, env_overrides, parse_auth, with_scores
 from dossier.webui_state import write_config as save_config
+from dossier.webui_tabs import briefing_tab, evaluation_tab
 from index.collection import check_name
 
 __all__ = ["build", "launch", "parse_auth"]
@@ -125,6 +127,9 @@ def build(engine: Engine) -> gr.Blocks:
                 )
             save_btn = gr.Button("Save", variant="primary", elem_id="save-settings")
             editable = [top_k, dense_w, threshold, unsupported, oa_url, oa_model, ol_url, ol_model]
+
+        briefing_tab(engine, collection, llm, friendly, Path(get_upload_folder()) / "briefings")
+        evaluation_tab(engine, llm, friendly)
 
         # -- chat ---------------------------------------------------------------------
         def conv_choices(coll: str, value: str | None = None) -> Any:

@@ -6,6 +6,7 @@ from __future__ import annotations
 import argparse
 import hashlib
 import json
+from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
@@ -60,40 +61,59 @@ def _retrieval(args: argparse.Namespace, s: Settings) -> int:
     return 0
 
 
-def _answers(args: argparse.Namespace, s: Settings) -> int:
+def run_answers(
+    s: Settings,
+    corpus: Path,
+    qa: Path,
+    llm: str | None = None,
+    limit: int | None = None,
+    quiet: bool = False,
+    on_item: Callable[[int, int], None] | None = None,
+) -> dict[str, Any]:
+    """Index ``corpus`` (cached), answer the QA set, return the run (the CLI and the app)."""
     from eval.answers import evaluate_answers
     from eval.datasets import corpus_hash, load_corpus, load_qa
     from eval.retrieval import cache_name, index_corpus
     from index.ingest import ingest
 
-    corpus, qa = Path(args.corpus), Path(args.qa)
     if not corpus.exists():
         raise UsageError(f"{corpus}: no such corpus file or folder")
-    items = load_qa(qa)[: args.limit] if args.limit else load_qa(qa)
+    items = load_qa(qa)[:limit] if limit else load_qa(qa)
     digest = corpus_hash(corpus)
-    name = cache_name(digest, wiring.fingerprint(s))
-    coll = wiring.open_collection(s, name)
-    with render.Bar("indexing corpus", None, args.json) as bar:
+    coll = wiring.open_collection(s, cache_name(digest, wiring.fingerprint(s)))
+    with render.Bar("indexing corpus", None, quiet) as bar:
         if corpus.is_file():
             index_corpus(coll, load_corpus(corpus), on_chunks=bar.update)
         else:
             ingest(coll, [corpus], on_chunks=bar.update)
             items = _evidence_by_source(coll.documents(), items)
-    helper = wiring.assistant(s, coll, llm=args.llm)
-    with render.Bar("questions", len(items), args.json) as bar:
-        metrics, results = evaluate_answers(helper, items, on_item=lambda: bar.update(1))
-    settings = s.model_dump(mode="json", exclude={"openai_api_key"}) | {"llm": args.llm or s.llm}
-    run: dict[str, Any] = {
+    helper = wiring.assistant(s, coll, llm=llm)
+    done = [0]
+
+    def tick() -> None:
+        done[0] += 1
+        bar.update(1)
+        if on_item:
+            on_item(done[0], len(items))
+
+    with render.Bar("questions", len(items), quiet) as bar:
+        metrics, results = evaluate_answers(helper, items, on_item=tick)
+    settings = s.model_dump(mode="json", exclude={"openai_api_key"}) | {"llm": llm or s.llm}
+    return {
         "kind": "answers", "corpus": str(corpus), "qa": str(qa), "corpus_hash": digest,
         "settings": settings, "settings_hash": _hash(settings), "metrics": metrics,
         "results": [r.to_dict() for r in results],
     }  # fmt: skip
+
+
+def _answers(args: argparse.Namespace, s: Settings) -> int:
+    run = run_answers(s, Path(args.corpus), Path(args.qa), args.llm, args.limit, args.json)
     if args.output:
         Path(args.output).write_text(json.dumps(run, indent=2, ensure_ascii=False))
     if args.json:
         print(json.dumps({k: v for k, v in run.items() if k != "results"}, indent=2))
     else:
-        print("\n".join(f"{k:>28}  {v}" for k, v in metrics.items()))
+        print("\n".join(f"{k:>28}  {v}" for k, v in run["metrics"].items()))
         if args.output:
             print(f"per-question results: {args.output}")
     return 0

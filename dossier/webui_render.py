@@ -28,11 +28,14 @@ document.addEventListener('click', function (ev) {
   var el = ev.target && ev.target.closest ? ev.target.closest('.cite') : null;
   if (!el) return;
   var m = /(?:^|\\s)cite-(\\d+)-(\\d+)(?:\\s|$)/.exec(el.className);
-  var box = document.querySelector('#cite-box textarea, #cite-box input');
-  if (!m || !box) return;
+  var b = /(?:^|\\s)bcite-(\\d+)(?:\\s|$)/.exec(el.className);
+  var key = m ? m[1] + ':' + m[2] : (b ? b[1] : null);
+  var box = document.querySelector(m ? '#cite-box textarea, #cite-box input'
+                                     : '#brief-cite-box textarea, #brief-cite-box input');
+  if (!key || !box) return;
   ev.preventDefault();
   var setter = Object.getOwnPropertyDescriptor(Object.getPrototypeOf(box), 'value').set;
-  setter.call(box, m[1] + ':' + m[2] + '@' + Date.now());
+  setter.call(box, key + '@' + Date.now());
   box.dispatchEvent(new Event('input', {bubbles: true}));
 }, true);
 </script>"""
@@ -47,9 +50,10 @@ CSS = """
 .supported { color: #15803d; } .flagged { color: #b91c1c; }
 .sent.unsupported { text-decoration: underline dotted #b91c1c; }
 .rewritten, .note { opacity: 0.8; font-size: 0.9em; }
-#source-panel .passage { white-space: pre-wrap; max-height: 420px; overflow-y: auto;
-  border: 1px solid var(--border-color-primary); padding: 8px; border-radius: 6px; }
-#source-panel mark { background: #fde68a; color: #111; }
+#source-panel .passage, #brief-source-panel .passage { white-space: pre-wrap;
+  max-height: 420px; overflow-y: auto; border: 1px solid var(--border-color-primary);
+  padding: 8px; border-radius: 6px; }
+#source-panel mark, #brief-source-panel mark { background: #fde68a; color: #111; }
 .light { display: inline-block; width: 10px; height: 10px; border-radius: 50%;
   margin-right: 6px; vertical-align: middle; }
 .light.green { background: #22c55e; } .light.red { background: #ef4444; }

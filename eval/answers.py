@@ -40,6 +40,8 @@ class QuestionResult:
     first_token_ms: float
     # correct, refused-ok, retrieval-miss, answer-miss, wrong-refusal, answered-unanswerable
     outcome: str
+    backend: str = "extractive"  # who wrote the answer: a model, or the extractive fallback
+    fell_back: bool = False  # the configured model failed and the extractive answer stood in
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -84,6 +86,7 @@ def run_question(helper: Assistant, item: QAItem) -> QuestionResult:
         citations=sum(len(s.citations) for s in answer.sentences), precise_citations=precise,
         cited_docs=cited, retrieved_docs=retrieved, evidence=item.evidence,
         answer_in_passages=in_passages, latency_ms=total, first_token_ms=first or total,
+        backend=answer.backend, fell_back="instead" in answer.note,
         outcome=_outcome(item, correct, answer.answered, found, in_passages),
     )  # fmt: skip
 
@@ -108,6 +111,7 @@ def summarize(results: Sequence[QuestionResult]) -> dict[str, float]:
         "groundedness": sum(r.supported for r in results) / sentences if sentences else 0.0,
         "citation_precision": sum(r.precise_citations for r in results) / cites if cites else 0.0,
     }
+    out["fallback_rate"] = _mean([r.fell_back for r in results])
     if unanswerable:
         out["refusal_accuracy"] = _mean([not r.answered for r in unanswerable])
     if with_evidence:
