@@ -40,7 +40,7 @@ class IngestProgress:
     """Files-done bar for an ingest; the total is a cheap count of candidate files."""
 
     def __init__(self, paths: Iterable[Path], quiet: bool = False) -> None:
-        self._bar = Bar("ingesting", _count_files(paths), quiet)
+        self._bar = Bar("ingesting", count_files(paths), quiet)
 
     def file(self, report: FileReport) -> None:
         self._bar.update(1)
@@ -53,7 +53,8 @@ class IngestProgress:
         self._bar.__exit__()
 
 
-def _count_files(paths: Iterable[Path]) -> int:
+def count_files(paths: Iterable[Path]) -> int:
+    """Supported files under ``paths``: the total for a progress bar, cheaply."""
     n = 0
     for p in paths:
         if p.is_file():

@@ -29,6 +29,7 @@ from assistant.types import Answer
 from corpus.errors import NotFoundError, UsageError
 from corpus.readers import SUPPORTED_SUFFIXES
 from dossier import webui_render, wiring
+from dossier.render import count_files
 from dossier.settings import Settings, config_path, load_settings
 from index.catalog import DocumentInfo
 from index.collection import Collection, check_name, list_collections
@@ -274,17 +275,6 @@ def store_uploads(
         shutil.copyfile(path, target)
         accepted.append(target)
     return accepted, rejected
-
-
-def count_files(paths: Iterable[Path]) -> int:
-    n = 0
-    for p in paths:
-        if p.is_file():
-            n += 1
-        for _, dirs, names in os.walk(p):
-            dirs[:] = [d for d in dirs if not d.startswith(".")]
-            n += sum(1 for f in names if Path(f).suffix.lower() in SUPPORTED_SUFFIXES)
-    return n
 
 
 # -- config.toml -----------------------------------------------------------------------

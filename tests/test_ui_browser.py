@@ -2,19 +2,14 @@
 
 The app runs in a subprocess with the hashing embedder over a pre-ingested temporary
 DOSSIER_HOME; Playwright (never `playwright install`: it uses /usr/bin/chromium) clicks
-through it. Screenshots of each step land in tests/artifacts/. The /ask API is checked with
-gradio_client against the same process.
+through it (the shared pieces are in tests/ui_helpers.py; the Briefing and Evaluation tabs
+are in tests/test_ui_tabs_browser.py). Screenshots of each step land in tests/artifacts/.
+The /ask API is checked with gradio_client against the same process.
 """
 
 from __future__ import annotations
 
-import contextlib
 import json
-import os
-import socket
-import subprocess
-import sys
-import time
 import tomllib
 import urllib.error
 import urllib.request
@@ -25,15 +20,11 @@ from typing import Any
 import pytest
 
 from dossier.webui_state import EDITABLE
-from tests.conftest import DATA, FIXTURE_CORPUS
 from tests.fake_openai import FakeOpenAI
+from tests.ui_helpers import ARTIFACTS, app_page, chromium, open_tab, running_app, shot
 
 pytestmark = pytest.mark.slow
 
-CHROMIUM = Path("/usr/bin/chromium")
-ARTIFACTS = Path(__file__).parent / "artifacts"
-ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-        "--disable-component-update", "--disable-sync"]  # fmt: skip
 QUESTION = "When did the council approve the desalination plant?"
 KELP = """---
 title: Harrow Bay Kelp Farm
@@ -53,53 +44,10 @@ EVIL = (
 )
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
-def wait_for_port(port: int, proc: subprocess.Popen[bytes], timeout: float = 90) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if proc.poll() is not None:
-            raise RuntimeError(f"the app exited with {proc.returncode}")
-        with socket.socket() as s:
-            if s.connect_ex(("127.0.0.1", port)) == 0:
-                return
-        time.sleep(0.3)
-    raise TimeoutError(f"the app did not open port {port} in {timeout} s")
-
-
 @pytest.fixture(scope="module")
 def fake_llm() -> Iterator[FakeOpenAI]:
     with FakeOpenAI("echo-cite") as server:
         yield server
-
-
-@contextlib.contextmanager
-def running_app(home: Path, log: Path, **env_extra: str) -> Iterator[str]:
-    """`dossier ui` on a free port over ``home`` (pre-ingested into 'test'); yields its URL."""
-    env = {k: v for k, v in os.environ.items() if not k.startswith("DOSSIER_")}
-    env |= {"DOSSIER_HOME": str(home), "DOSSIER_EMBEDDER": "hashing",
-            "GRADIO_ANALYTICS_ENABLED": "False", "HF_HUB_OFFLINE": "1",
-            "ANONYMIZED_TELEMETRY": "False", **env_extra}  # fmt: skip
-    cli = [sys.executable, "-m", "dossier.cli"]
-    subprocess.run([*cli, "ingest", str(FIXTURE_CORPUS), str(DATA / "xss.html"), "--embedder",
-                    "hashing", "-c", "test"], env=env, check=True, capture_output=True)  # fmt: skip
-    port = free_port()
-    with log.open("wb") as out:
-        argv = [*cli, "ui", "--port", str(port), "--collection", "test", "--embedder", "hashing"]
-        proc = subprocess.Popen(argv, env=env, stdout=out, stderr=out)
-        try:
-            wait_for_port(port, proc)
-            yield f"http://127.0.0.1:{port}/"
-        finally:
-            proc.terminate()
-            try:
-                proc.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                proc.kill()
 
 
 @pytest.fixture(scope="module")
@@ -116,34 +64,14 @@ def app(app_home: Path, fake_llm: FakeOpenAI) -> Iterator[str]:
 
 @pytest.fixture(scope="module")
 def browser() -> Iterator[Any]:
-    # no skip: a missing browser is a broken test setup (.ci/run installs it)
-    from playwright import sync_api
-
-    assert CHROMIUM.exists(), (
-        "the browser tests need Debian's Chromium: apt-get install -y chromium"
-    )
-    with sync_api.sync_playwright() as p:
-        b = p.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
+    with chromium() as b:
         yield b
-        b.close()
 
 
 @pytest.fixture
 def page(browser: Any, app: str) -> Iterator[Any]:
-    context = browser.new_context(viewport={"width": 1500, "height": 1000})
-    pg = context.new_page()
-    pg.dialogs = []  # every alert/confirm/prompt the page tries to open
-    pg.on("dialog", lambda d: (pg.dialogs.append(d.message), d.dismiss()))
-    pg.goto(app, wait_until="domcontentloaded")
-    pg.wait_for_selector("#question textarea", timeout=60_000)
-    pg.wait_for_selector("#backend-status .light", timeout=30_000)
-    yield pg
-    context.close()
-
-
-def shot(pg: Any, name: str) -> None:
-    ARTIFACTS.mkdir(exist_ok=True)
-    pg.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True)
+    with app_page(browser, app) as pg:
+        yield pg
 
 
 def ask(pg: Any, question: str, timeout: float = 30_000) -> Any:
@@ -170,10 +98,6 @@ def wait_for_report(pg: Any, source: str) -> str:
         timeout=60_000,
     )
     return str(pg.inner_text("#ingest-report"))
-
-
-def open_tab(pg: Any, name: str) -> None:
-    pg.get_by_role("tab", name=name).click()
 
 
 def test_chat_citation_panel_and_followup(page: Any) -> None:
