@@ -182,6 +182,7 @@ def _written(
     """The model rewrites the summary and each theme from that section's evidence."""
     by_n = {c.n: c for c in brief.citations}
     notes = list(brief.notes)
+    written = [0]  # sections the model wrote (the rest keep their quoted points)
 
     def section(instruction: str, points: Sequence[Point]) -> tuple[Point, ...]:
         pairs = [(by_n[n], _as_hit(by_n[n], hits)) for p in points for n in p.citations]
@@ -191,6 +192,7 @@ def _written(
             if answer.note and answer.note not in notes:
                 notes.append(answer.note)
             return tuple(points)  # the quoted points stand
+        written[0] += 1
         return _from_answer(answer, cited)
 
     summary = section(f"Summarise the key points about {topic} in 3 to 5 sentences.", brief.summary)
@@ -198,8 +200,9 @@ def _written(
         replace(t, points=section(f"Explain '{t.name}' as it relates to {topic}.", t.points))
         for t in brief.themes
     )
-    return replace(brief, summary=summary, themes=themes, notes=tuple(notes),
-                   backend="model")  # fmt: skip
+    total = 1 + len(brief.themes)
+    backend = f"model ({written[0]} of {total} sections)" if written[0] else "extractive"
+    return replace(brief, summary=summary, themes=themes, notes=tuple(notes), backend=backend)
 
 
 def _as_hit(c: Citation, hits: Sequence[Hit]) -> Hit | None:

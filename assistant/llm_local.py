@@ -10,6 +10,7 @@ the model loads on first use and is kept for the life of the process.
 from __future__ import annotations
 
 import importlib.util
+import os
 import threading
 from collections.abc import Iterator, Sequence
 from pathlib import Path
@@ -87,6 +88,8 @@ def _load(path: Path) -> tuple[Any, Any]:
         from transformers.utils import logging as hf_logging
 
         hf_logging.disable_progress_bar()  # its de-quantizing bar would garble our output
+        quiet = os.environ.get("TQDM_DISABLE")
+        os.environ["TQDM_DISABLE"] = "1"  # the GGUF converter uses tqdm directly
         try:
             tokenizer = AutoTokenizer.from_pretrained(path.parent, gguf_file=path.name)
             model = AutoModelForCausalLM.from_pretrained(
@@ -94,6 +97,11 @@ def _load(path: Path) -> tuple[Any, Any]:
             )
         except (OSError, ValueError, RuntimeError) as exc:
             raise BackendError(f"Could not load SmolLM2 from {path}: {exc}") from exc
+        finally:
+            if quiet is None:
+                os.environ.pop("TQDM_DISABLE", None)
+            else:
+                os.environ["TQDM_DISABLE"] = quiet
         model.eval()
         _CACHE[path] = (tokenizer, model)
         return tokenizer, model

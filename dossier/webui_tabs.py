@@ -19,7 +19,7 @@ from assistant.briefing import Briefing
 from assistant.briefing_parts import Point
 from corpus.errors import UsageError
 from dossier import webui_render as R
-from dossier.brief import export, make_briefing
+from dossier.brief import FORMATS, export, make_briefing
 from dossier.commands import filters_from
 from dossier.evaluate import run_answers
 from dossier.webui_state import Engine
@@ -83,7 +83,8 @@ def briefing_tab(engine: Engine, collection: gr.Dropdown, llm: gr.Dropdown,
         with gr.Row():
             with gr.Column(scale=3):
                 body = gr.HTML(elem_id="briefing")
-                files = gr.File(label="Download", file_count="multiple", interactive=False)
+                files = gr.File(label="Download", file_count="multiple", interactive=False,
+                                elem_id="brief-files")  # fmt: skip
             panel = gr.HTML(R.EMPTY_PANEL, elem_id="brief-source-panel", elem_classes="panel")
         cites = gr.State([])
         box = gr.Textbox(visible="hidden", elem_id="brief-cite-box")
@@ -99,11 +100,11 @@ def briefing_tab(engine: Engine, collection: gr.Dropdown, llm: gr.Dropdown,
             brief, coll_obj = make_briefing(
                 engine.settings(coll), text.strip(), filters_from(args), backend, quiet=True
             )
-            stamp = time.strftime("%Y%m%d-%H%M%S")
             downloads.mkdir(parents=True, exist_ok=True)
+            stem = _fresh(downloads, f"briefing-{time.strftime('%Y%m%d-%H%M%S')}", FORMATS)
             paths = []
-            for fmt in ("md", "html", "docx"):
-                path = downloads / f"briefing-{stamp}.{fmt}"
+            for fmt in FORMATS:
+                path = downloads / f"{stem}.{fmt}"
                 path.write_bytes(export(brief, coll_obj, fmt))
                 paths.append(str(path))
             data = [c.to_dict() | {"score": c.score} for c in brief.citations]
@@ -124,13 +125,26 @@ def briefing_tab(engine: Engine, collection: gr.Dropdown, llm: gr.Dropdown,
         box.change(friendly(show), [box, cites, collection], panel, api_visibility="private")
 
 
+def _fresh(folder: Path, stem: str, suffixes: tuple[str, ...]) -> str:
+    """``stem``, or ``stem-2``, ``stem-3``…: the first that names no file in ``folder`` yet
+    (two runs or briefings in the same second must not overwrite each other)."""
+    name, n = stem, 1
+    while any((folder / f"{name}.{ext}").exists() for ext in suffixes):
+        n += 1
+        name = f"{stem}-{n}"
+    return name
+
+
 def _runs_dir(engine: Engine) -> Path:
     return engine.home / "eval-runs"
 
 
 def _run_choices(engine: Engine) -> list[str]:
     folder = _runs_dir(engine)
-    return sorted((p.name for p in folder.glob("*.json")), reverse=True) if folder.is_dir() else []
+    if not folder.is_dir():
+        return []
+    newest = sorted(folder.glob("*.json"), key=lambda p: (p.stat().st_mtime, p.name), reverse=True)
+    return [p.name for p in newest]
 
 
 def evaluation_tab(engine: Engine, llm: gr.Dropdown, friendly: Callable[..., Any]) -> None:
@@ -138,18 +152,21 @@ def evaluation_tab(engine: Engine, llm: gr.Dropdown, friendly: Callable[..., Any
     from eval.report import render_html
 
     default = SHARED_EVAL / "hotpotqa-100"
-    with gr.Tab("Evaluation", elem_id="tab-eval"):
+    with gr.Tab("Evaluation", elem_id="tab-eval") as tab:
         with gr.Row():
             corpus = gr.Textbox(str(default / "corpus.jsonl") if default.exists() else "",
-                                label="Corpus (corpus.jsonl or a folder)", scale=3)  # fmt: skip
+                                label="Corpus (corpus.jsonl or a folder)", scale=3,
+                                elem_id="eval-corpus")  # fmt: skip
             qa = gr.Textbox(str(default / "qa.jsonl") if default.exists() else "",
-                            label="Questions (qa.jsonl)", scale=3)  # fmt: skip
-            limit = gr.Number(20, label="Questions (0 = all)", precision=0, scale=1)
+                            label="Questions (qa.jsonl)", scale=3, elem_id="eval-qa")  # fmt: skip
+            limit = gr.Number(20, label="Questions (0 = all)", precision=0, scale=1,
+                              elem_id="eval-limit")  # fmt: skip
         run_btn = gr.Button("Run evaluation", variant="primary", elem_id="eval-run")
-        metrics = gr.Dataframe(headers=["metric", "value"], label="Metrics", interactive=False)
+        metrics = gr.Dataframe(headers=["metric", "value"], label="Metrics", interactive=False,
+                               elem_id="eval-metrics")  # fmt: skip
         runs = gr.Dropdown(_run_choices(engine), multiselect=True, label="Compare runs "
                            "(the first is the baseline)", elem_id="eval-runs")  # fmt: skip
-        compare_btn = gr.Button("Compare")
+        compare_btn = gr.Button("Compare", elem_id="eval-compare")
         report = gr.HTML(elem_id="eval-report")
 
         @friendly
@@ -157,14 +174,17 @@ def evaluation_tab(engine: Engine, llm: gr.Dropdown, friendly: Callable[..., Any
                 progress: gr.Progress = gr.Progress()) -> tuple[Any, ...]:  # noqa: B008  # fmt: skip
             if not c or not q:
                 raise UsageError("Give a corpus and a qa.jsonl file.")
+            if (n or 0) < 0:  # a negative limit would slice questions off the end
+                raise UsageError(f"Questions must be 0 (all) or more, not {n:g}.")
             progress(0, desc="indexing the corpus (cached after the first run)")
             data = run_answers(
-                engine.settings(), Path(c), Path(q), backend, int(n) or None, quiet=True,
+                engine.settings(), Path(c), Path(q), backend, int(n or 0) or None, quiet=True,
                 on_item=lambda i, total: progress((i, total), desc="answering"),
             )  # fmt: skip
             folder = _runs_dir(engine)
             folder.mkdir(parents=True, exist_ok=True)
-            name = f"{time.strftime('%Y%m%d-%H%M%S')}-{backend}.json"
+            name = _fresh(folder, f"{time.strftime('%Y%m%d-%H%M%S')}-{backend}", ("json",))
+            name += ".json"
             (folder / name).write_text(json.dumps(data, indent=2, ensure_ascii=False))
             rows = [[k, v] for k, v in data["metrics"].items()]
             choices = _run_choices(engine)
@@ -184,3 +204,6 @@ def evaluation_tab(engine: Engine, llm: gr.Dropdown, friendly: Callable[..., Any
                     'border:1px solid #ddd"></iframe>')  # fmt: skip
 
         compare_btn.click(compare, runs, report, api_visibility="private")
+        # the choices were read when the app started: list the runs saved since then too
+        tab.select(lambda: gr.update(choices=_run_choices(engine)), None, runs,
+                   api_visibility="private")  # fmt: skip

@@ -234,3 +234,23 @@ def test_cli_parses_ui_and_demo_flags() -> None:
         with pytest.raises(UsageError):
             ui.parse_auth(bad)
     assert build_parser().parse_args(["demo", "--no-answer"]).no_answer is True
+
+
+def test_eval_runs_and_briefings_never_overwrite_each_other(dossier_home: Path) -> None:
+    import os
+
+    from dossier.webui_tabs import _fresh, _run_choices
+
+    folder = dossier_home / "eval-runs"
+    folder.mkdir(parents=True)
+    assert _fresh(folder, "20250101-120000-extractive", ("json",)) == "20250101-120000-extractive"
+    for i, name in enumerate(["20250101-120000-extractive", "20250101-120000-extractive-2"]):
+        (folder / f"{name}.json").write_text("{}")
+        os.utime(folder / f"{name}.json", (1000 + i, 1000 + i))
+    assert _fresh(folder, "20250101-120000-extractive", ("json",)) == "20250101-120000-extractive-3"
+    # newest first, by time saved (a name sort would put '-extractive.json' first)
+    engine = Engine("test", embedder="hashing")
+    assert _run_choices(engine) == ["20250101-120000-extractive-2.json",
+                                    "20250101-120000-extractive.json"]  # fmt: skip
+    (folder / "briefing-x.docx").write_text("")
+    assert _fresh(folder, "briefing-x", ("md", "html", "docx")) == "briefing-x-2"

@@ -1,0 +1,243 @@
+"""Chat latency as a user sees it: the real app in headless Chromium over the demo corpus.
+
+Ingests corpus/samples/whitehouse-ai into a temporary DOSSIER_HOME with the real MiniLM
+embedder (`dossier demo --no-answer`, a few minutes on a laptop CPU), starts `dossier ui`
+on a free loopback port, and asks 20 questions through the chat box: the 12 of
+corpus/samples/whitehouse-ai-questions.txt and 8 more about the same corpus. Each question
+goes into a NEW conversation by default (no follow-up rewriting; --same-conversation keeps
+one). In the page, ``performance.now()`` runs from the Enter keydown to the first streamed
+answer text and to the complete, checked answer (the final answer with its source cards).
+
+Prints JSON. Usage: python bench/ui_latency.py [--same-conversation] [--warmup N] [--llm NAME]
+Needs Debian's Chromium (/usr/bin/chromium) and Playwright for Python (no `playwright install`).
+The server process and the temporary folder are removed on exit, also on errors and Ctrl-C.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import shutil
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parents[1]
+QUESTIONS_FILE = ROOT / "corpus" / "samples" / "whitehouse-ai-questions.txt"
+CHROMIUM = Path("/usr/bin/chromium")
+ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+        "--disable-component-update", "--disable-sync"]  # fmt: skip
+OWN_QUESTIONS = [
+    "How many comments did the American public submit on the White House AI Action Plan?",
+    "What is the Presidential AI Challenge launched by First Lady Melania Trump?",
+    "What is the AI Cyber Challenge launched in August 2023?",
+    "What did the G7 leaders' statement on the Hiroshima AI Process welcome?",
+    "What did the UN General Assembly resolution on artificial intelligence in March 2024 do?",
+    "How many organizations signed the White House pledge to invest in AI education?",
+    "What steps did the administration take in May 2024 to protect workers from AI risks?",
+    "What does the executive order on pediatric cancer and artificial intelligence direct?",
+]
+
+# Installed before each Enter: t0 at the (real) Enter keydown, then the first text of the new
+# answer (streamed, or the final one if nothing streamed) and the final answer with its cards.
+WATCH = """() => {
+  const box = document.querySelector('#question textarea');
+  const chat = document.querySelector('#chat');
+  const before = chat.querySelectorAll('.answer.final').length;
+  const out = window.__latency = {t0: null, first_ms: null, complete_ms: null, cards: null};
+  box.addEventListener('keydown', (e) => {
+    if (e.key === 'Enter' && out.t0 === null) out.t0 = performance.now();
+  }, {capture: true, once: true});
+  const check = () => {
+    if (out.t0 === null) return;
+    const now = performance.now();
+    const streamed = Array.from(chat.querySelectorAll('.answer.streaming'))
+      .some(e => e.innerText.trim() && e.innerText.trim() !== '…');
+    const finals = chat.querySelectorAll('.answer.final');
+    if (out.first_ms === null && (streamed || finals.length > before))
+      out.first_ms = now - out.t0;
+    if (finals.length > before) {
+      const last = finals[finals.length - 1].parentElement;
+      out.cards = last ? last.querySelectorAll('.sources .source-card').length : 0;
+      out.complete_ms = now - out.t0;
+      obs.disconnect();
+    }
+  };
+  const obs = new MutationObserver(check);
+  obs.observe(chat, {childList: true, subtree: true, characterData: true});
+}"""
+
+
+def questions() -> list[str]:
+    lines = QUESTIONS_FILE.read_text(encoding="utf-8").splitlines()
+    return [q.strip() for q in lines if q.strip() and not q.startswith("#")] + OWN_QUESTIONS
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def wait_for_port(port: int, proc: subprocess.Popen[bytes], timeout: float) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            raise RuntimeError(f"the app exited with {proc.returncode}")
+        with socket.socket() as s:
+            if s.connect_ex(("127.0.0.1", port)) == 0:
+                return
+        time.sleep(0.3)
+    raise TimeoutError(f"the app did not open port {port} in {timeout} s")
+
+
+def summary(values: list[float]) -> dict[str, float]:
+    ordered = sorted(values)
+
+    def pct(p: float) -> float:  # nearest rank
+        return ordered[max(0, min(len(ordered) - 1, round(p / 100 * len(ordered)) - 1))]
+
+    return {"p50": round(statistics.median(ordered), 1), "p95": round(pct(95), 1),
+            "min": round(ordered[0], 1), "max": round(ordered[-1], 1)}  # fmt: skip
+
+
+def device() -> str:
+    model = platform.processor() or platform.machine()
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                model = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
+    try:
+        import torch
+
+        accel = f"cuda ({torch.cuda.get_device_name(0)})" if torch.cuda.is_available() else "cpu"
+        where = f"; torch {torch.__version__} on {accel}, {torch.get_num_threads()} threads"
+    except ImportError:
+        where = ""
+    return f"{model}, {cores} usable cores{where}; {platform.system()} {platform.release()}"
+
+
+def ask_all(url: str, qs: list[str], same: bool, warmup: int) -> tuple[list[dict[str, Any]], str]:
+    from playwright import sync_api
+
+    rows: list[dict[str, Any]] = []
+    with sync_api.sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
+        try:
+            page = browser.new_page(viewport={"width": 1400, "height": 1000})
+            page.goto(url, wait_until="domcontentloaded")
+            page.wait_for_selector("#question textarea", timeout=120_000)
+            page.wait_for_selector("#backend-status .light", timeout=60_000)
+            backend = str(page.inner_text("#backend-status")).strip()
+            for i, q in enumerate([*qs[:warmup], *qs]):
+                if i and not same:
+                    page.click("#new-conv")
+                    page.wait_for_function("!document.querySelector('#chat .answer')",
+                                           timeout=30_000)  # fmt: skip
+                page.fill("#question textarea", q)
+                page.evaluate(WATCH)
+                page.press("#question textarea", "Enter")
+                page.wait_for_function("window.__latency.complete_ms !== null", timeout=180_000)
+                r = page.evaluate("window.__latency")
+                if i < warmup:
+                    continue
+                answer = page.locator("#chat .answer.final").last.inner_text()
+                rows.append({"question": q, "first_text_ms": round(r["first_ms"], 1),
+                             "complete_ms": round(r["complete_ms"], 1),
+                             "source_cards": r["cards"], "answer": answer[:160]})  # fmt: skip
+        finally:
+            browser.close()
+    return rows, backend
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--same-conversation", action="store_true",
+                    help="ask all in one conversation (default: a new one each)")  # fmt: skip
+    ap.add_argument("--warmup", type=int, default=0,
+                    help="untimed questions first (default 0: all are timed)")  # fmt: skip
+    ap.add_argument("--llm", help="answer backend (default: the app's, extractive)")
+    ap.add_argument("--rows", action="store_true", help="include every question's timings")
+    args = ap.parse_args()
+    if not CHROMIUM.exists():
+        sys.exit(f"{CHROMIUM} is missing: apt-get install -y chromium")
+
+    home = Path(tempfile.mkdtemp(prefix="dossier-ui-latency-"))
+    env = {k: v for k, v in os.environ.items() if not k.startswith("DOSSIER_")}
+    env |= {"DOSSIER_HOME": str(home), "HF_HUB_OFFLINE": "1", "ANONYMIZED_TELEMETRY": "False",
+            "GRADIO_ANALYTICS_ENABLED": "False", "GRADIO_TEMP_DIR": str(home / "tmp")}  # fmt: skip
+    if args.llm:
+        env["DOSSIER_LLM"] = args.llm
+    cli = [sys.executable, "-m", "dossier.cli"]
+    proc: subprocess.Popen[bytes] | None = None
+    log = None
+    try:
+        t = time.perf_counter()
+        subprocess.run([*cli, "demo", "--no-answer", "--home", str(home)], env=env, check=True,
+                       cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)  # fmt: skip
+        ingest_s = time.perf_counter() - t
+        port = free_port()
+        log = (home / "ui.log").open("wb")
+        t = time.perf_counter()
+        proc = subprocess.Popen([*cli, "ui", "--port", str(port), "--collection", "demo",
+                                 "--home", str(home)], env=env, cwd=ROOT, stdout=log,
+                                stderr=log)  # fmt: skip
+        wait_for_port(port, proc, timeout=300)
+        startup_s = time.perf_counter() - t
+        qs = questions()
+        rows, backend = ask_all(f"http://127.0.0.1:{port}/", qs, args.same_conversation,
+                                args.warmup)  # fmt: skip
+    except subprocess.CalledProcessError as err:
+        sys.exit(f"ingest failed ({err.returncode}): {err.stderr.decode(errors='replace')[-2000:]}")
+    finally:
+        if proc is not None:
+            proc.terminate()
+            try:
+                proc.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+                proc.wait()
+        if log is not None:
+            log.close()
+        shutil.rmtree(home, ignore_errors=True)
+
+    first = [r["first_text_ms"] for r in rows]
+    complete = [r["complete_ms"] for r in rows]
+    out: dict[str, Any] = {
+        "questions": len(rows),
+        "conversation": "same" if args.same_conversation else "new per question",
+        "first_text_ms": summary(first),
+        "complete_ms": summary(complete),
+        "first_question": {k: rows[0][k] for k in ("first_text_ms", "complete_ms")},
+        "with_source_cards": sum(1 for r in rows if r["source_cards"]),
+        "backend": backend,
+        "embedder": "minilm (all-MiniLM-L6-v2)",
+        # `dossier ui` embeds a warm-up string before it opens its port (Engine.warm_up), so
+        # the model is loaded before the first question; --warmup N also runs N questions
+        "embedder_warm": True,
+        "warmup_questions": args.warmup,
+        "ingest_s": round(ingest_s, 1),
+        "server_start_s": round(startup_s, 1),
+        "device": device(),
+        "load_average": [round(x, 2) for x in os.getloadavg()],
+        "measured": "performance.now() in the page, from the Enter keydown to the first "
+        "answer text and to the final answer with its source cards",
+    }
+    if args.rows:
+        out["rows"] = rows
+    print(json.dumps(out, indent=2, ensure_ascii=False))
+
+
+if __name__ == "__main__":
+    main()
