@@ -107,7 +107,8 @@ def briefing_tab(engine: Engine, collection: gr.Dropdown, llm: gr.Dropdown,
                 path = downloads / f"{stem}.{fmt}"
                 path.write_bytes(export(brief, coll_obj, fmt))
                 paths.append(str(path))
-            data = [c.to_dict() | {"score": c.score} for c in brief.citations]
+            # the collection travels with the citations: the picker may change afterwards
+            data = [c.to_dict() | {"score": c.score, "collection": coll} for c in brief.citations]
             return briefing_html(brief), paths, data, R.EMPTY_PANEL
 
         go.click(generate, [topic, source, since, until, collection, llm],
@@ -119,7 +120,9 @@ def briefing_tab(engine: Engine, collection: gr.Dropdown, llm: gr.Dropdown,
             cited = [c for c in data if int(c["n"]) == n]
             if not cited:
                 return R.EMPTY_PANEL
-            doc = engine.collection(coll).catalog.document(cited[0]["doc_id"])
+            doc = engine.collection(cited[0].get("collection") or coll).catalog.document(
+                cited[0]["doc_id"]
+            )
             return R.source_panel_html(cited[0], doc, True)
 
         box.change(friendly(show), [box, cites, collection], panel, api_visibility="private")
