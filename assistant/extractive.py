@@ -132,11 +132,24 @@ class ExtractiveAnswerer:
         max_sentences: int = 3,
         min_score: float = 0.42,
         redundancy: float = 0.85,
+        max_candidates: int = 32,
     ) -> None:
         self.embedder = embedder
         self.max_sentences = max_sentences
         self.min_score = min_score
         self.redundancy = redundancy
+        self.max_candidates = max_candidates
+
+    def shortlist(self, question: str, cands: Sequence[Candidate]) -> list[Candidate]:
+        """The candidates worth embedding: embedding every sentence of every passage is most
+        of an answer's cost, and one that shares no word with the question and sits in a low
+        passage rarely wins. Ranked by term overlap plus a passage-rank prior."""
+        if len(cands) <= self.max_candidates:
+            return list(cands)
+        terms = set(tokenize(question))
+        lexical = [term_overlap(terms, readable(c.text)) + 0.5 / (1 + c.hit.rank) for c in cands]
+        keep = sorted(range(len(cands)), key=lambda i: -lexical[i])[: self.max_candidates]
+        return [cands[i] for i in sorted(keep)]
 
     def score(self, question: str, cands: Sequence[Candidate]) -> tuple[np.ndarray, np.ndarray]:
         """(combined scores, sentence vectors) for the candidates."""
@@ -151,7 +164,7 @@ class ExtractiveAnswerer:
         return 0.6 * sims + 0.4 * overlap + 0.05 * prior + bonus, vecs[1:]
 
     def answer(self, question: str, hits: Sequence[Hit]) -> Answer:
-        cands = candidates(hits)
+        cands = self.shortlist(question, candidates(hits))
         if not cands:
             return Answer(question, NOT_ANSWERED, False, hits=tuple(hits), backend=self.name)
         scores, vecs = self.score(question, cands)

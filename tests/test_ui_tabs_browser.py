@@ -163,6 +163,10 @@ def test_evaluation_run_twice_and_compare(page: Any, tmp_path: Path, app_home: P
     open_tab(page, "Evaluation")
     page.fill("#eval-corpus textarea", str(FIXTURE_CORPUS))
     page.fill("#eval-qa textarea", str(qa))
+    page.fill("#eval-limit input", "-1")
+    page.click("#eval-run")
+    page.get_by_text("Questions must be 0 (all) or more").first.wait_for(timeout=10_000)
+    assert not runs.exists()
     page.fill("#eval-limit input", "0")
     page.click("#eval-run")
     page.wait_for_function(
