@@ -196,14 +196,17 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("-o", "--output", metavar="REPORT.html", help="write an HTML report here")
     s.add_argument("--labels", metavar="A,B,...", help="comma-separated names for the runs")
     s.add_argument("--json", action="store_true", help="print machine-readable JSON")
-    s = esub.add_parser("generate", help="known-item questions from a collection, no model",
+    s = esub.add_parser("generate", help="known-item questions from a collection",
                         description="Write a qa.jsonl of fill-in-the-blank and 'when' questions "
                         "made from sentences of the collection's own documents, for 'dossier "
                         "eval answers --corpus FOLDER'. They test finding and quoting a known "
-                        "passage, not reasoning.", epilog=EPILOG)  # fmt: skip
+                        "passage, not reasoning. With --llm the model writes each question "
+                        "and short answer from a sampled passage; items whose answer is not in "
+                        "the passage are dropped.", epilog=EPILOG)  # fmt: skip
     s.add_argument("-n", type=int, default=50, help="number of questions (default 50)")
     s.add_argument("-o", "--output", required=True, metavar="QA.jsonl", help="file to write")
     s.add_argument("--seed", type=int, default=0, help="random seed (default 0)")
+    _llm(s)
     _common(s)
     return p
 

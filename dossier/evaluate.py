@@ -151,13 +151,24 @@ def _generate(args: argparse.Namespace, s: Settings) -> int:
     coll = wiring.open_collection(s, create=False)
     if not coll.catalog.counts()[0]:
         raise UsageError(f"collection '{coll.name}' has no documents: ingest some first")
-    items = generate(coll.catalog, args.n, seed=args.seed)
+    if args.llm and args.llm != "extractive":
+        from assistant.llm import make_chat_model
+        from eval.generate_llm import generate_with_model
+
+        model = make_chat_model(wiring.llm_config(s, args.llm))
+        assert model is not None
+        with render.Bar("asking the model", args.n * 3, args.json) as bar:
+            items = generate_with_model(coll.catalog, args.n, model, args.seed,
+                                        on_attempt=lambda: bar.update(1))  # fmt: skip
+    else:
+        items = generate(coll.catalog, args.n, seed=args.seed)
     write_jsonl(items, args.output)
-    kinds = {k: sum(i.kind == k for i in items) for k in ("cloze", "when")}
+    kinds = {k: sum(i.kind == k for i in items) for k in ("cloze", "when", "model")}
     data = {"output": args.output, "collection": coll.name, "questions": len(items),
             "requested": args.n, "kinds": kinds, "seed": args.seed,
             "documents": len({i.source for i in items})}  # fmt: skip
-    text = (f"wrote {len(items)} questions ({kinds['cloze']} cloze, {kinds['when']} when) from "
+    text = (f"wrote {len(items)} questions ({kinds['cloze']} cloze, {kinds['when']} when, "
+            f"{kinds['model']} by the model) from "
             f"{data['documents']} documents of '{coll.name}' to {args.output}")  # fmt: skip
     if len(items) < args.n:
         text += f"\nonly {len(items)} usable sentences found (asked for {args.n})"
