@@ -9,6 +9,7 @@ backend failure; 130 interrupted.
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from collections.abc import Sequence
 
@@ -146,7 +147,7 @@ def build_parser() -> argparse.ArgumentParser:
     _llm(s)
     _common(s)
 
-    s = sub.add_parser("ui", help="the browser app: chat, library and settings",
+    s = sub.add_parser("ui", help="the browser app: chat, library, briefings, evaluation, settings",
                        description="Serve the Dossier app (chat with clickable citations, "
                        "uploads, settings) on http://HOST:PORT/. It listens on 127.0.0.1 only "
                        "unless --host says otherwise; protect anything wider with --auth.",
@@ -223,6 +224,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)
         return 130
+    except Exception as exc:  # a bug: one line for the user, the traceback on request
+        if os.environ.get("DOSSIER_DEBUG"):
+            raise
+        print(f"unexpected error: {type(exc).__name__}: {exc} "
+              "(set DOSSIER_DEBUG=1 to see the traceback)", file=sys.stderr)  # fmt: skip
+        return 1
 
 
 if __name__ == "__main__":

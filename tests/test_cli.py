@@ -128,3 +128,20 @@ def test_eval_retrieval_on_a_tiny_beir_set(
     assert {"ndcg@10", "recall@100", "mrr@10", "p50_ms", "p95_ms"} <= set(data["modes"]["bm25"])  # type: ignore[index]
     code, again = run_json(capsys, "eval", "retrieval", "--beir", str(beir), "--split", "test")
     assert again["cached_index"] is True  # type: ignore[index]
+
+
+def test_unexpected_errors_are_one_line(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from dossier import commands
+
+    def boom(args: object) -> int:
+        raise ZeroDivisionError("division by zero")
+
+    monkeypatch.setattr(commands, "run", boom)
+    assert main(["status"]) == 1
+    err = capsys.readouterr().err
+    assert "unexpected error: ZeroDivisionError" in err and "Traceback" not in err
+    monkeypatch.setenv("DOSSIER_DEBUG", "1")
+    with pytest.raises(ZeroDivisionError):
+        main(["status"])
