@@ -16,6 +16,7 @@ from typing import Any
 import numpy as np
 
 _TOKEN = re.compile(r"[^\W_]+", re.UNICODE)
+FORMAT = 2  # bump when what is indexed changes (2: titles): older indexes are rebuilt
 
 
 @lru_cache(maxsize=1)
@@ -72,7 +73,8 @@ class Bm25Index:
         if self._model is not None:
             self._model.save(str(folder))
         # written last: a crash mid-save leaves a stale stamp, so the index is rebuilt
-        ids = {"generation": generation, "chunk_ids": self.chunk_ids, "doc_ids": list(self.doc_ids)}
+        ids = {"generation": generation, "format": FORMAT, "chunk_ids": self.chunk_ids,
+               "doc_ids": list(self.doc_ids)}  # fmt: skip
         tmp = folder / "ids.json.tmp"
         tmp.write_text(json.dumps(ids))
         tmp.replace(folder / "ids.json")
@@ -83,7 +85,7 @@ class Bm25Index:
         if not stamp.exists():
             return None
         ids = json.loads(stamp.read_text())
-        if ids.get("generation") != generation:
+        if ids.get("generation") != generation or ids.get("format") != FORMAT:
             return None
         import bm25s
 

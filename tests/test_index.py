@@ -188,3 +188,21 @@ def test_embedder_caches_short_texts() -> None:
     assert sum(calls) == 3
     e.embed(["gamma"])
     assert sum(calls) == 4
+
+
+def test_bm25_knows_each_chunks_document_title(make_collection, tmp_path: Path) -> None:
+    folder = tmp_path / "survey"
+    folder.mkdir()
+    filler = "\n\n".join(
+        f"Paragraph {i} lists routine maintenance of the pumps." for i in range(12)
+    )
+    (folder / "survey.md").write_text(
+        "---\ntitle: Zebra mussel survey\n---\n\n" + filler
+        + "\n\nFinal section: water temperature readings at the intake.\n"
+    )  # fmt: skip
+    (folder / "other.md").write_text("Temperature readings of the office heating system.\n")
+    coll = make_collection()
+    ingest(coll, [folder])
+    hits = coll.search("zebra mussel temperature readings", 3, mode="bm25")
+    assert "water temperature readings" in hits[0].chunk.text
+    assert hits[0].chunk.index > 0  # a later chunk, which never mentions the mussels itself
