@@ -68,6 +68,7 @@ def ingest(
 ) -> IngestReport:
     """Ingest files and folders; ``on_file`` sees each report as it is made (progress)."""
     paths = [Path(p) for p in paths]
+    collection.reconcile()  # first undo what an interrupted earlier run may have left
     report = IngestReport(collection.name)
     seen: dict[str, set[str]] = {}  # root -> sources present on disk this run
     pending: list[_Pending] = []

@@ -144,6 +144,11 @@ def test_crash_leftovers_are_hidden_and_reconciled(make_collection, corpus_copy:
     coll.vectors.delete([lost])
     assert coll.reconcile() == {"orphans_removed": 1, "vectors_restored": 1}
     consistent(coll)
+    # the next ingest repairs the same damage by itself
+    coll.vectors.upsert(["ghost:0:1"], vec, [doc.doc_id])
+    coll.vectors.delete([lost])
+    ingest(coll, [corpus_copy])
+    consistent(coll)
 
 
 def test_bm25_index_persists_and_rebuilds_when_stale(make_collection, corpus_copy: Path) -> None:
