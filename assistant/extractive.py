@@ -34,9 +34,18 @@ _DATE = re.compile(
     r"\b(?:1[89]\d\d|20\d\d)\b|\b(?:January|February|March|April|May|June|July|August|"
     r"September|October|November|December)\b"
 )
-_NUMBER = re.compile(r"\b\d[\d,.]*\b|\b(?:one|two|three|four|five|six|seven|eight|nine|ten|"
-                     r"dozen|hundred|thousand|million|billion)\b", re.I)  # fmt: skip
+_NUMBER = re.compile(
+    r"\b\d[\d,.]*\b|\b(?:one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|"
+    r"twenty|thirty|forty|fifty|sixty|seventy|eighty|ninety|dozen|hundred|thousand|million|"
+    r"billion)\b", re.I,
+)  # fmt: skip
 _NAME = re.compile(r"(?<![.!?]\s)(?<!^)\b[A-Z][a-z]+")
+# "how much": an amount (money, a quantity with its unit), not any number such as a date
+_AMOUNT = re.compile(
+    r"[$€£]\s?\d|\b\d[\d,.]*\s*(?:%|percent|per cent|million|billion|thousand|dollars?|"
+    r"euros?|pounds?|litres?|liters?|tonnes?|tons?|kilometres?|miles?|hectares?|acres?)\b",
+    re.I,
+)
 NOT_ANSWERED = "The corpus does not answer this question well enough to quote an answer."
 
 
@@ -88,8 +97,10 @@ def answer_type_bonus(question: str, text: str) -> float:
     q = question.lower()
     if q.startswith(("when", "what year", "what date")) or " when " in q:
         return 0.1 if _DATE.search(text) else 0.0
-    if q.startswith(("how many", "how much")):
-        return 0.1 if _NUMBER.search(text) else 0.0
+    if q.startswith("how much"):
+        return 0.1 if _AMOUNT.search(text) else 0.0
+    if q.startswith("how many"):
+        return 0.1 if _NUMBER.search(_DATE.sub(" ", text)) else 0.0
     if q.startswith(("who", "which")):
         return 0.05 if len(_NAME.findall(text)) >= 2 else 0.0
     return 0.0

@@ -91,3 +91,25 @@ def test_llama_index_query_engine_uses_dossier_retriever(make_collection) -> Non
     engine = RetrieverQueryEngine.from_args(retriever, llm=MockLLM(max_tokens=8))
     response = engine.query(QUESTION)
     assert response.source_nodes[0].node.node_id == nodes[0].node.node_id
+
+
+def test_answer_type_bonus_prefers_the_kind_asked_for() -> None:
+    from assistant.extractive import answer_type_bonus as bonus
+
+    date_only = "The council approved it on 14 March 2021, by a vote of seven to two."
+    amount = "The approved budget for the plant is 48.5 million dollars."
+    assert bonus("How much did it cost?", amount) > bonus("How much did it cost?", date_only)
+    assert bonus("How many rafts?", "It opened with forty rafts.") > 0
+    assert bonus("How many rafts?", "It opened in May 2023.") == 0  # a date is not a count
+    assert bonus("When did it open?", "It opened in May 2023.") > 0
+
+
+def test_cost_question_quotes_the_amount(make_collection, hashing_embedder) -> None:
+    from tests.conftest import FIXTURE_CORPUS
+
+    coll = make_collection()
+    ingest(coll, [FIXTURE_CORPUS])
+    answer = make_assistant(coll, hashing_embedder).ask(
+        "How much is the approved budget for the desalination plant?"
+    )
+    assert answer.answered and "48.5 million" in answer.text
