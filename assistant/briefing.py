@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
+from datetime import date
 
 import numpy as np
 
@@ -54,6 +55,7 @@ class Briefing:
     notes: tuple[str, ...] = ()
     backend: str = "extractive"
     timings_ms: dict[str, float] = field(default_factory=dict)
+    made: str = field(default_factory=lambda: date.today().isoformat())  # when it was made
 
     def points(self) -> list[Point]:
         out = list(self.summary) + [p for t in self.themes for p in t.points]
@@ -128,8 +130,8 @@ def build_briefing(
     # dated statements matter even when less central to the topic: a lower bar
     dated = [i for i in np.argsort(-scores) if scores[i] >= min_relevance - 0.1][:120]
     events = [
-        TimelineEvent(date, label, num.point(cands[i]))
-        for date, label, i in timeline([cands[i] for i in dated], dated)
+        TimelineEvent(day, label, num.point(cands[i]), from_document)
+        for day, label, i, from_document in timeline([cands[i] for i in dated], dated)
     ]
     pairs = [
         (num.point(cands[a]), num.point(cands[b])) for a, b in differences(cands, relevant, vecs)

@@ -10,6 +10,7 @@ import html
 import io
 import re
 from collections.abc import Callable, Iterator
+from datetime import datetime
 
 from assistant.briefing import Briefing
 from assistant.briefing_parts import Point
@@ -41,7 +42,7 @@ def _source_line(c: Citation, date: str | None, url: str | None) -> str:
 
 def to_markdown(b: Briefing, meta: Callable[[str], tuple[str | None, str | None]]) -> str:
     """``meta(doc_id)`` gives (date, source_url) for the source list."""
-    out = [f"# Briefing: {_md(b.topic)}", "", f"*Scope:* {_md(b.scope)}", ""]
+    out = [f"# Briefing: {_md(b.topic)}", "", f"*Made:* {b.made} · *Scope:* {_md(b.scope)}", ""]
     if not b.covered:
         out += [n for n in b.notes] + [""]
         return "\n".join(out)
@@ -102,7 +103,7 @@ def to_html(b: Briefing, meta: Callable[[str], tuple[str | None, str | None]]) -
     out = [f"<!doctype html><html lang='en'><head><meta charset='utf-8'>"
            f"<title>Briefing: {e(b.topic)}</title><style>{_CSS}</style></head><body>",
            f"<h1>Briefing: {e(b.topic)}</h1>",
-           f"<p class='scope'>Scope: {e(b.scope)}</p>"]  # fmt: skip
+           f"<p class='scope'>Made {e(b.made)} · Scope: {e(b.scope)}</p>"]  # fmt: skip
     out += [f"<p class='note'>{e(n)}</p>" for n in b.notes]
     if b.covered:
         for heading, points in sections(b):
@@ -149,7 +150,8 @@ def to_docx(b: Briefing, meta: Callable[[str], tuple[str | None, str | None]]) -
     doc = Document()
     doc.core_properties.title = f"Briefing: {b.topic}"
     doc.add_heading(f"Briefing: {b.topic}", level=0)
-    doc.add_paragraph(f"Scope: {b.scope}")
+    doc.core_properties.created = datetime.fromisoformat(b.made)
+    doc.add_paragraph(f"Made {b.made} · Scope: {b.scope}")
     for note in b.notes:
         doc.add_paragraph(note)
     if b.covered:

@@ -49,8 +49,9 @@ class Theme:
 @dataclass(frozen=True)
 class TimelineEvent:
     date: str  # ISO date
-    label: str  # the date as written in the passage
+    label: str  # the date as written in the passage, or "<date> (date of the document)"
     point: Point
+    from_document: bool = False  # dated by the document's front matter, not its text
 
 
 def select(pool: Sequence[int], scores: np.ndarray, vecs: np.ndarray, n: int,
@@ -139,13 +140,23 @@ def parse_dates(text: str) -> list[tuple[str, str]]:
     return out
 
 
-def timeline(cands: Sequence[Candidate], ids: Sequence[int]) -> list[tuple[str, str, int]]:
-    """(ISO date, as written, candidate id): one event per date, in date order. The date is
-    taken from the cited sentence itself, so a reader finds it in the quoted passage."""
-    seen: dict[str, tuple[str, str, int]] = {}
+# "Today, the President signed…": the event happened on the document's own date
+_TODAY = re.compile(r"^\W*(?:Today|Yesterday|This (?:morning|afternoon|evening|week))\b")
+
+
+def timeline(cands: Sequence[Candidate], ids: Sequence[int]) -> list[tuple[str, str, int, bool]]:
+    """(ISO date, label, candidate id, from the document's date): one event per date, in
+    date order. A date written in the sentence is quoted as written, so a reader finds it
+    in the cited passage; a sentence that says "Today …" and holds no date of its own is
+    dated by its document's front-matter date, and labelled so."""
+    seen: dict[str, tuple[str, str, int, bool]] = {}
     for c, i in zip(cands, ids, strict=True):
-        for iso, label in parse_dates(c.text):
-            seen.setdefault(iso, (iso, label, i))
+        found = parse_dates(c.text)
+        for iso, label in found:
+            seen.setdefault(iso, (iso, label, i, False))
+        day = c.hit.document.date
+        if not found and day and _TODAY.match(c.text):
+            seen.setdefault(day[:10], (day[:10], f"{day[:10]} (date of the document)", i, True))
     return sorted(seen.values())[:15]
 
 

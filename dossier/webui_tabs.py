@@ -43,7 +43,10 @@ def _li(p: Point) -> str:
 
 def briefing_html(b: Briefing) -> str:
     """The briefing in the page: every point escaped, every [n] a clickable marker."""
-    out = [f"<h2>Briefing: {R.esc(b.topic)}</h2>", f'<p class="note">Scope: {R.esc(b.scope)}</p>']
+    out = [
+        f"<h2>Briefing: {R.esc(b.topic)}</h2>",
+        f'<p class="note">Made {R.esc(b.made)} · Scope: {R.esc(b.scope)}</p>',
+    ]
     out += [f'<p class="note">{R.esc(n)}</p>' for n in b.notes]
     if not b.covered:
         return "\n".join(out)

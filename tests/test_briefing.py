@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import io
 import re
+from datetime import date
 from pathlib import Path
 
 import pytest
@@ -35,7 +36,11 @@ def check_briefing(b: Briefing, coll: Collection) -> None:
     assert dates == sorted(dates)
     for e in b.timeline:
         cited = " ".join(by_n[n].text for n in e.point.citations)
-        assert e.label in cited and any(iso == e.date for iso, _ in parse_dates(cited))
+        if e.from_document:  # "Today …": dated by the cited document's front matter
+            docs = [coll.catalog.document_info(by_n[n].doc_id) for n in e.point.citations]
+            assert all(d is not None and d.date == e.date for d in docs)
+        else:
+            assert e.label in cited and any(iso == e.date for iso, _ in parse_dates(cited))
 
 
 def test_fixture_briefing_and_exports(make_collection, tmp_path: Path) -> None:
@@ -60,6 +65,36 @@ def test_fixture_briefing_and_exports(make_collection, tmp_path: Path) -> None:
     text = "\n".join(p.text for p in doc.paragraphs)
     assert "Executive summary" in text and "Sources" in text
     assert all(f"[{c.n}]" in text for c in b.citations)
+
+
+def test_timeline_uses_document_dates_and_exports_say_when_made(
+    make_collection, tmp_path: Path
+) -> None:
+    folder = tmp_path / "kelp"
+    folder.mkdir()
+    (folder / "opening.md").write_text(
+        "---\ntitle: Kelp farm opens\ndate: 2024-05-02\n---\n\n"
+        "Today the council opened the Harrow Bay kelp farm with forty rafts.\n"
+    )
+    (folder / "plan.md").write_text(
+        "---\ntitle: Kelp farm plan\ndate: 2023-01-10\n---\n\n"
+        "The council approved the Harrow Bay kelp farm plan on 9 January 2023 after a survey.\n"
+    )
+    coll = make_collection()
+    ingest(coll, [folder])
+    b = build_briefing(coll, "Harrow Bay kelp farm council", min_relevance=0.0,
+                       answerer=ExtractiveAnswerer(coll.embedder, min_score=0.0))  # fmt: skip
+    check_briefing(b, coll)
+    assert [(e.date, e.from_document) for e in b.timeline] == [
+        ("2023-01-09", False), ("2024-05-02", True),
+    ]  # fmt: skip
+    assert b.made == date.today().isoformat()
+    assert f"*Made:* {b.made}" in export(b, coll, "md").decode()
+    assert f"Made {b.made}" in export(b, coll, "html").decode()
+    from docx import Document
+
+    doc = Document(io.BytesIO(export(b, coll, "docx")))
+    assert any(p.text.startswith(f"Made {b.made}") for p in doc.paragraphs)
 
 
 def test_xss_document_is_escaped_in_html(make_collection) -> None:
