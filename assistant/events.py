@@ -41,7 +41,15 @@ Event = Rewritten | Delta | Reset | Done
 
 def final(events: Iterable[Event]) -> Answer:
     """Run a stream to the end and return its answer."""
+    return outcome(events)[0]
+
+
+def outcome(events: Iterable[Event]) -> tuple[Answer, str | None]:
+    """Run a stream to the end: (its answer, the rewritten question if there was one)."""
+    rewritten = None
     for event in events:
-        if isinstance(event, Done):
-            return event.answer
+        if isinstance(event, Rewritten):
+            rewritten = event.question
+        elif isinstance(event, Done):
+            return event.answer, rewritten
     raise RuntimeError("the answer stream ended without an answer")

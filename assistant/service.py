@@ -59,7 +59,6 @@ class Assistant:
         self.checker = checker
         self.conversations = conversations
         self.rewriter = rewriter
-        self._model_failure: str | None = None
 
     def search(self, query: str, k: int | None = None, mode: str = "hybrid") -> list[Hit]:
         o = self.options
@@ -76,8 +75,7 @@ class Assistant:
     ) -> Iterator[Event]:
         t0 = time.perf_counter()
         timings: dict[str, float] = {}
-        self._model_failure = None
-        rewritten = self._rewrite(question, conversation) if conversation else None
+        rewritten, failure = self._rewrite(question, conversation) if conversation else (None, "")
         if rewritten:
             timings["rewrite_ms"] = (time.perf_counter() - t0) * 1000
             yield Rewritten(rewritten)
@@ -91,7 +89,7 @@ class Assistant:
         t2 = time.perf_counter()
         first_token: float | None = None
         answer: Answer | None = None
-        for event in self._answer_events(rewritten or question, hits):
+        for event in self._answer_events(rewritten or question, hits, failure):
             if isinstance(event, Delta) and first_token is None:
                 first_token = (time.perf_counter() - t0) * 1000
             if isinstance(event, Done):
@@ -105,10 +103,9 @@ class Assistant:
         answer = self._checked(self._fix_pages(answer))
         answer = replace(answer, question=question, timings_ms={**answer.timings_ms, **timings})
         if conversation and self.conversations is not None:
-            turn = self.conversations.add_turn(
+            self.conversations.add_turn(
                 conversation, question, rewritten, self.to_dict(answer, conversation, rewritten)
             )
-            del turn
         yield Done(answer)
 
     def to_dict(self, answer: Answer, conversation: str | None, rewritten: str | None) -> dict:  # type: ignore[type-arg]
@@ -119,11 +116,11 @@ class Assistant:
             data["rewritten_question"] = rewritten
         return data
 
-    def _answer_events(self, question: str, hits: list[Hit]) -> Iterator[Event]:
+    def _answer_events(self, question: str, hits: list[Hit], failure: str) -> Iterator[Event]:
         fall_back = getattr(self.answerer, "fall_back", None)
-        if self._model_failure and fall_back is not None:
+        if failure and fall_back is not None:
             # the model just failed the rewrite: don't make the user wait for it twice
-            yield from fall_back(question, hits, self._model_failure)
+            yield from fall_back(question, hits, failure)
             return
         streamer = getattr(self.answerer, "stream", None)
         if streamer is not None:
@@ -131,12 +128,14 @@ class Assistant:
         else:
             yield from stream_answer(self.answerer.answer(question, hits))
 
-    def _rewrite(self, question: str, conversation: str) -> str | None:
-        """A standalone question for a follow-up; None when it already stands alone."""
+    def _rewrite(self, question: str, conversation: str) -> tuple[str | None, str]:
+        """(a standalone question for a follow-up, or None when it already stands alone;
+        why the model failed, or "")."""
         assert self.conversations is not None
         turns = self.conversations.turns(conversation)
         if not turns:
-            return None
+            return None, ""
+        failure = ""
         if self.rewriter is not None:
             history = [(t.rewritten_question or t.question, str(t.answer.get("answer", "")))
                        for t in turns]  # fmt: skip
@@ -144,11 +143,12 @@ class Assistant:
                 text = "".join(self.rewriter.stream(prompts.rewrite_messages(question, history)))
                 line = text.strip().splitlines()[0].strip().strip('"') if text.strip() else ""
                 if 3 <= len(line.split()) <= 60:
-                    return None if line.lower() == question.strip().lower() else line
+                    return (None if line.lower() == question.strip().lower() else line), ""
             except BackendError as err:
                 # the deterministic rewrite below still carries the subject over
-                self._model_failure = str(err)
-        return rewrite_followup(question, [t.rewritten_question or t.question for t in turns])
+                failure = str(err)
+        asked = [t.rewritten_question or t.question for t in turns]
+        return rewrite_followup(question, asked), failure
 
     def _checked(self, answer: Answer) -> Answer:
         """Extractive answers pass through the same checker as generated ones."""
@@ -159,11 +159,12 @@ class Assistant:
 
     def _fix_pages(self, answer: Answer) -> Answer:
         """A sentence can sit on a later page than its chunk's start: use its own page."""
+        catalog = self.collection.catalog
+        docs = {d: catalog.document(d) for d in {c.doc_id for c in answer.citations}}
         fixed = []
         for c in answer.citations:
-            doc = self.collection.catalog.document(c.doc_id)
-            page = doc.page_at(c.start) if doc is not None else c.page
-            fixed.append(replace(c, page=page))
+            doc = docs[c.doc_id]  # read once per document, not once per citation
+            fixed.append(replace(c, page=doc.page_at(c.start) if doc is not None else c.page))
         return replace(answer, citations=tuple(fixed))
 
 

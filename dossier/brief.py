@@ -6,7 +6,7 @@ import argparse
 import sys
 from pathlib import Path
 
-from assistant.briefing import GAP_PROBES, Briefing, build_briefing
+from assistant.briefing import Briefing, build_briefing
 from assistant.briefing_export import to_docx, to_html, to_markdown
 from assistant.extractive import ExtractiveAnswerer
 from corpus.errors import UsageError
@@ -16,7 +16,7 @@ from index.collection import Collection
 from index.types import SearchFilter
 
 FORMATS = ("md", "html", "docx")
-STEPS = 6 + len(GAP_PROBES) // len(GAP_PROBES)  # the progress callbacks build_briefing makes
+STEPS = 5  # progress callbacks build_briefing makes; one more when a model writes sections
 
 
 def make_briefing(
@@ -26,7 +26,7 @@ def make_briefing(
     writer = None if helper.answerer.name == "extractive" else helper.answerer.answer
     extractive = getattr(helper.answerer, "fallback", helper.answerer)
     assert isinstance(extractive, ExtractiveAnswerer)
-    with render.Bar("briefing", STEPS, quiet) as bar:
+    with render.Bar("briefing", STEPS + (writer is not None), quiet) as bar:
         brief = build_briefing(
             helper.collection, topic, filters=filters, answerer=extractive, writer=writer,
             # a briefing gathers more than an answer quotes: a slightly lower bar

@@ -9,7 +9,7 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import TextIO
 
-from assistant.events import Delta, Done, Event, Reset, Rewritten
+from assistant.events import Delta, Done, Event, Reset, Rewritten, outcome
 from assistant.service import Assistant
 from assistant.types import Answer
 from corpus.errors import DossierError, UsageError
@@ -50,14 +50,7 @@ def ask(helper: Assistant, question: str, k: int | None, conversation: str | Non
     conv = store.get(conversation) if conversation else store.create(collection)
     events = helper.stream(question, k, conv.conversation_id)
     if as_json:
-        answer = None
-        rewritten = None
-        for e in events:
-            if isinstance(e, Rewritten):
-                rewritten = e.question
-            if isinstance(e, Done):
-                answer = e.answer
-        assert answer is not None
+        answer, rewritten = outcome(events)
         data = helper.to_dict(answer, conv.conversation_id, rewritten)
         print(json.dumps(data, indent=2, ensure_ascii=False))
     else:

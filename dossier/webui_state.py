@@ -23,7 +23,7 @@ from pathlib import Path
 from typing import Any
 
 from assistant.conversations import ConversationStore
-from assistant.events import Done, Rewritten
+from assistant.events import outcome
 from assistant.service import Assistant
 from assistant.types import Answer
 from corpus.errors import NotFoundError, UsageError
@@ -155,13 +155,8 @@ class Engine:
         """One question, run to the end: Answer.to_dict() plus conversation_id (the API)."""
         helper = self.assistant(collection, llm)
         cid = conversation_id or self.conversations().create(collection).conversation_id
-        rewritten = None
-        for event in helper.stream(question, None, cid):
-            if isinstance(event, Rewritten):
-                rewritten = event.question
-            elif isinstance(event, Done):
-                return with_scores(helper.to_dict(event.answer, cid, rewritten), event.answer)
-        raise RuntimeError("the answer stream ended without an answer")
+        answer, rewritten = outcome(helper.stream(question, None, cid))
+        return with_scores(helper.to_dict(answer, cid, rewritten), answer)
 
     def source_html(self, key: str, turns: list[dict[str, Any]], collection: str) -> str:
         """The source panel for a clicked citation key ('turn:n@stamp')."""

@@ -53,11 +53,7 @@ def doc_ranking(
 ) -> list[str]:
     """Documents in the order their best chunk ranks (chunks of one document count once)."""
     hits = collection.search(query, depth, mode=mode, candidates=depth, **kw)  # type: ignore[arg-type]
-    ranked: list[str] = []
-    for h in hits:
-        if h.chunk.doc_id not in ranked:
-            ranked.append(h.chunk.doc_id)
-    return ranked
+    return list(dict.fromkeys(h.chunk.doc_id for h in hits))
 
 
 def evaluate_beir(

@@ -62,3 +62,20 @@ def minilm():  # type: ignore[no-untyped-def]
     from index.embedder import Embedder, SentenceTransformerBackend
 
     return Embedder(SentenceTransformerBackend("float32"))
+
+
+# The browser tests: each module defines its own ``app`` (a URL); these two are shared.
+@pytest.fixture(scope="module")
+def browser():  # type: ignore[no-untyped-def]
+    from tests.ui_helpers import chromium
+
+    with chromium() as b:
+        yield b
+
+
+@pytest.fixture
+def page(browser, app: str):  # type: ignore[no-untyped-def]
+    from tests.ui_helpers import app_page
+
+    with app_page(browser, app) as pg:
+        yield pg

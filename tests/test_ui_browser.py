@@ -21,7 +21,7 @@ import pytest
 
 from dossier.webui_state import EDITABLE
 from tests.fake_openai import FakeOpenAI
-from tests.ui_helpers import ARTIFACTS, app_page, chromium, open_tab, running_app, shot
+from tests.ui_helpers import ARTIFACTS, open_tab, running_app, shot
 
 pytestmark = pytest.mark.slow
 
@@ -60,18 +60,6 @@ def app(app_home: Path, fake_llm: FakeOpenAI) -> Iterator[str]:
     with running_app(app_home, app_home.parent / "ui.log",
                      DOSSIER_OPENAI_BASE_URL=fake_llm.url) as url:  # fmt: skip
         yield url
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Any]:
-    with chromium() as b:
-        yield b
-
-
-@pytest.fixture
-def page(browser: Any, app: str) -> Iterator[Any]:
-    with app_page(browser, app) as pg:
-        yield pg
 
 
 def ask(pg: Any, question: str, timeout: float = 30_000) -> Any:

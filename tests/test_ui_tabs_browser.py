@@ -16,7 +16,7 @@ from typing import Any
 import pytest
 
 from tests.conftest import DATA, FIXTURE_CORPUS
-from tests.ui_helpers import app_page, chromium, open_tab, running_app, shot
+from tests.ui_helpers import open_tab, running_app, shot
 
 pytestmark = pytest.mark.slow
 
@@ -41,18 +41,6 @@ def app_home(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def app(app_home: Path) -> Iterator[str]:
     with running_app(app_home, app_home.parent / "ui.log", DOSSIER_MIN_EVIDENCE="0.25") as url:
         yield url
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Any]:
-    with chromium() as b:
-        yield b
-
-
-@pytest.fixture
-def page(browser: Any, app: str) -> Iterator[Any]:
-    with app_page(browser, app) as pg:
-        yield pg
 
 
 def words(text: str) -> str:
