@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import fnmatch
 from dataclasses import dataclass
+from datetime import date
 
+from corpus.errors import UsageError
 from corpus.types import Chunk
 from index.catalog import DocumentInfo
 
@@ -19,6 +21,31 @@ class SearchFilter:
     since: str | None = None  # ISO date, inclusive
     until: str | None = None  # ISO date, inclusive
     tag: str | None = None
+
+    @classmethod
+    def from_strings(
+        cls,
+        source: str | None = None,
+        since: str | None = None,
+        until: str | None = None,
+        tag: str | None = None,
+    ) -> SearchFilter | None:
+        """A filter from user input (flags, form fields): blanks mean 'not given'; None when
+        nothing is given. Dates must be ISO (2024-03-28), else UsageError."""
+        values = {k: (v or "").strip() or None
+                  for k, v in {"source": source, "since": since, "until": until,
+                               "tag": tag}.items()}  # fmt: skip
+        for name in ("since", "until"):
+            value = values[name]
+            if value is not None:
+                try:
+                    date.fromisoformat(value)
+                except ValueError:
+                    raise UsageError(
+                        f"--{name} must be a date like 2024-03-28, not '{value}'"
+                    ) from None
+        made = cls(**values)
+        return made if made.active else None
 
     @property
     def active(self) -> bool:
