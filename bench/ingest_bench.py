@@ -9,7 +9,6 @@ from __future__ import annotations
 import json
 import os
 import resource
-import statistics
 import tempfile
 import time
 from pathlib import Path
@@ -19,19 +18,13 @@ ROOT = Path(__file__).resolve().parents[1]
 DEMO = ROOT / "corpus" / "samples" / "whitehouse-ai"
 
 
-def pct(values: list[float], p: float) -> float:
-    values = sorted(values)
-    k = (len(values) - 1) * p / 100
-    lo, hi = int(k), min(int(k) + 1, len(values) - 1)
-    return values[lo] + (values[hi] - values[lo]) * (k - lo)
-
-
 def main() -> None:
     with tempfile.TemporaryDirectory() as home:
         os.environ["DOSSIER_HOME"] = home
         from dossier import wiring
         from dossier.commands import demo_questions
         from dossier.settings import load_settings
+        from eval.metrics import percentile
         from index.ingest import ingest
 
         s = load_settings(collection="bench")
@@ -64,10 +57,10 @@ def main() -> None:
             "first_ingest_s": round(first_s, 2), "chunks_per_s": round(chunks / first_s, 1),
             "reingest_unchanged_s": round(second_s, 2),
             "first_counts": first.counts(), "second_counts": second.counts(),
-            "search_p50_ms": round(statistics.median(search_ms), 1),
-            "search_p95_ms": round(pct(search_ms, 95), 1),
-            "ask_p50_ms": round(statistics.median(ask_ms), 1),
-            "ask_p95_ms": round(pct(ask_ms, 95), 1),
+            "search_p50_ms": round(percentile(search_ms, 50), 1),
+            "search_p95_ms": round(percentile(search_ms, 95), 1),
+            "ask_p50_ms": round(percentile(ask_ms, 50), 1),
+            "ask_p95_ms": round(percentile(ask_ms, 95), 1),
             "questions": len(questions), "answered": answered,
             "peak_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024),
         }, indent=2))  # fmt: skip

@@ -21,7 +21,6 @@ import os
 import platform
 import shutil
 import socket
-import statistics
 import subprocess
 import sys
 import tempfile
@@ -99,13 +98,10 @@ def wait_for_port(port: int, proc: subprocess.Popen[bytes], timeout: float) -> N
 
 
 def summary(values: list[float]) -> dict[str, float]:
-    ordered = sorted(values)
+    from eval.metrics import percentile
 
-    def pct(p: float) -> float:  # nearest rank
-        return ordered[max(0, min(len(ordered) - 1, round(p / 100 * len(ordered)) - 1))]
-
-    return {"p50": round(statistics.median(ordered), 1), "p95": round(pct(95), 1),
-            "min": round(ordered[0], 1), "max": round(ordered[-1], 1)}  # fmt: skip
+    return {"p50": round(percentile(values, 50), 1), "p95": round(percentile(values, 95), 1),
+            "min": round(min(values), 1), "max": round(max(values), 1)}  # fmt: skip
 
 
 def device() -> str:

@@ -18,6 +18,8 @@ import unicodedata
 from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 
+import numpy as np
+
 # --- retrieval ---------------------------------------------------------------------------
 
 
@@ -192,17 +194,16 @@ def evidence_recall(cited_ids: Iterable[str], evidence_ids: Iterable[str]) -> fl
 
 
 def percentile(values: Iterable[float], p: float) -> float:
-    """The p-th percentile (0-100) by linear interpolation, as numpy's default method."""
-    ordered = sorted(float(v) for v in values)
-    if not ordered:
+    """The p-th percentile (0-100): numpy's default, linear interpolation between ranks.
+
+    The one percentile of the project: evaluation, benchmarks and tests all report theirs.
+    """
+    array = np.asarray(list(values), dtype=float)
+    if array.size == 0:
         raise ValueError("percentile of no values")
     if not 0 <= p <= 100:
         raise ValueError(f"p must be within [0, 100], got {p}")
-    position = (len(ordered) - 1) * p / 100
-    lower = math.floor(position)
-    upper = min(lower + 1, len(ordered) - 1)
-    fraction = position - lower
-    return ordered[lower] + (ordered[upper] - ordered[lower]) * fraction
+    return float(np.percentile(array, p))
 
 
 def latency_summary(ms_values: Iterable[float]) -> dict[str, float]:

