@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from corpus.errors import NotFoundError, UsageError
+from corpus.text import clip
 
 ID_HEX_CHARS = 12
 MIN_PREFIX = 4
@@ -88,11 +89,7 @@ def _now() -> str:
 
 def default_title(question: str, limit: int = TITLE_CHARS) -> str:
     """The first question on one line, cut at a word boundary near ``limit`` characters."""
-    text = " ".join(question.split())
-    if len(text) <= limit:
-        return text
-    cut = text[:limit].rsplit(" ", 1)[0] if " " in text[:limit] else text[:limit]
-    return cut.rstrip(" ,;:") + "…"
+    return clip(question, limit)
 
 
 class ConversationStore:

@@ -10,6 +10,8 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
+from corpus.text import clip
+
 NO_ANSWER = "I don't know: the sources do not answer this question."
 
 ANSWER_SYSTEM = f"""\
@@ -66,11 +68,6 @@ def _attr(text: str) -> str:
     )
 
 
-def _clip(text: str, limit: int) -> str:
-    text = text.strip()
-    return text if len(text) <= limit else text[:limit].rsplit(" ", 1)[0] + " …"
-
-
 def answer_messages(question: str, sources: Sequence[tuple[int, str, str]]) -> list[dict[str, str]]:
     """Chat messages asking for a cited answer; ``sources`` are (n, title, text)."""
     fenced = "\n\n".join(
@@ -92,7 +89,7 @@ def rewrite_messages(question: str, history: Sequence[tuple[str, str]]) -> list[
     earlier (question, answer) turns, oldest first. The reply is the question alone."""
     turns = "\n".join(
         f"<turn>\n<question>{neutralise(' '.join(q.split()))}</question>\n"
-        f"<answer>{neutralise(_clip(a, MAX_HISTORY_ANSWER_CHARS))}</answer>\n</turn>"
+        f"<answer>{neutralise(clip(a, MAX_HISTORY_ANSWER_CHARS))}</answer>\n</turn>"
         for q, a in history[-MAX_HISTORY_TURNS:]
     )
     user = (

@@ -12,6 +12,7 @@ from typing import Any
 
 from assistant.types import Answer
 from corpus.readers import SUPPORTED_SUFFIXES
+from corpus.text import clip
 from index.catalog import DocumentInfo
 from index.ingest import FileReport, IngestReport
 from index.types import Hit
@@ -116,13 +117,8 @@ def hits_text(hits: list[Hit]) -> str:
     for h in hits:
         ranks = f"dense #{h.dense_rank or '-'}, bm25 #{h.bm25_rank or '-'}"
         out.append(f"{h.rank:>2}. [{h.score:.4f}; {ranks}] {_where(h)}")
-        out.append(textwrap.indent(textwrap.fill(_clip(h.chunk.text, 400), 96), "     "))
+        out.append(textwrap.indent(textwrap.fill(clip(h.chunk.text, 400), 96), "     "))
     return "\n".join(out)
-
-
-def _clip(text: str, n: int) -> str:
-    text = " ".join(text.split())
-    return text if len(text) <= n else text[: n - 1] + "…"
 
 
 def answer_text(answer: Answer, body: bool = True) -> str:
@@ -132,7 +128,7 @@ def answer_text(answer: Answer, body: bool = True) -> str:
     if flagged and answer.answered:
         out.append(f"\n{len(flagged)} of {len(answer.sentences)} sentences are not supported "
                    "by their citations:")  # fmt: skip
-        out.extend(f"  ! {_clip(s.text, 160)} (support {s.support:.2f})" for s in flagged)
+        out.extend(f"  ! {clip(s.text, 160)} (support {s.support:.2f})" for s in flagged)
     if answer.note:
         out.append(f"\nnote: {answer.note}")
     if answer.citations:
@@ -140,10 +136,10 @@ def answer_text(answer: Answer, body: bool = True) -> str:
         for c in answer.citations:
             page = f", page {c.page}" if c.page else ""
             out.append(f"[{c.n}] {c.title} ({c.source}{page}, chars {c.start}-{c.end})")
-            out.append(textwrap.indent(textwrap.fill(f"“{_clip(c.text, 300)}”", 96), "    "))
+            out.append(textwrap.indent(textwrap.fill(f"“{clip(c.text, 300)}”", 96), "    "))
     elif answer.hits:
         out.append("\nNearest passages:")
-        out.extend(f"- {_where(h)}: {_clip(h.chunk.text, 200)}" for h in answer.hits[:3])
+        out.extend(f"- {_where(h)}: {clip(h.chunk.text, 200)}" for h in answer.hits[:3])
     return "\n".join(out)
 
 

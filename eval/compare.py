@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from corpus.errors import UsageError
+from corpus.text import clip
 
 KINDS = ("answers", "retrieval")
 GROUPS: tuple[tuple[str, tuple[str, ...]], ...] = (
@@ -198,14 +199,6 @@ def _row(name: str, runs: Sequence[Run], rate_tol: float, latency_tol: float) ->
     return MetricRow(name, values, tuple(status), lower_is_better(name))
 
 
-def shorten(text: str, limit: int = 160) -> str:
-    text = " ".join(str(text).split())
-    if len(text) <= limit:
-        return text
-    cut = text[: limit - 1].rsplit(" ", 1)[0] or text[: limit - 1]
-    return cut + "…"
-
-
 def _direction(before: str, after: str) -> str:
     if before in GOOD_OUTCOMES and after not in GOOD_OUTCOMES:
         return "worse"
@@ -232,9 +225,9 @@ def diff_outcomes(base: Run, run: Run) -> RunDiff:
         if new is None or new["outcome"] == old["outcome"]:
             continue
         changes.append(OutcomeChange(
-            id=qid, question=shorten(old.get("question", ""), 300), before=old["outcome"],
-            after=new["outcome"], before_answer=shorten(old.get("answer", "")),
-            after_answer=shorten(new.get("answer", "")),
+            id=qid, question=clip(str(old.get("question", "")), 300), before=old["outcome"],
+            after=new["outcome"], before_answer=clip(str(old.get("answer", "")), 160),
+            after_answer=clip(str(new.get("answer", "")), 160),
             direction=_direction(old["outcome"], new["outcome"]),
         ))  # fmt: skip
     order = {"worse": 0, "better": 1, "changed": 2}
