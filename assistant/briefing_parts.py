@@ -6,24 +6,13 @@ import re
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date
 
 import numpy as np
 
 from assistant.extractive import Candidate
+from corpus.dates import find_dates
 from index.bm25 import tokenize
 
-_MONTH_NAMES = (
-    "January February March April May June July August September October November December"
-)
-MONTHS = [m.lower() for m in _MONTH_NAMES.split(" ")]
-_M = "(" + _MONTH_NAMES.replace(" ", "|") + ")"
-_DATES = [
-    (re.compile(_M + r"\s+(\d{1,2}),?\s+(\d{4})"), ("m", "d", "y")),
-    (re.compile(r"(\d{1,2})\s+" + _M + r",?\s+(\d{4})"), ("d", "m", "y")),
-    (re.compile(r"\b(\d{4})-(\d{2})-(\d{2})\b"), ("y", "mn", "d")),
-    (re.compile(r"(?<![\d,] )" + _M + r",?\s+(\d{4})\b"), ("m", "y")),  # "July 2023"
-]
 # statements that change or contradict earlier ones: revocations, replacements, reversals
 _CHANGE = re.compile(
     r"\b(revok\w*|rescind\w*|repeal\w*|supersed\w*|replac\w*|reverse\w*|overturn\w*|"
@@ -121,25 +110,6 @@ def name_theme(texts: Sequence[str], topic: str, pool: Sequence[str] = ()) -> st
     return (", ".join(words) or "other points").capitalize()
 
 
-def parse_dates(text: str) -> list[tuple[str, str]]:
-    """(ISO date, the date as written) for full dates in ``text``."""
-    out: list[tuple[str, str]] = []
-    for pattern, order in _DATES:
-        for m in pattern.finditer(text):
-            parts = dict(zip(order, m.groups(), strict=True))
-            try:
-                month = int(parts["mn"]) if "mn" in parts else MONTHS.index(parts["m"].lower()) + 1
-                day = int(parts.get("d", 1))
-                iso = date(int(parts["y"]), month, day).isoformat()
-            except ValueError:
-                continue
-            if "d" not in parts:
-                iso = iso[:7]  # a month, not a day: "2023-07" sorts before "2023-07-21"
-            if not any(label.startswith(m.group(0)) or m.group(0) in label for _, label in out):
-                out.append((iso, m.group(0)))
-    return out
-
-
 # "Today, the President signed…": the event happened on the document's own date
 _TODAY = re.compile(r"^\W*(?:Today|Yesterday|This (?:morning|afternoon|evening|week))\b")
 
@@ -151,9 +121,9 @@ def timeline(cands: Sequence[Candidate], ids: Sequence[int]) -> list[tuple[str, 
     dated by its document's front-matter date, and labelled so."""
     seen: dict[str, tuple[str, str, int, bool]] = {}
     for c, i in zip(cands, ids, strict=True):
-        found = parse_dates(c.text)
-        for iso, label in found:
-            seen.setdefault(iso, (iso, label, i, False))
+        found = find_dates(c.text)
+        for d in found:
+            seen.setdefault(d.iso, (d.iso, d.text, i, False))
         day = c.hit.document.date
         if not found and day and _TODAY.match(c.text):
             seen.setdefault(day[:10], (day[:10], f"{day[:10]} (date of the document)", i, True))

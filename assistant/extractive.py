@@ -15,6 +15,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from assistant.types import Answer, Citation, SentenceSupport
+from corpus.dates import YEAR_OR_MONTH
 from corpus.sentences import split_sentences
 from index.bm25 import tokenize
 from index.embedder import Embedder
@@ -30,10 +31,6 @@ _WORDY = re.compile(r"[A-Za-z]{2,}")
 _LEAD_BULLET = re.compile(r"^\s*(?:[-*•]|\d{1,2}[.)])\s+")
 _MD_ESCAPE = re.compile(r"\\([\\`*_{}\[\]()#+.!|-])")
 _LIST_ITEM = re.compile(r"\n\s*(?:[-*•]|\d{1,2}[.)])\s+[^\n]+")
-_DATE = re.compile(
-    r"\b(?:1[89]\d\d|20\d\d)\b|\b(?:January|February|March|April|May|June|July|August|"
-    r"September|October|November|December)\b"
-)
 _NUMBER = re.compile(
     r"\b\d[\d,.]*\b|\b(?:one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|"
     r"twenty|thirty|forty|fifty|sixty|seventy|eighty|ninety|dozen|hundred|thousand|million|"
@@ -96,11 +93,11 @@ def answer_type_bonus(question: str, text: str) -> float:
     """A little credit for sentences holding the kind of thing the question asks for."""
     q = question.lower()
     if q.startswith(("when", "what year", "what date")) or " when " in q:
-        return 0.1 if _DATE.search(text) else 0.0
+        return 0.1 if YEAR_OR_MONTH.search(text) else 0.0
     if q.startswith("how much"):
         return 0.1 if _AMOUNT.search(text) else 0.0
     if q.startswith("how many"):
-        return 0.1 if _NUMBER.search(_DATE.sub(" ", text)) else 0.0
+        return 0.1 if _NUMBER.search(YEAR_OR_MONTH.sub(" ", text)) else 0.0
     if q.startswith(("who", "which")):
         return 0.05 if len(_NAME.findall(text)) >= 2 else 0.0
     return 0.0

@@ -11,14 +11,10 @@ from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+from corpus.dates import MONTHS, find_dates
 from corpus.types import Chunk
 from index.bm25 import tokenize
 
-_MONTHS = "January|February|March|April|May|June|July|August|September|October|November|December"
-_DATE = re.compile(
-    rf"\b(?:\d{{1,2}} (?:{_MONTHS}) \d{{4}}|(?:{_MONTHS}) \d{{1,2}}, \d{{4}}"
-    rf"|(?:{_MONTHS}) \d{{4}}|\d{{4}}-\d\d-\d\d)\b"
-)
 _NUMBER = re.compile(
     r"(?<![\w.,])\d{1,3}(?:,\d{3})+(?:\.\d+)?(?!\w)|(?<![\w.,])\d+(?:\.\d+)?(?!\w)"
 )
@@ -29,7 +25,7 @@ _WORD = r"(?:[A-Z][A-Za-z'’-]*[a-z][A-Za-z'’-]*|[A-Z]{2,}s?\b)"  # "Quist", 
 _NAME = re.compile(rf"\b{_WORD}(?: (?:(?:of|for|de|the|of the) )?{_WORD})*")
 _CONNECTORS = {"of", "for", "de", "the"}
 _TITLES = {"Dr", "Mr", "Mrs", "Ms", "Mx", "Prof", "St", "Sr", "Jr", "Gen", "Gov", "Sen", "Rep"}
-_CALENDAR = set(_MONTHS.split("|")) | {
+_CALENDAR = set(MONTHS) | {
     "Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday",
     "Spring", "Summer", "Autumn", "Fall", "Winter", "Today", "Tomorrow", "Yesterday",
 }  # fmt: skip
@@ -104,7 +100,7 @@ def _names(sentence: str) -> Iterable[tuple[int, int, str]]:
 def key_terms(sentence: str, df: Counter[str], n: int) -> list[Term]:
     """Candidate key terms, dates first: a number inside a date is not a term of its own."""
     found: list[tuple[int, int, str, str]] = [
-        (m.start(), m.end(), m.group(), "date") for m in _DATE.finditer(sentence)
+        (d.start, d.end, d.text, "date") for d in find_dates(sentence)
     ]
     for m in _NUMBER.finditer(sentence):
         found.append(

@@ -11,8 +11,8 @@ from pathlib import Path
 import pytest
 
 from assistant.briefing import NOT_COVERED, Briefing, build_briefing
-from assistant.briefing_parts import parse_dates
 from assistant.extractive import ExtractiveAnswerer
+from corpus.dates import find_dates
 from dossier.brief import export
 from dossier.cli import main
 from index.collection import Collection
@@ -40,7 +40,7 @@ def check_briefing(b: Briefing, coll: Collection) -> None:
             docs = [coll.catalog.document_info(by_n[n].doc_id) for n in e.point.citations]
             assert all(d is not None and d.date == e.date for d in docs)
         else:
-            assert e.label in cited and any(iso == e.date for iso, _ in parse_dates(cited))
+            assert e.label in cited and any(d.iso == e.date for d in find_dates(cited))
 
 
 def test_fixture_briefing_and_exports(make_collection, tmp_path: Path) -> None:
