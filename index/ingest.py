@@ -49,15 +49,6 @@ class IngestReport:
         return f"{self.collection}: {parts}"
 
 
-@dataclass
-class _Pending:
-    doc: Document
-    root: str
-    status: str
-    chunks: list[Chunk]
-    warnings: tuple[str, ...]
-
-
 def ingest(
     collection: Collection,
     paths: Iterable[Path],
@@ -69,39 +60,20 @@ def ingest(
     """Ingest files and folders; ``on_file`` sees each report as it is made (progress)."""
     paths = [Path(p) for p in paths]
     collection.reconcile()  # first undo what an interrupted earlier run may have left
-    report = IngestReport(collection.name)
+    run = _Run(collection, on_file, on_chunks)
     seen: dict[str, set[str]] = {}  # root -> sources present on disk this run
-    pending: list[_Pending] = []
-
-    def emit(fr: FileReport) -> None:
-        report.files.append(fr)
-        if on_file:
-            on_file(fr)
-
-    def flush() -> None:
-        _store(collection, pending, emit, on_chunks)
-        pending.clear()
-
     for outcome in iter_folder(paths, collection=collection.name):
         root = str(outcome.path.resolve())[: -len(outcome.source)].rstrip("/") or "/"
         seen.setdefault(root, set()).add(outcome.source)
         if outcome.document is None:
-            emit(FileReport(outcome.source, outcome.status, outcome.reason, 0, outcome.warnings))
-            continue
-        doc = outcome.document
-        known = collection.catalog.content_hash(doc.doc_id)
-        if known == doc.content_hash:
-            emit(FileReport(outcome.source, "unchanged", "", 0, outcome.warnings, doc.doc_id))
-            continue
-        chunks = chunk_document(doc, collection.chunker, fits=collection.embedder.fits)
-        status = "added" if known is None else "updated"
-        pending.append(_Pending(doc, root, status, chunks, outcome.warnings))
-        if sum(len(p.chunks) for p in pending) >= _BATCH_CHUNKS:
-            flush()
-    flush()
+            run.emit(FileReport(outcome.source, outcome.status, outcome.reason, 0,
+                                outcome.warnings))  # fmt: skip
+        else:
+            run.add(outcome.document, root, outcome.warnings)
+    run.flush()
     if prune:
-        _prune(collection, seen, emit)
-    return report
+        _prune(collection, seen, run.emit)
+    return run.report
 
 
 def ingest_documents(
@@ -113,48 +85,64 @@ def ingest_documents(
     on_chunks: Callable[[int], None] | None = None,
 ) -> IngestReport:
     """Ingest Documents made in memory (an evaluation corpus), by the same rules as files."""
-    report = IngestReport(collection.name)
-    pending: list[_Pending] = []
-
-    def emit(fr: FileReport) -> None:
-        report.files.append(fr)
-        if on_file:
-            on_file(fr)
-
+    run = _Run(collection, on_file, on_chunks)
     for doc in documents:
-        known = collection.catalog.content_hash(doc.doc_id)
+        run.add(doc, root, ())
+    run.flush()
+    return run.report
+
+
+@dataclass
+class _Pending:
+    doc: Document
+    root: str
+    status: str
+    chunks: list[Chunk]
+    warnings: tuple[str, ...]
+
+
+class _Run:
+    """One ingest: skips unchanged documents, chunks the others, and stores them in batches."""
+
+    def __init__(self, collection: Collection, on_file: Callable[[FileReport], None] | None,
+                 on_chunks: Callable[[int], None] | None) -> None:  # fmt: skip
+        self.collection, self.on_file, self.on_chunks = collection, on_file, on_chunks
+        self.report = IngestReport(collection.name)
+        self.pending: list[_Pending] = []
+
+    def emit(self, fr: FileReport) -> None:
+        self.report.files.append(fr)
+        if self.on_file:
+            self.on_file(fr)
+
+    def add(self, doc: Document, root: str, warnings: tuple[str, ...]) -> None:
+        known = self.collection.catalog.content_hash(doc.doc_id)
         if known == doc.content_hash:
-            emit(FileReport(doc.source, "unchanged", "", 0, (), doc.doc_id))
-            continue
-        chunks = chunk_document(doc, collection.chunker, fits=collection.embedder.fits)
-        pending.append(_Pending(doc, root, "added" if known is None else "updated", chunks, ()))
-        if sum(len(p.chunks) for p in pending) >= _BATCH_CHUNKS:
-            _store(collection, pending, emit, on_chunks)
-            pending.clear()
-    _store(collection, pending, emit, on_chunks)
-    return report
+            self.emit(FileReport(doc.source, "unchanged", "", 0, warnings, doc.doc_id))
+            return
+        chunks = chunk_document(doc, self.collection.chunker, fits=self.collection.embedder.fits)
+        status = "added" if known is None else "updated"
+        self.pending.append(_Pending(doc, root, status, chunks, warnings))
+        if sum(len(p.chunks) for p in self.pending) >= _BATCH_CHUNKS:
+            self.flush()
 
-
-def _store(
-    collection: Collection,
-    pending: list[_Pending],
-    emit: Callable[[FileReport], None],
-    on_chunks: Callable[[int], None] | None,
-) -> None:
-    if not pending:
-        return
-    texts = [c.text for p in pending for c in p.chunks]
-    vectors = collection.embedder.embed(texts, progress=on_chunks)
-    row = 0
-    for p in pending:
-        n = len(p.chunks)
-        ids = [c.chunk_id for c in p.chunks]
-        collection.vectors.upsert(ids, vectors[row : row + n], [p.doc.doc_id] * n)
-        row += n
-        old = collection.catalog.replace_document(p.doc, p.root, p.chunks)
-        stale = sorted(set(old) - set(ids))
-        collection.vectors.delete(stale)
-        emit(FileReport(p.doc.source, p.status, "", n, p.warnings, p.doc.doc_id))
+    def flush(self) -> None:
+        """Embed the pending chunks together, then store each document (see the module doc)."""
+        if not self.pending:
+            return
+        coll = self.collection
+        vectors = coll.embedder.embed([c.text for p in self.pending for c in p.chunks],
+                                      progress=self.on_chunks)  # fmt: skip
+        row = 0
+        for p in self.pending:
+            n = len(p.chunks)
+            ids = [c.chunk_id for c in p.chunks]
+            coll.vectors.upsert(ids, vectors[row : row + n], [p.doc.doc_id] * n)
+            row += n
+            old = coll.catalog.replace_document(p.doc, p.root, p.chunks)
+            coll.vectors.delete(sorted(set(old) - set(ids)))
+            self.emit(FileReport(p.doc.source, p.status, "", n, p.warnings, p.doc.doc_id))
+        self.pending.clear()
 
 
 def _prune(
