@@ -72,36 +72,53 @@ def iter_folder(paths: Iterable[Path], *, collection: str) -> Iterator[FileOutco
     if missing:
         raise UsageError(f"no such file or folder: {', '.join(missing)}")
     seen: dict[str, Path] = {}
+    for path, root, outcome in _entries(given):
+        yield _unless_duplicate(outcome or _file_outcome(path, root, collection), seen)
+
+
+def count_files(paths: Iterable[Path]) -> int:
+    """How many outcomes ``iter_folder`` yields for ``paths``, without reading any file:
+    the total of a progress bar that ticks once per outcome (missing paths count none)."""
+    return sum(1 for _ in _entries([Path(p) for p in paths if Path(p).exists()]))
+
+
+# (path, its root, the outcome when known without reading: hidden, unlistable, a loop)
+_Entry = tuple[Path, Path, FileOutcome | None]
+
+
+def _entries(given: list[Path]) -> Iterator[_Entry]:
     for path in given:
         absolute = Path(os.path.abspath(path))
         if absolute.is_dir():
-            outcomes = _walk(absolute, absolute, collection, visited=set())
+            yield from _walk(absolute, absolute, visited=set())
         else:
-            outcomes = iter([_file_outcome(absolute, absolute.parent, collection)])
-        for outcome in outcomes:
-            yield _unless_duplicate(outcome, seen)
+            yield absolute, absolute.parent, None
 
 
-def _walk(folder: Path, root: Path, collection: str, visited: set[Path]) -> Iterator[FileOutcome]:
+def _walk(folder: Path, root: Path, visited: set[Path]) -> Iterator[_Entry]:
     # Followed symlinks could form a loop; each real folder is walked once.
     real = folder.resolve()
     if real in visited:
-        yield _outcome(folder, root, "skipped", "folder already visited (symlink loop?)")
+        yield _known(folder, root, "skipped", "folder already visited (symlink loop?)")
         return
     visited.add(real)
     try:
         entries = sorted(folder.iterdir(), key=lambda entry: entry.name)
     except OSError as err:
-        yield _outcome(folder, root, "failed", f"cannot list folder: {err.strerror or err}")
+        yield _known(folder, root, "failed", f"cannot list folder: {err.strerror or err}")
         return
     for entry in entries:
         if entry.name.startswith("."):
             kind = "folder" if entry.is_dir() else "file"
-            yield _outcome(entry, root, "skipped", f"hidden {kind}")
+            yield _known(entry, root, "skipped", f"hidden {kind}")
         elif entry.is_dir():
-            yield from _walk(entry, root, collection, visited)
+            yield from _walk(entry, root, visited)
         else:
-            yield _file_outcome(entry, root, collection)
+            yield entry, root, None
+
+
+def _known(path: Path, root: Path, status: str, reason: str) -> _Entry:
+    return path, root, _outcome(path, root, status, reason)
 
 
 def _file_outcome(path: Path, root: Path, collection: str) -> FileOutcome:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import sys
 import textwrap
 from collections.abc import Iterable
@@ -11,7 +10,7 @@ from types import TracebackType
 from typing import Any
 
 from assistant.types import Answer
-from corpus.readers import SUPPORTED_SUFFIXES
+from corpus.readers import count_files
 from corpus.text import clip
 from index.catalog import DocumentInfo
 from index.ingest import FileReport, IngestReport
@@ -38,13 +37,17 @@ class Bar:
 
 
 class IngestProgress:
-    """Files-done bar for an ingest; the total is a cheap count of candidate files."""
+    """Files-done bar for an ingest: one tick per file report of the walk (every outcome
+    ``iter_folder`` yields, skipped ones too), so the bar ends exactly at its total."""
 
     def __init__(self, paths: Iterable[Path], quiet: bool = False) -> None:
-        self._bar = Bar("ingesting", count_files(paths), quiet)
+        self.total, self.done = count_files(paths), 0
+        self._bar = Bar("ingesting", self.total, quiet)
 
     def file(self, report: FileReport) -> None:
-        self._bar.update(1)
+        if report.status != "removed":  # --prune reports gone files after the walk
+            self.done += 1
+            self._bar.update(1)
 
     def __enter__(self) -> IngestProgress:
         return self
@@ -52,18 +55,6 @@ class IngestProgress:
     def __exit__(self, t: type[BaseException] | None, e: BaseException | None,
                  tb: TracebackType | None) -> None:  # fmt: skip
         self._bar.__exit__()
-
-
-def count_files(paths: Iterable[Path]) -> int:
-    """Supported files under ``paths``: the total for a progress bar, cheaply."""
-    n = 0
-    for p in paths:
-        if p.is_file():
-            n += 1
-        for _, dirs, files in os.walk(p):
-            dirs[:] = [d for d in dirs if not d.startswith(".")]
-            n += sum(1 for f in files if Path(f).suffix.lower() in SUPPORTED_SUFFIXES)
-    return n
 
 
 def ingest_json(report: IngestReport) -> dict[str, Any]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
@@ -9,9 +10,11 @@ import pytest
 
 from corpus.chunker import ChunkerConfig
 from corpus.errors import IndexMismatchError, NotFoundError, UsageError
+from corpus.readers import iter_folder
+from dossier.render import IngestProgress
 from index.collection import Collection
 from index.embedder import Embedder, HashingBackend
-from index.ingest import ingest
+from index.ingest import ingest, ingest_documents
 from index.types import SearchFilter
 
 QUESTION = "When did the council approve the desalination plant?"
@@ -81,6 +84,42 @@ def test_bad_files_are_reported_and_the_rest_ingested(make_collection, corpus_co
     assert by["broken.pdf"].status == "failed" and "PDF" in by["broken.pdf"].reason
     assert by["data.xyz"].status == "skipped" and ".xyz" in by["data.xyz"].reason
     assert report.counts()["added"] == 5 and report.failed
+    consistent(coll)
+
+
+def test_progress_total_counts_every_file_the_walk_reports(
+    make_collection, corpus_copy: Path
+) -> None:
+    # Defect: the total counted supported files only, while every report ticked (5 of 8).
+    (corpus_copy / "data.xyz").write_text("unsupported")
+    (corpus_copy / ".notes.txt").write_text("hidden")
+    (corpus_copy / ".cache").mkdir()
+    (corpus_copy / ".cache" / "x.md").write_text("inside a hidden folder")
+    (corpus_copy / "sub").mkdir()
+    (corpus_copy / "sub" / "empty.txt").write_text("")
+    coll = make_collection()
+    extra = corpus_copy / "desalination-plant.md"  # a file given twice: skipped once
+    with IngestProgress([corpus_copy, extra], quiet=True) as progress:
+        report = ingest(coll, [corpus_copy, extra], on_file=progress.file)
+    assert progress.total == progress.done == len(report.files) == 10
+    (corpus_copy / "greywater-pilot.md").unlink()
+    with IngestProgress([corpus_copy], quiet=True) as progress:
+        report = ingest(coll, [corpus_copy], prune=True, on_file=progress.file)
+    assert report.counts()["removed"] == 1
+    assert progress.total == progress.done == len(report.files) - 1 == 8
+
+
+def test_ingest_documents_adds_skips_and_updates(make_collection, corpus_copy: Path) -> None:
+    coll = make_collection()
+    docs = [o.document for o in iter_folder([corpus_copy], collection=coll.name) if o.document]
+    seen: list[str] = []
+    first = ingest_documents(coll, docs, root="mem", on_file=lambda f: seen.append(f.status))
+    assert first.counts()["added"] == 5 and seen == ["added"] * 5
+    changed = replace(docs[0], text=docs[0].text + " Zebra mussels.", content_hash="new")
+    again = ingest_documents(coll, [changed, *docs[1:]], root="mem")
+    assert [f.status for f in again.files].count("unchanged") == 4
+    assert [f.source for f in again.files if f.status == "updated"] == [docs[0].source]
+    assert coll.search("zebra mussels", 1)[0].document.source == docs[0].source
     consistent(coll)
 
 
