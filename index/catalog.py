@@ -11,6 +11,7 @@ import json
 import sqlite3
 import time
 from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -46,6 +47,8 @@ CREATE TABLE IF NOT EXISTS chunks (
 );
 CREATE INDEX IF NOT EXISTS chunks_doc ON chunks(doc_id);
 """
+# the columns _chunk reads, in its order
+_CHUNK_COLUMNS = "doc_id, idx, text, start, end, page, headings, n_tokens, version"
 
 
 @dataclass(frozen=True)
@@ -89,16 +92,25 @@ class Catalog:
         return int(self.get_meta("generation") or 0)
 
     # -- writes ------------------------------------------------------------------------
-    def replace_document(self, doc: Document, root: str, chunks: Iterable[Chunk]) -> list[str]:
-        """Store ``doc`` and its chunks in one transaction; return the chunk ids it replaced."""
+    @contextmanager
+    def _write(self) -> Iterator[sqlite3.Connection]:
+        """One transaction that moves the generation: all of it is stored, or none."""
         db = self._db
         db.execute("BEGIN IMMEDIATE")
         try:
-            old = [
-                r[0]
-                for r in db.execute("SELECT chunk_id FROM chunks WHERE doc_id=?", (doc.doc_id,))
-            ]
-            db.execute("DELETE FROM chunks WHERE doc_id=?", (doc.doc_id,))
+            yield db
+            db.execute(
+                "INSERT OR REPLACE INTO meta VALUES ('generation', ?)", (str(self.generation + 1),)
+            )
+            db.execute("COMMIT")
+        except BaseException:
+            db.execute("ROLLBACK")
+            raise
+
+    def replace_document(self, doc: Document, root: str, chunks: Iterable[Chunk]) -> list[str]:
+        """Store ``doc`` and its chunks in one transaction; return the chunk ids it replaced."""
+        with self._write() as db:
+            old = _drop_chunks(db, doc.doc_id)
             db.execute(
                 "INSERT OR REPLACE INTO documents VALUES (?,?,?,?,?,?,?,?,?,?,?)",
                 (
@@ -117,33 +129,14 @@ class Catalog:
                     for c in chunks
                 ],
             )  # fmt: skip
-            self._bump(db)
-            db.execute("COMMIT")
-        except BaseException:
-            db.execute("ROLLBACK")
-            raise
         return old
 
     def remove_document(self, doc_id: str) -> list[str]:
-        db = self._db
-        db.execute("BEGIN IMMEDIATE")
-        try:
-            old = [
-                r[0] for r in db.execute("SELECT chunk_id FROM chunks WHERE doc_id=?", (doc_id,))
-            ]
-            db.execute("DELETE FROM chunks WHERE doc_id=?", (doc_id,))
+        """Remove a document and its chunks; return the chunk ids it had."""
+        with self._write() as db:
+            old = _drop_chunks(db, doc_id)
             db.execute("DELETE FROM documents WHERE doc_id=?", (doc_id,))
-            self._bump(db)
-            db.execute("COMMIT")
-        except BaseException:
-            db.execute("ROLLBACK")
-            raise
         return old
-
-    def _bump(self, db: sqlite3.Connection) -> None:
-        db.execute(
-            "INSERT OR REPLACE INTO meta VALUES ('generation', ?)", (str(self.generation + 1),)
-        )
 
     # -- reads -------------------------------------------------------------------------
     def content_hash(self, doc_id: str) -> str | None:
@@ -181,10 +174,7 @@ class Catalog:
         return [r[0] for r in self._db.execute("SELECT chunk_id FROM chunks ORDER BY rowid")]
 
     def iter_chunks(self) -> Iterator[Chunk]:
-        for r in self._db.execute(
-            "SELECT doc_id, idx, text, start, end, page, headings, n_tokens, version"
-            " FROM chunks ORDER BY rowid"
-        ):
+        for r in self._db.execute(f"SELECT {_CHUNK_COLUMNS} FROM chunks ORDER BY rowid"):
             yield _chunk(r)
 
     def chunks_by_id(self, ids: Iterable[str]) -> dict[str, Chunk]:
@@ -194,9 +184,7 @@ class Catalog:
             part = ids[lo : lo + 500]
             marks = ",".join("?" * len(part))
             for r in self._db.execute(
-                "SELECT doc_id, idx, text, start, end, page, headings, n_tokens, version"
-                f" FROM chunks WHERE chunk_id IN ({marks})",
-                part,
+                f"SELECT {_CHUNK_COLUMNS} FROM chunks WHERE chunk_id IN ({marks})", part
             ):
                 c = _chunk(r)
                 out[c.chunk_id] = c
@@ -206,6 +194,12 @@ class Catalog:
         docs = self._db.execute("SELECT COUNT(*) FROM documents").fetchone()[0]
         chunks = self._db.execute("SELECT COUNT(*) FROM chunks").fetchone()[0]
         return int(docs), int(chunks)
+
+
+def _drop_chunks(db: sqlite3.Connection, doc_id: str) -> list[str]:
+    old = [r[0] for r in db.execute("SELECT chunk_id FROM chunks WHERE doc_id=?", (doc_id,))]
+    db.execute("DELETE FROM chunks WHERE doc_id=?", (doc_id,))
+    return old
 
 
 def _chunk(r: tuple[Any, ...]) -> Chunk:

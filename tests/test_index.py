@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sqlite3
 from dataclasses import replace
 from pathlib import Path
 
@@ -121,6 +122,20 @@ def test_ingest_documents_adds_skips_and_updates(make_collection, corpus_copy: P
     assert [f.source for f in again.files if f.status == "updated"] == [docs[0].source]
     assert coll.search("zebra mussels", 1)[0].document.source == docs[0].source
     consistent(coll)
+
+
+def test_a_failed_catalog_write_leaves_nothing_behind(make_collection, corpus_copy: Path) -> None:
+    coll = make_collection()
+    ingest(coll, [corpus_copy])
+    cat = coll.catalog
+    before, gen, docs = cat.chunk_ids(), cat.generation, cat.documents()
+    doc = cat.document(docs[0].doc_id)
+    assert doc is not None
+    chunk = next(c for c in cat.iter_chunks() if c.doc_id == doc.doc_id)
+    with pytest.raises(sqlite3.IntegrityError):  # the same chunk twice: the insert fails
+        cat.replace_document(replace(doc, title="half-written"), "root", [chunk, chunk])
+    assert cat.chunk_ids() == before and cat.generation == gen and cat.documents() == docs
+    assert cat.remove_document(doc.doc_id) and cat.generation == gen + 1
 
 
 def test_other_embedder_or_chunker_is_refused(make_collection, dossier_home: Path) -> None:
