@@ -16,7 +16,7 @@ from typing import Any
 from assistant.events import Delta, Done
 from assistant.service import Assistant
 from eval.datasets import QAItem
-from eval.metrics import answer_contains, latency_summary, token_f1
+from eval.metrics import answer_contains, evidence_recall, latency_summary, token_f1
 
 
 @dataclass(frozen=True)
@@ -116,12 +116,11 @@ def summarize(results: Sequence[QuestionResult]) -> dict[str, float]:
         out["refusal_accuracy"] = _mean([not r.answered for r in unanswerable])
     if with_evidence:
         out["evidence_citation_recall"] = _mean(
-            [len(set(r.cited_docs) & set(r.evidence)) / len(set(r.evidence)) for r in with_evidence]
+            [evidence_recall(r.cited_docs, r.evidence) for r in with_evidence]
         )
         out["evidence_retrieval_recall"] = _mean(
-            [len(set(r.retrieved_docs) & set(r.evidence)) / len(set(r.evidence))
-             for r in with_evidence]
-        )  # fmt: skip
+            [evidence_recall(r.retrieved_docs, r.evidence) for r in with_evidence]
+        )
     lat = latency_summary([r.latency_ms for r in results])
     ttft = latency_summary([r.first_token_ms for r in results])
     out |= {"p50_ms": lat["p50_ms"], "p95_ms": lat["p95_ms"],
