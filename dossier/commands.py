@@ -6,6 +6,7 @@ import argparse
 import json
 import os
 import sys
+from importlib.resources import files
 from pathlib import Path
 from typing import Any
 
@@ -14,7 +15,8 @@ from dossier import render, wiring
 from dossier.settings import Settings, load_settings
 from index.types import SearchFilter
 
-DEMO_CORPUS = Path(__file__).resolve().parent.parent / "corpus" / "samples" / "whitehouse-ai"
+# package data of corpus.samples (pyproject.toml), so an installed dossier ships it too
+DEMO_CORPUS = Path(str(files("corpus.samples") / "whitehouse-ai"))
 DEMO_QUESTIONS = DEMO_CORPUS.parent / "whitehouse-ai-questions.txt"
 
 
