@@ -1,0 +1,187 @@
+"""What kind of answer a question asks for, from its wording alone (rules, no model).
+
+The wh-phrase decides: "when" and "what/which year" ask for a date, "how many" for a count,
+"how much" and "what percentage" for an amount, "who" for a name, "where" for a place,
+"which/what N" for a thing named like N (the focus noun), and a question opening with an
+auxiliary ("Is", "Did", "Are … both …") is a yes/no question. The wh-phrase may stand at the
+end ("… is based where?", "… developed by what company?"): a wh-word inside the question counts
+only where it asks (after a preposition or a verb, or near the end), not where it opens a
+relative clause ("the politician who was premier").
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from enum import StrEnum
+
+
+class Kind(StrEnum):
+    DATE = "date"
+    COUNT = "count"  # a number of things: "how many", "what population"
+    AMOUNT = "amount"  # money, a share, a quantity with its unit
+    PERSON = "person"  # a person or an organisation: a proper name
+    PLACE = "place"
+    ENTITY = "entity"  # "which/what N": a name or noun phrase
+    YESNO = "yesno"
+    OTHER = "other"  # why, how (manner), definitions: no short answer
+
+
+@dataclass(frozen=True)
+class QuestionType:
+    kind: Kind
+    focus: str = ""  # the noun after which/what/how many ("city", "actress", "days")
+    wh_start: int = -1  # where the wh-phrase starts in the question (-1: none)
+    wh_end: int = -1
+
+
+def _words(text: str) -> frozenset[str]:
+    return frozenset(text.split())
+
+
+_AUX = _words(
+    "is are was were am do does did has have had can could will would shall should may might must"
+)
+_PREPOSITIONS = _words(
+    "in on at of by for from to with into onto about under over during since until after "
+    "before between through within across against among as like per near behind"
+)
+_BE_VERBS = _words("is are was were be been being became becomes become called named")
+_WH = re.compile(
+    r"\b(how\s+(?:many|much|old|long|far|tall|high|big|large|wide|deep|often)|"
+    r"when|where|whom|whose|who|which|what)\b",
+    re.I,
+)
+# where a new clause may open: after a sentence end, or after a comma before "what was …"
+_CLAUSE_START = re.compile(r"[.;:?!]\s+|,\s+(?=\w+\s+(?:is|are|was|were|did|do|does)\b)")
+_WORD = re.compile(r"[A-Za-z][\w'-]*")
+# skipped between "what" and its focus noun: "what is the name of the band"
+_FILLER = _words("the a an is was are were kind type sort of name one ones two")
+
+PERSON_NOUNS = _words(
+    """person people man woman men women actor actress singer songwriter musician composer
+    director producer writer author novelist poet playwright screenwriter journalist artist
+    painter sculptor photographer architect player footballer cricketer athlete coach manager
+    politician president senator governor mayor minister chancellor leader king queen prince
+    princess emperor ruler founder inventor scientist physicist chemist economist philosopher
+    businessman entrepreneur ceo chairman member character guitarist drummer vocalist rapper
+    comedian host presenter brother sister father mother son daughter wife husband child
+    designer engineer officer general admiral commander earl duke lord bishop pope saint
+    candidate winner boxer wrestler dancer model judge lawyer"""
+)
+PLACE_NOUNS = _words(
+    """place city town village country state province county region district island
+    continent location area capital river lake mountain street neighborhood neighbourhood
+    municipality borough suburb territory nation peninsula valley island coast"""
+)
+DATE_NOUNS = _words("year date day month decade century era")
+COUNT_NOUNS = _words("number population count total")
+AMOUNT_NOUNS = _words("percentage percent proportion share amount cost price budget salary revenue")
+_HOW = {
+    "many": Kind.COUNT, "much": Kind.AMOUNT, "old": Kind.COUNT, "long": Kind.AMOUNT,
+    "far": Kind.AMOUNT, "tall": Kind.AMOUNT, "high": Kind.AMOUNT, "big": Kind.AMOUNT,
+    "large": Kind.AMOUNT, "wide": Kind.AMOUNT, "deep": Kind.AMOUNT, "often": Kind.OTHER,
+}  # fmt: skip
+
+
+def classify(question: str) -> QuestionType:
+    """The answer type ``question`` asks for."""
+    q = question.strip()
+    words = _WORD.findall(q)
+    if not words:
+        return QuestionType(Kind.OTHER)
+    if _is_polar(q):
+        return QuestionType(Kind.YESNO)
+    wh = _asking_wh(q)
+    if wh is None:
+        return QuestionType(Kind.OTHER)
+    phrase = " ".join(wh.group(1).lower().split())
+    span = (wh.start(), wh.end())
+    if phrase.startswith("how "):
+        focus = _next_noun(q, wh.end()) if phrase in ("how many", "how much") else phrase[4:]
+        return QuestionType(_HOW[phrase.split()[1]], focus, *span)
+    if phrase == "when":
+        return QuestionType(Kind.DATE, "", *span)
+    if phrase == "where":
+        return QuestionType(Kind.PLACE, "", *span)
+    if phrase in ("who", "whom", "whose"):
+        return QuestionType(Kind.PERSON, "", *span)
+    focus = _next_noun(q, wh.end(), skip_filler=True)
+    return QuestionType(_by_focus(focus), focus, *span)
+
+
+def _by_focus(focus: str) -> Kind:
+    singular = _singular(focus)
+    for nouns, kind in _FOCUS_KINDS:
+        if singular in nouns:
+            return kind
+    return Kind.ENTITY
+
+
+_FOCUS_KINDS = (
+    (DATE_NOUNS, Kind.DATE), (PERSON_NOUNS, Kind.PERSON), (PLACE_NOUNS, Kind.PLACE),
+    (COUNT_NOUNS, Kind.COUNT), (AMOUNT_NOUNS, Kind.AMOUNT),
+)  # fmt: skip
+_ALL_NOUNS = DATE_NOUNS | PERSON_NOUNS | PLACE_NOUNS | COUNT_NOUNS | AMOUNT_NOUNS
+
+
+def _asking_wh(q: str) -> re.Match[str] | None:
+    """The wh-phrase that asks: the first one opening the question (after prepositions),
+    else the first inside it that follows a preposition or a verb or ends the question."""
+    found = list(_WH.finditer(q))
+    if not found:
+        return None
+    for m in found:
+        # words since the last clause boundary: "… of The Simpsons". What character …"
+        cuts = [b.end() for b in _CLAUSE_START.finditer(q, 0, m.end() + 8) if b.end() <= m.start()]
+        clause = q[max(cuts, default=0) : m.start()]
+        if all(w.lower() in _PREPOSITIONS for w in _WORD.findall(clause)):
+            return m
+    for m in found:
+        before = _WORD.findall(q[: m.start()])
+        prev = before[-1].lower() if before else ""
+        comma = q[: m.start()].rstrip().endswith(",")
+        near_end = len(_WORD.findall(q[m.end() :])) <= 3
+        if not comma and (prev in _PREPOSITIONS or prev in _BE_VERBS or near_end):
+            return m
+        if prev.endswith("ed") and not comma:  # "based where", "developed by what"
+            return m
+    return None
+
+
+def _is_polar(q: str) -> bool:
+    """A yes/no question: it, or its last sentence, opens with an auxiliary ("Did …?",
+    "… has an OBE. Does …?"); "Is it X or Y?" asks for a choice, not a yes or no."""
+    last = re.split(r"(?<=\w{2}[.;])\s+(?=[A-Z])", q)[-1]
+    for clause in (q, last):
+        first = _WORD.match(clause.lstrip("\"'“ "))
+        if first and first.group().lower() in _AUX:
+            return " or " not in clause.lower()
+    return False
+
+
+def _next_noun(q: str, pos: int, skip_filler: bool = False) -> str:
+    """The focus noun after the wh-phrase: "which Bollywood actress" gives "actress", "what
+    is the name of the pop band" gives "band" (the last of the following noun run)."""
+    run: list[str] = []
+    for w in _WORD.findall(q[pos:])[:8]:
+        low = w.lower()
+        if skip_filler and not run and low in _FILLER:
+            continue
+        if low in _AUX or low in _PREPOSITIONS or low in _BE_VERBS or low in _FILLER:
+            break
+        if run and (low.endswith("ed") or low in _PARTICIPLES):  # "what company developed"
+            break
+        run.append(low)
+        if len(run) == 4:
+            break
+    # a listed noun anywhere in the run decides ("which Queensland Senator Australian …")
+    listed = [w for w in run if _singular(w) in _ALL_NOUNS]
+    return listed[0] if listed else (run[-1] if run else "")
+
+
+_PARTICIPLES = _words("known born made written given taken seen shown won begun")
+
+
+def _singular(noun: str) -> str:
+    return noun[:-1] if noun.endswith("s") and noun[:-1] in _ALL_NOUNS else noun

@@ -1,0 +1,216 @@
+"""Short answers and yes/no from hand-made cited sentences (no model)."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+import pytest
+
+from assistant.question_type import Kind, classify
+from assistant.short_answer import ShortAnswer, from_candidates, short_answer
+
+
+@dataclass(frozen=True)
+class Sent:
+    n: int
+    start: int
+    end: int
+    text: str
+    title: str = ""
+    score: float = 0.5
+
+
+def cited(*texts: str, titles: tuple[str, ...] = ()) -> list[Sent]:
+    """Sentences as a document would hold them: each at its own offset."""
+    out, pos = [], 37
+    for i, text in enumerate(texts):
+        title = titles[i] if i < len(titles) else ""
+        out.append(Sent(i + 1, pos, pos + len(text), text, title))
+        pos += len(text) + 11
+    return out
+
+
+def verbatim(sa: ShortAnswer, sentences: list[Sent]) -> bool:
+    """The span is the text of exactly one cited sentence, at the right offsets."""
+    s = next(s for s in sentences if s.n == sa.n)
+    a, b = sa.start - s.start, sa.end - s.start
+    return 0 <= a < b <= len(s.text) and s.text[a:b] == sa.text
+
+
+@pytest.mark.parametrize(
+    ("question", "kind"),
+    [
+        ("When was the AI Safety Institute established?", Kind.DATE),
+        ("The team was formed in what year?", Kind.DATE),
+        ("How many regions is Ghana divided into?", Kind.COUNT),
+        ("How much did the program cost?", Kind.AMOUNT),
+        ("What percentage of the population speaks French?", Kind.AMOUNT),
+        ("Who directed the film shot in Leland in 1986?", Kind.PERSON),
+        ("Indian photographer Jagdish Mali is father to which Bollywood actress?", Kind.PERSON),
+        ("Where was Grant born?", Kind.PLACE),
+        ("The publishing house is based where?", Kind.PLACE),
+        ("Toad Hall is in a university located in what Australian city?", Kind.PLACE),
+        ("What company developed the game?", Kind.ENTITY),
+        ("How many times was the politician who was premier elected?", Kind.COUNT),
+        ("Are Christopher Nolan and Sathish Kalathil both film directors?", Kind.YESNO),
+        ("Armando Iannucci has an OBE. Does Puneet Sira also have one?", Kind.YESNO),
+        ("Was Cleveland's portrait on the U.S. $1000 bill?", Kind.YESNO),
+        ("Does the otter give birth or lay eggs?", Kind.OTHER),
+        ("Why did Grant think that war was unjust?", Kind.OTHER),
+    ],
+)
+def test_question_kinds(question: str, kind: Kind) -> None:
+    assert classify(question).kind is kind
+
+
+def test_relative_who_does_not_make_a_person_question() -> None:
+    qt = classify("How many times was the politician who was premier of South Australia premier?")
+    assert qt.kind is Kind.COUNT and qt.focus == "times"
+
+
+def test_when_gets_a_date_verbatim_with_document_offsets() -> None:
+    sents = cited(
+        "The institute has a staff of 120 people.",
+        "The U.S. AI Safety Institute was established on November 1, 2023 by Commerce.",
+    )
+    sa = short_answer("When was the AI Safety Institute established?", sents)
+    assert sa is not None and sa.text == "November 1, 2023" and sa.n == 2
+    assert verbatim(sa, sents) and not sa.inferred
+
+
+def test_how_many_gets_a_number_that_is_not_a_year() -> None:
+    sents = cited("In 1957 Ghana was divided into 10 administrative regions by the government.")
+    sa = short_answer("How many regions is Ghana divided into?", sents)
+    assert sa is not None and verbatim(sa, sents)
+    assert re.match(r"10\b", sa.text) and "1957" not in sa.text
+
+
+def test_how_many_takes_the_counted_noun_along() -> None:
+    sents = cited("The army took six days to win the Battle of Singapore in 1942.")
+    sa = short_answer("How many days did it take the army to win the Battle of Singapore?", sents)
+    assert sa is not None and sa.text == "six days"
+
+
+def test_who_gets_a_name_not_from_the_question() -> None:
+    sents = cited("Maximum Overdrive is a 1986 horror film written and directed by Stephen King.")
+    sa = short_answer("Who directed Maximum Overdrive?", sents)
+    assert sa is not None and sa.text == "Stephen King" and verbatim(sa, sents)
+
+
+def test_where_gets_a_place_with_its_region() -> None:
+    sents = cited("Grant was born in Point Pleasant, Ohio, on April 27, 1822.")
+    sa = short_answer("Where was Grant born?", sents)
+    assert sa is not None and sa.text == "Point Pleasant, Ohio"
+
+
+def test_which_noun_prefers_the_name_beside_the_focus_noun() -> None:
+    sents = cited("Vikram Chandra later founded the band Euphoria with two friends in Delhi.")
+    sa = short_answer("What is the name of the band founded by Vikram Chandra?", sents)
+    assert sa is not None and sa.text == "Euphoria"
+
+
+def test_how_much_gets_an_amount_with_its_unit() -> None:
+    sents = cited("Founded in 2019, the pilot program has a budget of $4.5 million a year.")
+    sa = short_answer("How much is the budget of the pilot program?", sents)
+    assert sa is not None and sa.text == "$4.5 million"
+
+
+def test_never_only_words_of_the_question() -> None:
+    sents = cited("Acme Corporation was founded in Boston in 1990.")
+    assert short_answer("Who founded Acme Corporation in Boston?", sents) is None
+    sents = cited("The Eiffel Tower is in Paris.")
+    assert short_answer("Where is the Eiffel Tower in Paris?", sents) is None
+
+
+@pytest.mark.parametrize(
+    ("question", "text"),
+    [
+        ("When was the treaty signed?", "The treaty was signed by both parties after long talks."),
+        ("How many members does the board have?", "The board meets every month in Geneva."),
+        ("Why did the war start?", "The war started in 1914."),
+    ],
+)
+def test_none_when_nothing_of_the_kind_is_there(question: str, text: str) -> None:
+    assert short_answer(question, cited(text)) is None
+
+
+def test_span_stays_within_one_sentence_and_twelve_words() -> None:
+    sents = cited(
+        "The award went to the Royal Society of London for Improving Natural Knowledge "
+        "and the Academy of Sciences of the Institute of France jointly.",
+        "It was presented by Queen Elizabeth.",
+    )
+    sa = short_answer("Who presented the award?", sents)
+    assert sa is not None and verbatim(sa, sents) and len(sa.text.split()) <= 12
+
+
+# --- yes/no ------------------------------------------------------------------------------
+
+
+def test_yes_when_both_subjects_have_the_predicate() -> None:
+    sents = cited(
+        "Christopher Nolan is an English film director and producer.",
+        "Sathish Kalathil is an Indian film director and writer.",
+    )
+    sa = short_answer("Are Christopher Nolan and Sathish Kalathil both film directors?", sents)
+    assert sa is not None and sa.text == "Yes" and sa.inferred
+
+
+def test_yes_needs_both_subjects_settled() -> None:
+    sents = cited("Christopher Nolan is an English film director and producer.")
+    assert short_answer("Are Christopher Nolan and Sathish Kalathil both film directors?",
+                        sents) is None  # fmt: skip
+
+
+def test_no_when_a_different_qualifier_is_stated() -> None:
+    sents = cited(
+        "King Vidor was an American film director.",
+        "Géza von Cziffra was a Hungarian film director and screenwriter.",
+    )
+    sa = short_answer("Are King Vidor and Géza von Cziffra both American directors?", sents)
+    assert sa is not None and sa.text == "No" and sa.n == 2 and sa.inferred
+
+
+def test_same_attribute_compares_the_values() -> None:
+    different = cited(
+        "Nantong is a city in Jiangsu province.", "Jingdezhen lies in Jiangxi province."
+    )
+    same = cited("Nantong is a city in Jiangsu province.", "Suzhou is a city in Jiangsu province.")
+    q = "Are Nantong and {} situated in the same province?"
+    no = short_answer(q.format("Jingdezhen"), different)
+    yes = short_answer(q.format("Suzhou"), same)
+    assert no is not None and no.text == "No"
+    assert yes is not None and yes.text == "Yes"
+
+
+def test_statement_restated_is_yes_and_negated_is_no() -> None:
+    yes = short_answer("Was Avogadro an Italian savant?", cited("Avogadro was an Italian savant."))
+    no = short_answer("Did the U.S. join the League?", cited("The U.S. did not join the League."))
+    assert yes is not None and yes.text == "Yes" and yes.inferred
+    assert no is not None and no.text == "No" and no.inferred
+
+
+def test_no_yes_no_when_the_sentences_do_not_settle_it() -> None:
+    sents = cited("Uruguay's landscape features mostly rolling plains and low hill ranges.")
+    assert short_answer("Is Uruguay's landscape mountainous?", sents) is None
+
+
+def test_subject_may_come_from_the_document_title() -> None:
+    sents = cited("He is an Indian film director.", titles=("Sathish Kalathil",))
+    sents = [*cited("Christopher Nolan is a film director."), Sent(2, 500, 530, sents[0].text,
+                                                                 "Sathish Kalathil")]  # fmt: skip
+    sa = short_answer("Are Christopher Nolan and Sathish Kalathil both film directors?", sents)
+    assert sa is not None and sa.text == "Yes"
+
+
+# --- from candidate sentences -------------------------------------------------------------
+
+
+def test_from_candidates_reaches_beyond_the_first_sentence() -> None:
+    sents = [
+        Sent(0, 0, 40, "The institute studies the safety of AI.", score=0.8),
+        Sent(0, 90, 150, "The institute was established in February 2024.", score=0.7),
+    ]
+    sa = from_candidates("When was the institute established?", sents)
+    assert sa is not None and sa.text == "February 2024" and sa.start == 90 + 33
