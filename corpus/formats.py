@@ -1,7 +1,7 @@
 """One parser per file format: raw bytes in, plain text with offsets out.
 
 Parsers never decide the fallback title or the document id; ``corpus.readers`` does.
-Heavy libraries (pypdf, python-docx, bs4, yaml) are imported inside the parsers so that
+Heavy libraries (pypdfium2, python-docx, bs4, yaml) are imported inside the parsers so that
 importing the corpus package stays cheap.
 """
 
@@ -17,8 +17,6 @@ from typing import Any
 
 from corpus.errors import ReadError
 from corpus.types import Heading
-
-NO_TEXT_PDF = "no extractable text (scanned PDF? run OCR first)"
 
 
 @dataclass
@@ -301,69 +299,10 @@ def _write_string(node: Any, writer: _TextWriter) -> None:
 
 
 def parse_pdf(data: bytes, path: Path) -> Parsed:
-    reader = _open_pdf(data, path)
-    try:
-        pages = list(reader.pages)
-    except Exception as err:
-        raise ReadError(path, f"corrupt PDF: {_detail(err)}") from err
-    if not pages:
-        raise ReadError(path, "PDF has no pages")
-    warnings: list[str] = []
-    texts = [_page_text(page, number, warnings) for number, page in enumerate(pages, 1)]
-    if all(text is None for text in texts):
-        raise ReadError(path, f"corrupt PDF: {warnings[0]}")
-    page_texts = [text or "" for text in texts]
-    if not any(page_texts):
-        raise ReadError(path, NO_TEXT_PDF)
-    text, starts = _join_pages(page_texts)
-    metadata = {"page_count": len(pages)}
-    return Parsed(text, _pdf_title(reader), metadata, page_starts=starts, warnings=warnings)
+    # corpus.pdf builds on this module (Parsed, detail), so it is imported when first used.
+    from corpus.pdf import parse_pdf as parse
 
-
-def _open_pdf(data: bytes, path: Path) -> Any:
-    from pypdf import PasswordType, PdfReader
-
-    try:
-        reader = PdfReader(io.BytesIO(data))
-    except Exception as err:
-        raise ReadError(path, f"corrupt PDF: {_detail(err)}") from err
-    if reader.is_encrypted:
-        try:
-            # Many "encrypted" PDFs only restrict printing and open with an empty password.
-            unlocked = reader.decrypt("") != PasswordType.NOT_DECRYPTED
-        except Exception as err:
-            raise ReadError(path, f"encrypted PDF could not be opened: {_detail(err)}") from err
-        if not unlocked:
-            raise ReadError(path, "encrypted PDF (password required)")
-    return reader
-
-
-def _page_text(page: Any, number: int, warnings: list[str]) -> str | None:
-    """The page's text, or None (with a warning) when pypdf fails on it."""
-    try:
-        return clean(page.extract_text() or "").strip()
-    except Exception as err:
-        warnings.append(f"page {number}: text extraction failed ({_detail(err)})")
-        return None
-
-
-def _join_pages(page_texts: list[str]) -> tuple[str, tuple[int, ...]]:
-    starts: list[int] = []
-    offset = 0
-    for text in page_texts:
-        starts.append(offset)
-        offset += len(text) + 2  # the "\n\n" separator
-    return "\n\n".join(page_texts), tuple(starts)
-
-
-def _pdf_title(reader: Any) -> str | None:
-    try:
-        title = reader.metadata.title if reader.metadata else None
-    except Exception:  # a broken info dictionary should not cost us the text
-        return None
-    title = _optional_title(str(title)) if title else None
-    # Generators often write a placeholder ("untitled", "Untitled document"): worse than the stem.
-    return None if title is None or title.lower().startswith("untitled") else title
+    return parse(data, path)
 
 
 # --- DOCX ---------------------------------------------------------------------------------
@@ -377,7 +316,7 @@ def parse_docx(data: bytes, path: Path) -> Parsed:
     try:
         document = docx.Document(io.BytesIO(data))
     except Exception as err:
-        raise ReadError(path, f"corrupt DOCX: {_detail(err)}") from err
+        raise ReadError(path, f"corrupt DOCX: {detail(err)}") from err
     blocks: list[str] = []
     headings: list[Heading] = []
     offset = 0
@@ -439,7 +378,7 @@ def _optional_title(title: str) -> str | None:
     return collapse(clean(title)) or None
 
 
-def _detail(err: BaseException) -> str:
+def detail(err: BaseException) -> str:
     message = collapse(str(err))
     return message[:200] if message else type(err).__name__
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import os
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -31,18 +32,49 @@ def _outcomes(*paths: Path) -> dict[str, FileOutcome]:
     return {o.source: o for o in iter_folder(list(paths), collection="test")}
 
 
-def _write_pdf(path: Path, pages: list[str | None], title: str | None = None) -> Path:
-    """A PDF with one page per entry: a line of text, or (None) only a drawn rectangle."""
+def _write_pdf(
+    path: Path,
+    pages: list[str | None],
+    title: str | None = None,
+    *,
+    heading: str | None = None,
+    head: str | None = None,
+    foot: str | None = None,
+    encrypt: Any = None,
+) -> Path:
+    """A PDF with one page per entry: lines of text, or (None) only a drawn rectangle.
+
+    Text is set in reportlab's bundled Vera font, which has real ligature glyphs ("ﬁ").
+    ``heading`` is a larger first line on page 1; ``head`` and ``foot`` repeat on every
+    page, with "{n}" replaced by the page number.
+    """
+    import reportlab
+    from reportlab.pdfbase import pdfmetrics
+    from reportlab.pdfbase.ttfonts import TTFont
     from reportlab.pdfgen import canvas
 
-    pdf = canvas.Canvas(str(path))
+    pdfmetrics.registerFont(
+        TTFont("Vera", str(Path(reportlab.__file__).parent / "fonts" / "Vera.ttf"))
+    )
+    pdf = canvas.Canvas(str(path), encrypt=encrypt)
     if title:
         pdf.setTitle(title)
-    for text in pages:
+    for number, text in enumerate(pages, 1):
+        if head:
+            pdf.setFont("Vera", 8)
+            pdf.drawString(72, 780, head.format(n=number))
+        if foot:
+            pdf.setFont("Vera", 8)
+            pdf.drawString(290, 40, foot.format(n=number))
+        if heading and number == 1:
+            pdf.setFont("Vera", 20)
+            pdf.drawString(72, 740, heading)
         if text is None:
             pdf.rect(100, 100, 200, 200, fill=1)
         else:
-            pdf.drawString(72, 720, text)
+            pdf.setFont("Vera", 11)
+            for i, line in enumerate(text.split("\n")):
+                pdf.drawString(72, 720 - 14 * i, line)
         pdf.showPage()
     pdf.save()
     return path
@@ -304,17 +336,96 @@ def test_corrupt_pdf_fails(tmp_path: Path) -> None:
 
 
 def test_encrypted_pdf_without_password_fails(tmp_path: Path) -> None:
-    from pypdf import PdfReader, PdfWriter
+    from reportlab.lib.pdfencrypt import StandardEncryption
 
-    plain = _write_pdf(tmp_path / "plain.pdf", ["secret text"])
-    writer = PdfWriter()
-    writer.append(PdfReader(plain))
-    writer.encrypt(user_password="pw", algorithm="RC4-128")
-    locked = tmp_path / "locked.pdf"
-    with locked.open("wb") as out:
-        writer.write(out)
-    with pytest.raises(ReadError, match="encrypted PDF"):
+    locked = _write_pdf(tmp_path / "locked.pdf", ["secret text"], encrypt=StandardEncryption("pw"))
+    with pytest.raises(ReadError) as caught:
         _read(locked)
+    assert caught.value.reason == "encrypted PDF (password required)"
+
+
+def test_pdf_that_only_restricts_printing_opens(tmp_path: Path) -> None:
+    from reportlab.lib.pdfencrypt import StandardEncryption
+
+    rules = StandardEncryption("", ownerPassword="owner", canPrint=0)
+    doc, _ = _read(_write_pdf(tmp_path / "restricted.pdf", ["open text"], encrypt=rules))
+    assert doc.text == "open text"
+
+
+def test_pdf_ligatures_and_soft_hyphens_become_plain_letters(tmp_path: Path) -> None:
+    page = "We \ufb01ne-tune the \ufb01rst \ufb02ow on a hy\u00adphen\u00adated word."
+    doc, _ = _read(_write_pdf(tmp_path / "ligatures.pdf", [page]))
+    assert doc.text == "We fine-tune the first flow on a hyphenated word."
+
+
+def test_pdf_words_broken_at_line_ends_are_joined_and_real_hyphens_kept(tmp_path: Path) -> None:
+    page = (
+        "We count the param-\neters of the state-of-the-\nart model, which is time-\n"
+        "consuming, and the outper-\nforming one: a pre-\ntrained encoder.\n"
+        "Every pretrained encoder is large."
+    )
+    doc, _ = _read(_write_pdf(tmp_path / "breaks.pdf", [page]))
+    assert "the parameters of the state-of-the-art model" in doc.text
+    assert "time-consuming, and the outperforming one: a pretrained encoder." in doc.text
+    # The document's own spelling decides: here it writes "pre-trained" elsewhere.
+    other = page.replace("Every pretrained", "Every pre-trained")
+    doc, _ = _read(_write_pdf(tmp_path / "hyphenated.pdf", [other]))
+    assert "a pre-trained encoder." in doc.text and "pretrained" not in doc.text
+
+
+def test_pdf_running_heads_and_page_numbers_are_dropped(tmp_path: Path) -> None:
+    pages = [f"Body of page {n} about rivers." for n in ("one", "two", "three", "four")]
+    path = _write_pdf(tmp_path / "journal.pdf", pages, head="Journal of Rivers, vol. 7", foot="{n}")
+    doc, _ = _read(path)
+    assert "Journal of Rivers" not in doc.text
+    assert doc.text == "\n\n".join(pages)  # no page number left either
+    for n, page in enumerate(pages, 1):
+        assert doc.text[doc.page_starts[n - 1] :].startswith(page)
+        assert doc.page_at(doc.text.index(page)) == n
+
+
+def test_pdf_word_broken_across_a_page_break_moves_to_its_first_page(tmp_path: Path) -> None:
+    pages = ["The survey of river manage-", "ment continues here.", "Last page."]
+    doc, _ = _read(_write_pdf(tmp_path / "pages.pdf", pages))
+    assert doc.text == "The survey of river management\n\ncontinues here.\n\nLast page."
+    assert doc.page_at(doc.text.index("management")) == 1
+    assert doc.page_at(doc.text.index("continues")) == 2
+    assert doc.text[doc.page_starts[1] :].startswith("continues")
+
+
+def test_pdf_title_is_the_largest_first_page_line_without_metadata(tmp_path: Path) -> None:
+    path = _write_pdf(tmp_path / "roberta.pdf", ["Body text in a small size."], heading="Big Title")
+    doc, _ = _read(path)
+    assert doc.title == "Big Title"
+    assert doc.text.startswith("Big Title\nBody text")
+
+
+def test_pdf_metadata_title_wins_unless_it_names_a_file(tmp_path: Path) -> None:
+    body = ["The body text is set smaller than the heading."]
+    named = _write_pdf(tmp_path / "a.pdf", body, "Real Title", heading="Heading")
+    assert _read(named)[0].title == "Real Title"
+    file_named = _write_pdf(tmp_path / "b.pdf", body, "draft-v2.docx", heading="Heading")
+    assert _read(file_named)[0].title == "Heading"
+    template = _write_pdf(tmp_path / "c.pdf", body, "Microsoft Word - notes")
+    assert _read(template)[0].title == "c"  # and no larger line: the file name it is
+
+
+def test_pdf_chunks_hold_exact_offsets_into_the_cleaned_text(tmp_path: Path) -> None:
+    from corpus.chunker import ChunkerConfig, chunk_document
+
+    pages = [
+        "\n".join(
+            f"Point {i} of {name} is about the \ufb01eld and its param-\neters." for i in range(20)
+        )
+        for name in ("alpha", "beta", "gamma")
+    ]
+    doc, _ = _read(_write_pdf(tmp_path / "long.pdf", pages, head="Running head"))
+    assert "\ufb01" not in doc.text and "param-" not in doc.text and "Running" not in doc.text
+    chunks = chunk_document(doc, ChunkerConfig(max_tokens=60, overlap_tokens=10, min_tokens=10))
+    assert len(chunks) > 2
+    for chunk in chunks:
+        assert doc.text[chunk.start : chunk.end] == chunk.text
+        assert chunk.page == doc.page_at(chunk.start)
 
 
 # --- DOCX ---------------------------------------------------------------------------------
