@@ -191,7 +191,8 @@ class ConversationStore:
                 (default_title(question) or None, now, _next_seq(db), cid),
             )
             turn_id = cur.lastrowid
-        assert turn_id is not None
+        if turn_id is None:  # sqlite3 always sets it after an INSERT
+            raise RuntimeError("the turn was not stored")
         return Turn(turn_id, cid, question, rewritten, json.loads(answer_json), now)
 
     def turns(self, conversation_id: str) -> builtins.list[Turn]:  # `list` is a method here

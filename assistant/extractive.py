@@ -14,6 +14,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from assistant.answerer import Answerer
 from assistant.types import Answer, Citation, SentenceSupport
 from corpus.dates import YEAR_OR_MONTH
 from corpus.sentences import split_sentences
@@ -131,7 +132,9 @@ def term_overlap(question_terms: set[str], text: str) -> float:
     return len(question_terms & set(tokenize(text))) / len(question_terms)
 
 
-class ExtractiveAnswerer:
+class ExtractiveAnswerer(Answerer):
+    """Quotes the best sentences of the passages; needs no model and has no fallback."""
+
     name = "extractive"
 
     def __init__(
@@ -142,6 +145,7 @@ class ExtractiveAnswerer:
         redundancy: float = 0.85,
         max_candidates: int = 32,
     ) -> None:
+        super().__init__()
         self.embedder = embedder
         self.max_sentences = max_sentences
         self.min_score = min_score
@@ -171,7 +175,7 @@ class ExtractiveAnswerer:
         bonus = np.array([answer_type_bonus(question, t) for t in texts], dtype=np.float32)
         return 0.6 * sims + 0.4 * overlap + 0.05 * prior + bonus, vecs[1:]
 
-    def answer(self, question: str, hits: Sequence[Hit]) -> Answer:
+    def _answer(self, question: str, hits: Sequence[Hit]) -> Answer:
         cands = self.shortlist(question, candidates(hits))
         if not cands:
             return Answer(question, NOT_ANSWERED, False, hits=tuple(hits), backend=self.name)

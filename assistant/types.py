@@ -54,8 +54,10 @@ class Answer:
     sentences: tuple[SentenceSupport, ...] = ()
     hits: tuple[Hit, ...] = ()  # the passages retrieved: shown as "nearest" when unanswered
     backend: str = "extractive"
-    note: str = ""  # e.g. why the extractive fallback answered instead of a model
+    note: str = ""  # shown to the user, e.g. why the extractive fallback answered
     timings_ms: dict[str, float] = field(default_factory=dict)
+    fell_back: bool = False  # the configured answerer failed and its fallback answered
+    fallback_reason: str = ""  # why it failed (empty unless fell_back)
 
     @property
     def grounded(self) -> float:
@@ -72,6 +74,8 @@ class Answer:
             "sentences": [s.to_dict() for s in self.sentences],
             "grounded": round(self.grounded, 4),
             "backend": self.backend,
+            "fell_back": self.fell_back,
+            "fallback_reason": self.fallback_reason,
             "timings_ms": {k: round(v, 1) for k, v in self.timings_ms.items()},
         }
         if self.note:

@@ -42,6 +42,19 @@ class NotFoundError(DossierError):
     exit_code = 5
 
 
+class MissingDependencyError(DossierError):
+    """A package Dossier always installs is missing: the install is broken."""
+
+    exit_code = 6
+
+    def __init__(self, package: str, what: str) -> None:
+        self.package = package
+        super().__init__(
+            f"{what} needs '{package}', which Dossier installs with itself but is missing: "
+            "reinstall Dossier (pip install --force-reinstall dossier, or make install)"
+        )
+
+
 class MissingExtraError(DossierError):
     """An optional dependency is not installed; the message names the extra."""
 
@@ -58,3 +71,9 @@ class BackendError(DossierError):
     """A language-model backend failed (unreachable, timed out, returned garbage)."""
 
     exit_code = 7
+
+
+class VectorStoreError(DossierError):
+    """The vector store cannot be reached (a Chroma server that is down or elsewhere)."""
+
+    exit_code = 8

@@ -1,12 +1,15 @@
 """The cl100k_base tokenizer (tiktoken), loaded once and kept offline.
 
 tiktoken downloads its BPE file on first use unless ``TIKTOKEN_CACHE_DIR`` points at a
-folder that holds it; llama-index-core ships that folder, so we point there (without
-importing llama_index.core, which is slow) unless the user set the variable.
+folder that holds it. llama-index-core ships such a folder, so, unless the user set the
+variable, we build the encoding from that file ourselves (without importing
+llama_index.core, which is slow, and without changing the process environment).
 """
 
 from __future__ import annotations
 
+import base64
+import hashlib
 import importlib.util
 import os
 from functools import lru_cache
@@ -19,6 +22,18 @@ ENCODING_NAME = "cl100k_base"
 ENCODING_TAG = "tiktoken-cl100k"  # short name recorded in fingerprints
 
 _CACHE_ENV = "TIKTOKEN_CACHE_DIR"
+# What tiktoken_ext.openai_public.cl100k_base() builds around the BPE file; an encoding is
+# fixed once published (tests/test_tokens.py checks these against tiktoken's own).
+_BPE_URL = "https://openaipublic.blob.core.windows.net/encodings/cl100k_base.tiktoken"
+_BPE_SHA256 = "223921b76ee99bde995b7ff738513eef100fb51d18c93597a113bcffe865b2a7"
+_PATTERN = (
+    r"""'(?i:[sdmt]|ll|ve|re)|[^\r\n\p{L}\p{N}]?+\p{L}++|\p{N}{1,3}+| ?[^\s\p{L}\p{N}]++[\r\n]*+|"""
+    r"""\s++$|\s*[\r\n]|\s+(?!\S)|\s"""
+)
+_SPECIAL = {
+    "<|endoftext|>": 100257, "<|fim_prefix|>": 100258, "<|fim_middle|>": 100259,
+    "<|fim_suffix|>": 100260, "<|endofprompt|>": 100276,
+}  # fmt: skip
 
 
 def _bundled_cache_dir() -> Path | None:
@@ -34,13 +49,29 @@ def _bundled_cache_dir() -> Path | None:
     return None
 
 
+def _bundled_encoding(folder: Path) -> tiktoken.Encoding | None:
+    """cl100k_base from the BPE file in a tiktoken cache folder (named by its URL's SHA-1)."""
+    path = folder / hashlib.sha1(_BPE_URL.encode()).hexdigest()
+    if not path.is_file():
+        return None
+    data = path.read_bytes()
+    if hashlib.sha256(data).hexdigest() != _BPE_SHA256:
+        return None
+    ranks = {base64.b64decode(token): int(rank)
+             for token, rank in (line.split() for line in data.splitlines() if line)}  # fmt: skip
+    return tiktoken.Encoding(
+        ENCODING_NAME, pat_str=_PATTERN, mergeable_ranks=ranks, special_tokens=_SPECIAL
+    )
+
+
 @lru_cache(maxsize=1)
 def get_encoder() -> tiktoken.Encoding:
     """The shared cl100k_base encoder (the first call reads the BPE file)."""
-    if not os.environ.get(_CACHE_ENV):
+    if not os.environ.get(_CACHE_ENV):  # the user's own cache wins
         bundled = _bundled_cache_dir()
-        if bundled is not None:
-            os.environ[_CACHE_ENV] = str(bundled)
+        encoding = _bundled_encoding(bundled) if bundled is not None else None
+        if encoding is not None:
+            return encoding
     return tiktoken.get_encoding(ENCODING_NAME)
 
 

@@ -9,6 +9,7 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import TextIO
 
+from assistant.conversations import ConversationStore
 from assistant.events import Delta, Done, Event, Reset, Rewritten, outcome
 from assistant.service import Assistant
 from assistant.types import Answer
@@ -43,10 +44,15 @@ def print_stream(events: Iterable[Event], out: TextIO = sys.stdout) -> Answer:
     raise RuntimeError("the answer stream ended without an answer")
 
 
+def _store(helper: Assistant) -> ConversationStore:
+    if helper.conversations is None:  # wiring.assistant always gives one: a bug
+        raise RuntimeError("this assistant keeps no conversations")
+    return helper.conversations
+
+
 def ask(helper: Assistant, question: str, k: int | None, conversation: str | None,
         as_json: bool, collection: str) -> int:  # fmt: skip
-    store = helper.conversations
-    assert store is not None
+    store = _store(helper)
     conv = store.get(conversation) if conversation else store.create(collection)
     events = helper.stream(question, k, conv.conversation_id)
     if as_json:
@@ -62,8 +68,7 @@ def ask(helper: Assistant, question: str, k: int | None, conversation: str | Non
 
 def cmd_chat(args: argparse.Namespace, s: Settings) -> int:
     helper = wiring.assistant(s, llm=args.llm)
-    store = helper.conversations
-    assert store is not None
+    store = _store(helper)
     conv = store.get(args.conversation) if args.conversation else store.create(s.collection)
     last: Answer | None = None
     print(

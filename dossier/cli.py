@@ -2,8 +2,11 @@
 
 Exit codes: 0 success; 1 an unexpected error; 2 bad usage or settings; 3 an ingest in which
 some files failed (the others were ingested); 4 a collection built with other settings;
-5 a collection or document that does not exist; 6 a missing optional extra; 7 a model
-backend failure; 130 interrupted.
+5 a collection or document that does not exist; 6 a missing optional extra (or a broken
+install); 7 a model backend failure; 8 the vector store (a Chroma server) cannot be reached;
+130 interrupted.
+
+``main`` is, with ``ui.py``, the only place that sets process environment variables.
 """
 
 from __future__ import annotations
@@ -13,14 +16,25 @@ import os
 import sys
 from collections.abc import Sequence
 
+from assistant.llm import BACKENDS
 from corpus.errors import DossierError
+from dossier import __version__
+from index.embedder import EMBEDDERS
 
 EPILOG = (
     "Settings come from flags, DOSSIER_* environment variables and $DOSSIER_HOME/config.toml; "
     "'dossier config' lists them all. Exit codes: 0 ok, 1 unexpected error, 2 bad usage, "
     "3 some files failed to ingest, 4 settings mismatch, 5 not found, 6 missing extra, "
-    "7 model backend failure."
+    "7 model backend failure, 8 vector store unreachable."
 )
+# Defaults for the libraries underneath, set before any of them is imported.
+ENVIRONMENT = {
+    "HF_HUB_OFFLINE": "1",  # models are packaged: never ask the Hub
+    "HF_HUB_DISABLE_PROGRESS_BARS": "1",
+    "TOKENIZERS_PARALLELISM": "false",  # no fork warning from the tokenizers library
+    "ANONYMIZED_TELEMETRY": "False",  # Chroma: no usage reports
+    "GRADIO_ANALYTICS_ENABLED": "False",  # the app: none either
+}
 
 
 def _common(parser: argparse.ArgumentParser) -> None:
@@ -28,8 +42,9 @@ def _common(parser: argparse.ArgumentParser) -> None:
     g.add_argument("-c", "--collection", help="collection to use (default: 'default')")
     g.add_argument("--home", help="state folder (default: $DOSSIER_HOME or the user data dir)")
     g.add_argument(
-        "--embedder", choices=["minilm", "hashing"],
-        help="embedding model: minilm (default) or hashing (no model, for quick trials)",
+        "--embedder", choices=list(EMBEDDERS),
+        help="embedding model: " + "; ".join(f"{k.name} ({k.description})"
+                                             for k in EMBEDDERS.values()),
     )  # fmt: skip
     g.add_argument("--json", action="store_true", help="print machine-readable JSON")
 
@@ -48,9 +63,9 @@ def _filters(parser: argparse.ArgumentParser) -> None:
 
 def _llm(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
-        "--llm", choices=["extractive", "local", "openai", "ollama"],
-        help="who writes the answer: extractive (default, no model), local (SmolLM2), openai "
-        "(any OpenAI-compatible server: DOSSIER_OPENAI_BASE_URL, _MODEL, _API_KEY), ollama",
+        "--llm", choices=list(BACKENDS),
+        help="who writes the answer (default: the llm setting): "
+        + "; ".join(b.help() for b in BACKENDS.values()),
     )  # fmt: skip
 
 
@@ -60,7 +75,7 @@ def build_parser() -> argparse.ArgumentParser:
         description="Ask questions of your documents and get answers that cite the exact passages.",
         epilog=EPILOG,
     )
-    p.add_argument("--version", action="version", version="dossier 0.1.0")
+    p.add_argument("--version", action="version", version=f"dossier {__version__}")
     sub = p.add_subparsers(dest="command", metavar="COMMAND", required=True)
 
     s = sub.add_parser("ingest", help="read files and folders into a collection",
@@ -213,10 +228,14 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    for name, value in ENVIRONMENT.items():
+        os.environ.setdefault(name, value)
     args = build_parser().parse_args(argv)
     from dossier import commands
 
     try:
+        if args.command == "ui":  # set before Gradio loads: its copies of uploads go under home
+            os.environ.setdefault("GRADIO_TEMP_DIR", str(commands.settings_from(args).home / "tmp"))
         return commands.run(args)
     except DossierError as err:
         print(f"error: {err}", file=sys.stderr)

@@ -21,8 +21,6 @@ DEMO_QUESTIONS = DEMO_CORPUS.parent / "whitehouse-ai-questions.txt"
 
 
 def settings_from(args: argparse.Namespace, **extra: Any) -> Settings:
-    if getattr(args, "home", None):
-        os.environ["DOSSIER_HOME"] = args.home  # the config file lives under home too
     given: dict[str, Any] = {
         "home": getattr(args, "home", None),
         "collection": getattr(args, "collection", None),
@@ -32,23 +30,12 @@ def settings_from(args: argparse.Namespace, **extra: Any) -> Settings:
 
 
 def filters_from(args: argparse.Namespace) -> SearchFilter | None:
-    f = SearchFilter(getattr(args, "source", None), getattr(args, "since", None),
-                     getattr(args, "until", None), getattr(args, "tag", None))  # fmt: skip
-    for name in ("since", "until"):
-        value = getattr(f, name)
-        if value and not _iso_date(value):
-            raise UsageError(f"--{name} must be a date like 2024-03-28, not '{value}'")
-    return f if f.active else None
-
-
-def _iso_date(value: str) -> bool:
-    from datetime import date
-
-    try:
-        date.fromisoformat(value)
-        return True
-    except ValueError:
-        return False
+    return SearchFilter.from_strings(
+        getattr(args, "source", None),
+        getattr(args, "since", None),
+        getattr(args, "until", None),
+        getattr(args, "tag", None),
+    )
 
 
 def emit(args: argparse.Namespace, data: Any, text: str) -> None:
@@ -82,12 +69,11 @@ def cmd_ingest(args: argparse.Namespace) -> int:
 
 def cmd_search(args: argparse.Namespace) -> int:
     s = settings_from(args)
-    coll = wiring.open_collection(s, create=False)
-    o = wiring.assistant(s, coll).options
+    coll = wiring.open_collection(s, create=False)  # searching needs no answerer or model
     timings: dict[str, float] = {}
     hits = coll.search(
         args.query, args.k, filters=filters_from(args), mode=args.mode,
-        dense_weight=o.dense_weight, rrf_k=o.rrf_k, candidates=o.candidates, timings=timings,
+        dense_weight=s.dense_weight, rrf_k=s.rrf_k, candidates=s.candidates, timings=timings,
     )  # fmt: skip
     emit(args, render.hits_json(args.query, hits, timings), render.hits_text(hits))
     return 0
@@ -181,12 +167,12 @@ def cmd_demo(args: argparse.Namespace) -> int:
 
 
 def cmd_ui(args: argparse.Namespace) -> int:
-    import ui
+    from dossier import web
 
     s = settings_from(args)
-    auth = ui.parse_auth(args.auth or os.environ.get("DOSSIER_AUTH"))
-    ui.launch(host=args.host, port=args.port, collection=s.collection, auth=auth,
-              home=args.home, embedder=args.embedder)  # fmt: skip
+    auth = web.parse_auth(args.auth or os.environ.get("DOSSIER_AUTH"))
+    web.launch(host=args.host, port=args.port, collection=s.collection, auth=auth,
+               home=args.home, embedder=args.embedder)  # fmt: skip
     return 0
 
 
@@ -204,7 +190,7 @@ def cmd_config(args: argparse.Namespace) -> int:
          "description": field.description or ""}
         for name, field in Settings.model_fields.items()
     ]  # fmt: skip
-    data = {"config_file": str(config_path()), "settings": rows}
+    data = {"config_file": str(config_path(s.home)), "settings": rows}
     emit(args, data, render.config_text(data))
     return 0
 

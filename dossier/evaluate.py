@@ -151,12 +151,12 @@ def _generate(args: argparse.Namespace, s: Settings) -> int:
     coll = wiring.open_collection(s, create=False)
     if not coll.catalog.counts()[0]:
         raise UsageError(f"collection '{coll.name}' has no documents: ingest some first")
-    if args.llm and args.llm != "extractive":
-        from assistant.llm import make_chat_model
+    from assistant.llm import make_chat_model
+
+    model = make_chat_model(wiring.llm_config(s, args.llm)) if args.llm else None
+    if model is not None:  # the extractive backend has no model: the sentence questions
         from eval.generate_llm import generate_with_model
 
-        model = make_chat_model(wiring.llm_config(s, args.llm))
-        assert model is not None
         with render.Bar("asking the model", args.n * 3, args.json) as bar:
             items = generate_with_model(coll.catalog, args.n, model, args.seed,
                                         on_attempt=lambda: bar.update(1))  # fmt: skip

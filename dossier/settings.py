@@ -8,19 +8,23 @@ Only the wiring module reads Settings; lower layers take plain arguments.
 from __future__ import annotations
 
 import os
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any, Literal
 
-from pydantic import Field, ValidationError
+from pydantic import Field, ValidationError, field_validator
 from pydantic_settings import (
     BaseSettings,
+    InitSettingsSource,
     PydanticBaseSettingsSource,
     SettingsConfigDict,
     TomlConfigSettingsSource,
 )
 
 from assistant.citations import DEFAULT_THRESHOLD
+from assistant.llm import BACKENDS
 from corpus.errors import UsageError
+from index.embedder import EMBEDDERS
 
 
 def default_home() -> Path:
@@ -29,10 +33,12 @@ def default_home() -> Path:
     return Path(user_data_dir("dossier", appauthor=False))
 
 
-def config_path() -> Path:
+def config_path(home: Path | str | None = None) -> Path:
+    """$DOSSIER_CONFIG, else config.toml under ``home`` (given, else $DOSSIER_HOME, else the
+    default): the file lives under the state folder it configures."""
     if os.environ.get("DOSSIER_CONFIG"):
         return Path(os.environ["DOSSIER_CONFIG"])
-    home = os.environ.get("DOSSIER_HOME")
+    home = home or os.environ.get("DOSSIER_HOME")
     return (Path(home) if home else default_home()) / "config.toml"
 
 
@@ -44,10 +50,11 @@ class Settings(BaseSettings):
         description="Folder holding all state: collections, vectors, conversations.",
     )
     collection: str = Field("default", description="Collection to ingest into and search.")
-    embedder: Literal["minilm", "hashing"] = Field(
+    embedder: str = Field(
         "minilm",
-        description="Embedding model: 'minilm' (all-MiniLM-L6-v2, packaged) or 'hashing' "
-        "(a bag-of-words stand-in with no model, for quick trials and tests).",
+        description="Embedding model: "
+        + "; ".join(f"'{k.name}' ({k.description})" for k in EMBEDDERS.values())
+        + ".",
     )
     embed_dtype: Literal["auto", "float32", "bfloat16"] = Field(
         "auto",
@@ -76,11 +83,9 @@ class Settings(BaseSettings):
         "(0.6 x cosine + 0.4 x term overlap), or the corpus is said not to answer.",
     )  # fmt: skip
     answer_sentences: int = Field(3, ge=1, le=10, description="Sentences in an extractive answer.")
-    llm: Literal["extractive", "local", "openai", "ollama"] = Field(
+    llm: str = Field(
         "extractive",
-        description="Who writes answers: 'extractive' (no model: quoted sentences), 'local' "
-        "(SmolLM2-135M-Instruct, extra 'local'), 'openai' (any OpenAI-compatible server, "
-        "extra 'openai'), 'ollama' (extra 'ollama').",
+        description="Who writes answers: " + "; ".join(b.help() for b in BACKENDS.values()) + ".",
     )
     openai_base_url: str = Field(
         "https://api.openai.com/v1",
@@ -117,6 +122,16 @@ class Settings(BaseSettings):
         "an embedded persistent Chroma under home.",
     )
 
+    @field_validator("embedder")
+    @classmethod
+    def _known_embedder(cls, name: str) -> str:
+        return _one_of(name, EMBEDDERS)
+
+    @field_validator("llm")
+    @classmethod
+    def _known_backend(cls, name: str) -> str:
+        return _one_of(name, BACKENDS)
+
     @classmethod
     def settings_customise_sources(
         cls,
@@ -126,8 +141,16 @@ class Settings(BaseSettings):
         dotenv_settings: PydanticBaseSettingsSource,
         file_secret_settings: PydanticBaseSettingsSource,
     ) -> tuple[PydanticBaseSettingsSource, ...]:
-        toml = TomlConfigSettingsSource(settings_cls, toml_file=config_path())
+        # --home given as a flag: the config file under that home
+        given = init_settings.init_kwargs if isinstance(init_settings, InitSettingsSource) else {}
+        toml = TomlConfigSettingsSource(settings_cls, toml_file=config_path(given.get("home")))
         return init_settings, env_settings, toml
+
+
+def _one_of(name: str, registry: Mapping[str, object]) -> str:
+    if name not in registry:
+        raise ValueError(f"choose one of {', '.join(registry)}, not '{name}'")
+    return name
 
 
 def load_settings(**overrides: Any) -> Settings:
@@ -139,4 +162,5 @@ def load_settings(**overrides: Any) -> Settings:
         problems = "; ".join(
             f"{'.'.join(str(p) for p in e['loc']) or 'settings'}: {e['msg']}" for e in exc.errors()
         )
-        raise UsageError(f"invalid settings ({problems}); config file: {config_path()}") from exc
+        where = config_path(given.get("home"))
+        raise UsageError(f"invalid settings ({problems}); config file: {where}") from exc

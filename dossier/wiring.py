@@ -5,16 +5,17 @@ from __future__ import annotations
 import os
 from functools import lru_cache
 
+from assistant.answerer import Answerer
 from assistant.citations import CitationChecker
 from assistant.conversations import ConversationStore
 from assistant.extractive import ExtractiveAnswerer
 from assistant.generative import GenerativeAnswerer
-from assistant.llm import LLMConfig, make_chat_model
-from assistant.service import Answerer, Assistant, RetrievalOptions
+from assistant.llm import ChatModel, LLMConfig, make_chat_model
+from assistant.service import Assistant, RetrievalOptions
 from corpus.chunker import ChunkerConfig
 from dossier.settings import Settings
 from index.collection import Collection
-from index.embedder import Embedder, make_backend
+from index.embedder import Embedder, embedder_kind, make_backend
 from index.types import SearchFilter
 
 
@@ -29,16 +30,12 @@ def embedder(s: Settings) -> Embedder:
 
 
 def embedder_label(s: Settings) -> str:
-    return "all-MiniLM-L6-v2" if s.embedder == "minilm" else s.embedder
+    return embedder_kind(s.embedder).label
 
 
 def fingerprint(s: Settings) -> dict[str, str]:
     """What a collection records, without loading the model."""
-    names = {
-        "minilm": "sentence-transformers/all-MiniLM-L6-v2/dim384",
-        "hashing": "hashing-bow/dim256",
-    }
-    return {"embedder": f"{names[s.embedder]}/normalized", "chunker": chunker(s).fingerprint()}
+    return {"embedder": embedder_kind(s.embedder).fingerprint, "chunker": chunker(s).fingerprint()}
 
 
 def chunker(s: Settings) -> ChunkerConfig:
@@ -66,6 +63,23 @@ def conversations(s: Settings) -> ConversationStore:
     return ConversationStore(s.home / "conversations.sqlite")
 
 
+def extractive(s: Settings) -> ExtractiveAnswerer:
+    return ExtractiveAnswerer(
+        embedder(s), max_sentences=s.answer_sentences, min_score=s.min_evidence
+    )
+
+
+def checker(s: Settings) -> CitationChecker:
+    return CitationChecker(embedder(s), s.support_threshold, s.unsupported)
+
+
+def answerer(
+    model: ChatModel | None, check: CitationChecker, fallback: ExtractiveAnswerer
+) -> Answerer:
+    """The model's answerer, standing on ``fallback``; without a model, ``fallback`` itself."""
+    return fallback if model is None else GenerativeAnswerer(model, check, fallback)
+
+
 def assistant(
     s: Settings,
     collection: Collection | None = None,
@@ -73,17 +87,13 @@ def assistant(
     llm: str | None = None,
 ) -> Assistant:
     coll = collection or open_collection(s, create=False)
-    emb = embedder(s)
-    extractive = ExtractiveAnswerer(emb, max_sentences=s.answer_sentences, min_score=s.min_evidence)
-    checker = CitationChecker(emb, s.support_threshold, s.unsupported)
     model = make_chat_model(llm_config(s, llm))
-    answerer: Answerer = (
-        extractive if model is None else GenerativeAnswerer(model, checker, extractive)
-    )
     options = RetrievalOptions(
         k=s.top_k, dense_weight=s.dense_weight, rrf_k=s.rrf_k, candidates=s.candidates,
         filters=filters,
     )  # fmt: skip
+    check = checker(s)
     return Assistant(
-        coll, answerer, options, checker=checker, conversations=conversations(s), rewriter=model
-    )
+        coll, answerer(model, check, extractive(s)), options, checker=check,
+        conversations=conversations(s), rewriter=model,
+    )  # fmt: skip

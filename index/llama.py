@@ -15,9 +15,9 @@ try:
     from llama_index.core.retrievers import BaseRetriever
     from llama_index.core.schema import NodeWithScore, QueryBundle, TextNode
 except ImportError as exc:  # pragma: no cover - llama-index-core is a core dependency
-    from corpus.errors import MissingExtraError
+    from corpus.errors import MissingDependencyError
 
-    raise MissingExtraError("core", "The llama-index retriever") from exc
+    raise MissingDependencyError("llama-index-core", "The llama-index retriever") from exc
 
 
 def hit_to_node(hit: Hit) -> NodeWithScore:

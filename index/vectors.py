@@ -2,23 +2,21 @@
 
 from __future__ import annotations
 
-import os
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
-from corpus.errors import DossierError
+from corpus.errors import VectorStoreError
 
 
 def chroma_client(home: Path, url: str | None = None) -> Any:
     """A persistent client under ``home`` or, with ``url``, a client of a ``chroma run`` server."""
-    os.environ.setdefault("ANONYMIZED_TELEMETRY", "False")
     import chromadb
     from chromadb.config import Settings
 
-    settings = Settings(anonymized_telemetry=False)
+    settings = Settings(anonymized_telemetry=False)  # no usage reports, whatever the env says
     if url:
         from urllib.parse import urlparse
 
@@ -30,8 +28,8 @@ def chroma_client(home: Path, url: str | None = None) -> Any:
                 ssl=parsed.scheme == "https",
                 settings=settings,
             )
-        except Exception as exc:
-            raise DossierError(
+        except Exception as exc:  # chromadb raises ValueError, httpx errors, ...: all mean this
+            raise VectorStoreError(
                 f"cannot reach the Chroma server at {url}: {exc}. Start it with "
                 "'chroma run --path DIR --port N' or unset DOSSIER_CHROMA_URL."
             ) from exc

@@ -145,3 +145,75 @@ def test_unexpected_errors_are_one_line(
     monkeypatch.setenv("DOSSIER_DEBUG", "1")
     with pytest.raises(ZeroDivisionError):
         main(["status"])
+
+
+def test_search_needs_no_answer_backend(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, dossier_home: Path
+) -> None:
+    """A configured model whose extra is missing concerns answers, not search."""
+    import sys
+
+    assert main(["ingest", str(FIXTURE_CORPUS), *H, "--json"]) == 0
+    capsys.readouterr()
+    dossier_home.joinpath("config.toml").write_text('llm = "openai"\n')
+    monkeypatch.setitem(sys.modules, "llama_index.llms.openai_like", None)  # not installed
+    code, found = run_json(capsys, "search", "greywater households", "-k", "2")
+    assert code == 0 and found["hits"][0]["source"] == "greywater-pilot.md"  # type: ignore[index]
+    assert main(["ask", "greywater households", *H]) == 6  # answering does need it
+    assert "pip install 'dossier[openai]'" in capsys.readouterr().err
+
+
+def test_an_unreachable_chroma_server_has_its_own_exit_code(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import socket
+
+    with socket.socket() as s:  # a port nothing listens on
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    monkeypatch.setenv("DOSSIER_CHROMA_URL", f"http://127.0.0.1:{port}")
+    assert main(["ingest", str(FIXTURE_CORPUS), *H]) == 8
+    err = capsys.readouterr().err
+    assert f"cannot reach the Chroma server at http://127.0.0.1:{port}" in err
+    assert "unexpected" not in err
+
+
+def test_version_comes_from_the_package_metadata(capsys: pytest.CaptureFixture[str]) -> None:
+    import tomllib
+    from importlib.metadata import version
+
+    pyproject = tomllib.loads((Path(__file__).parents[1] / "pyproject.toml").read_text())
+    with pytest.raises(SystemExit):
+        main(["--version"])
+    assert capsys.readouterr().out.strip() == f"dossier {version('dossier')}"
+    assert version("dossier") == pyproject["project"]["version"]
+
+
+def test_choices_come_from_the_registries(capsys: pytest.CaptureFixture[str]) -> None:
+    from assistant.llm import BACKENDS
+    from index.embedder import EMBEDDERS
+
+    parser = build_parser()
+    for name in BACKENDS:
+        assert parser.parse_args(["ask", "q", "--llm", name]).llm == name
+    for name in EMBEDDERS:
+        assert parser.parse_args(["ask", "q", "--embedder", name]).embedder == name
+    with pytest.raises(SystemExit):
+        parser.parse_args(["ask", "q", "--llm", "gpt"])
+    assert f"choose from {', '.join(map(repr, BACKENDS))}" in capsys.readouterr().err
+
+
+def test_home_flag_reads_its_own_config_and_leaves_the_environment(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    import os
+
+    other = tmp_path / "other-home"
+    other.mkdir()
+    (other / "config.toml").write_text("top_k = 11\n")
+    before = dict(os.environ)
+    code, data = run_json(capsys, "config", "--home", str(other))
+    rows = {r["name"]: r["value"] for r in data["settings"]}  # type: ignore[index]
+    assert code == 0 and rows["top_k"] == "11" and rows["home"] == str(other)
+    assert data["config_file"] == str(other / "config.toml")  # type: ignore[index]
+    assert os.environ.get("DOSSIER_HOME") == before.get("DOSSIER_HOME")

