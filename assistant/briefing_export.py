@@ -1,22 +1,61 @@
-"""A briefing as Markdown, one self-contained HTML file, or DOCX.
+"""A briefing as Markdown, HTML (a self-contained file, or the app's fragment) or DOCX.
 
-Everything that comes from a document is escaped for its format: HTML-escaped in HTML,
-Markdown control characters neutralised in Markdown, plain runs in DOCX.
+Everything that comes from a document is escaped for its format: HTML from autoescaped
+Jinja2 templates (``assistant/templates/``, one for the export and the app), Markdown control
+characters neutralised in Markdown, plain runs in DOCX.
 """
 
 from __future__ import annotations
 
-import html
 import io
 import re
 from collections.abc import Callable, Iterator
 from datetime import datetime
+from functools import lru_cache
+from typing import TYPE_CHECKING, Any
 
 from assistant.briefing import Briefing
 from assistant.briefing_parts import Point
 from assistant.types import Citation
+from corpus.errors import UsageError
+from index.collection import Collection
 
+if TYPE_CHECKING:
+    import jinja2
+
+FORMATS = ("md", "html", "docx")
+Meta = Callable[[str], tuple[str | None, str | None]]  # doc_id -> (date, source_url)
 _MD_SPECIAL = re.compile(r"([\\`*_{}\[\]<>#|])")
+
+
+def document_meta(collection: Collection) -> Meta:
+    """(date, source_url) of each document of ``collection``, for the source list."""
+    docs = {d.doc_id: d for d in collection.documents()}
+
+    def meta(doc_id: str) -> tuple[str | None, str | None]:
+        d = docs.get(doc_id)
+        return (d.date, d.metadata.get("source_url")) if d else (None, None)
+
+    return meta
+
+
+def export(brief: Briefing, collection: Collection, fmt: str) -> bytes:
+    """The briefing in one of ``FORMATS``, its sources dated from ``collection``."""
+    meta = document_meta(collection)
+    if fmt == "md":
+        return to_markdown(brief, meta).encode()
+    if fmt == "html":
+        return to_html(brief, meta).encode()
+    if fmt == "docx":
+        return to_docx(brief, meta)
+    raise UsageError(f"unknown format '{fmt}': choose {', '.join(FORMATS)}")
+
+
+def sections(b: Briefing) -> Iterator[tuple[str, list[Point]]]:
+    """(heading, points) of the summary and themes, in reading order; shared by every format."""
+    yield "Executive summary", list(b.summary)
+    for theme in b.themes:
+        yield f"Theme: {theme.name}", list(theme.points)
 
 
 def _md(text: str) -> str:
@@ -27,11 +66,8 @@ def _flag(p: Point) -> str:
     return "" if p.supported else f" (not supported by its citations: {p.support:.2f})"
 
 
-def sections(b: Briefing) -> Iterator[tuple[str, list[Point] | list[str]]]:
-    """(heading, items) in reading order; shared by every format."""
-    yield "Executive summary", list(b.summary)
-    for theme in b.themes:
-        yield f"Theme: {theme.name}", list(theme.points)
+def _marks(p: Point) -> str:
+    return "".join(f"[{n}]" for n in p.citations)
 
 
 def _source_line(c: Citation, date: str | None, url: str | None) -> str:
@@ -40,8 +76,21 @@ def _source_line(c: Citation, date: str | None, url: str | None) -> str:
     return f"{c.title}{when} ({url or c.source}{page}, chars {c.start}-{c.end})"
 
 
-def to_markdown(b: Briefing, meta: Callable[[str], tuple[str | None, str | None]]) -> str:
-    """``meta(doc_id)`` gives (date, source_url) for the source list."""
+def coverage(b: Briefing) -> str:
+    """How many retrieved documents the briefing cites, naming (up to ten of) the others."""
+    used = set(b.cited_docs)
+    left = [title for doc_id, title, _ in b.retrieved_docs if doc_id not in used]
+    text = (
+        f"Coverage: the briefing cites {len(used)} of {len(b.retrieved_docs)} retrieved documents."
+    )
+    if left:
+        text += (
+            " Retrieved but not cited: " + "; ".join(left[:10]) + ("…" if len(left) > 10 else "")
+        )
+    return text
+
+
+def to_markdown(b: Briefing, meta: Meta) -> str:
     out = [f"# Briefing: {_md(b.topic)}", "", f"*Made:* {b.made} · *Scope:* {_md(b.scope)}", ""]
     if not b.covered:
         out += [n for n in b.notes] + [""]
@@ -50,7 +99,7 @@ def to_markdown(b: Briefing, meta: Callable[[str], tuple[str | None, str | None]
         out += [f"> {_md(note)}", ""]
     for heading, points in sections(b):
         out += [f"## {_md(heading)}", ""]
-        out += [f"- {_md(p.text)} {_marks(p)}{_flag(p)}" for p in points if isinstance(p, Point)]
+        out += [f"- {_md(p.text)} {_marks(p)}{_flag(p)}" for p in points]
         out.append("")
     if b.timeline:
         out += ["## Timeline", ""]
@@ -69,81 +118,35 @@ def to_markdown(b: Briefing, meta: Callable[[str], tuple[str | None, str | None]
     for c in b.citations:
         date, url = meta(c.doc_id)
         out.append(f"{c.n}. {_md(_source_line(c, date, url))}: “{_md(c.text)}”")
-    out += ["", _coverage(b)]
+    out += ["", coverage(b)]
     return "\n".join(out) + "\n"
 
 
-def _marks(p: Point) -> str:
-    return "".join(f"[{n}]" for n in p.citations)
+@lru_cache(maxsize=1)
+def _templates() -> jinja2.Environment:
+    import jinja2
+
+    return jinja2.Environment(
+        loader=jinja2.PackageLoader("assistant", "templates"), autoescape=True,
+        undefined=jinja2.StrictUndefined, keep_trailing_newline=True,
+    )  # fmt: skip
 
 
-def _coverage(b: Briefing) -> str:
-    used = set(b.cited_docs)
-    left = [title for doc_id, title, _ in b.retrieved_docs if doc_id not in used]
-    text = (
-        f"Coverage: the briefing cites {len(used)} of {len(b.retrieved_docs)} retrieved documents."
-    )
-    if left:
-        text += (
-            " Retrieved but not cited: " + "; ".join(left[:10]) + ("…" if len(left) > 10 else "")
-        )
-    return text
+def to_html(b: Briefing, meta: Meta, *, clickable: bool = False, page: bool = True) -> str:
+    """The export (``page``: a whole self-contained file; [n] are footnote links), or the
+    app's fragment (``clickable``: [n] are buttons the page script opens in a panel)."""
+    sources = []
+    for c in b.citations:
+        date, url = meta(c.doc_id)
+        link = url if url and url.startswith(("http://", "https://")) else None
+        sources.append({"c": c, "date": date, "url": link})
+    context: dict[str, Any] = {"b": b, "sections": list(sections(b)), "sources": sources,
+                               "coverage": coverage(b), "clickable": clickable}  # fmt: skip
+    name = "briefing.html.j2" if page else "briefing_body.html.j2"
+    return _templates().get_template(name).render(context)
 
 
-_CSS = """body{font:16px/1.5 system-ui,sans-serif;max-width:52rem;margin:2rem auto;padding:0 1rem}
-h1{font-size:1.6rem}h2{font-size:1.2rem;margin-top:1.6rem}sup a{text-decoration:none}
-.flag{color:#a40}.scope,.coverage{color:#555}ol.sources li{margin:.4rem 0}
-blockquote{margin:.2rem 0 .2rem 1rem;color:#333;border-left:3px solid #ccc;padding-left:.6rem}
-.vs{margin-left:1.5rem}:target{background:#fff3b0}"""
-
-
-def to_html(b: Briefing, meta: Callable[[str], tuple[str | None, str | None]]) -> str:
-    """One self-contained file: inline CSS, no scripts, footnote links to the source list."""
-    e = html.escape
-    out = [f"<!doctype html><html lang='en'><head><meta charset='utf-8'>"
-           f"<title>Briefing: {e(b.topic)}</title><style>{_CSS}</style></head><body>",
-           f"<h1>Briefing: {e(b.topic)}</h1>",
-           f"<p class='scope'>Made {e(b.made)} · Scope: {e(b.scope)}</p>"]  # fmt: skip
-    out += [f"<p class='note'>{e(n)}</p>" for n in b.notes]
-    if b.covered:
-        for heading, points in sections(b):
-            out.append(f"<h2>{e(heading)}</h2><ul>")
-            out += [f"<li>{_html_point(p)}</li>" for p in points if isinstance(p, Point)]
-            out.append("</ul>")
-        if b.timeline:
-            out.append("<h2>Timeline</h2><ul>")
-            out += [f"<li><strong>{e(ev.label)}</strong> — {_html_point(ev.point)}</li>"
-                    for ev in b.timeline]  # fmt: skip
-            out.append("</ul>")
-        if b.differences:
-            out.append("<h2>Where sources differ</h2><ul>")
-            out += [f"<li>{_html_point(x)}<div class='vs'>versus: {_html_point(y)}</div></li>"
-                    for x, y in b.differences]  # fmt: skip
-            out.append("</ul>")
-        if b.gaps:
-            out.append(
-                "<h2>Gaps</h2><p>The corpus answers these only weakly or not at all:</p><ul>"
-            )
-            out += [f"<li>{e(g)}</li>" for g in b.gaps] + ["</ul>"]
-        out.append("<h2>Sources</h2><ol class='sources'>")
-        for c in b.citations:
-            date, url = meta(c.doc_id)
-            link = (f" <a href='{e(url)}' rel='noopener noreferrer'>link</a>"
-                    if url and url.startswith(("http://", "https://")) else "")  # fmt: skip
-            out.append(f"<li id='src-{c.n}'>{e(_source_line(c, date, None))}{link}"
-                       f"<blockquote>{e(c.text)}</blockquote></li>")  # fmt: skip
-        out += ["</ol>", f"<p class='coverage'>{e(_coverage(b))}</p>"]
-    out.append("</body></html>")
-    return "\n".join(out)
-
-
-def _html_point(p: Point) -> str:
-    marks = "".join(f"<sup><a href='#src-{n}'>[{n}]</a></sup>" for n in p.citations)
-    flag = f" <span class='flag'>{html.escape(_flag(p))}</span>" if not p.supported else ""
-    return f"{html.escape(p.text)} {marks}{flag}"
-
-
-def to_docx(b: Briefing, meta: Callable[[str], tuple[str | None, str | None]]) -> bytes:
+def to_docx(b: Briefing, meta: Meta) -> bytes:
     """A Word document: headings, bullet points with [n] markers, a numbered source list."""
     from docx import Document
 
@@ -158,8 +161,7 @@ def to_docx(b: Briefing, meta: Callable[[str], tuple[str | None, str | None]]) -
         for heading, points in sections(b):
             doc.add_heading(heading, level=1)
             for p in points:
-                if isinstance(p, Point):
-                    doc.add_paragraph(f"{p.text} {_marks(p)}{_flag(p)}", style="List Bullet")
+                doc.add_paragraph(f"{p.text} {_marks(p)}{_flag(p)}", style="List Bullet")
         if b.timeline:
             doc.add_heading("Timeline", level=1)
             for ev in b.timeline:
@@ -179,7 +181,7 @@ def to_docx(b: Briefing, meta: Callable[[str], tuple[str | None, str | None]]) -
         for c in b.citations:
             date, url = meta(c.doc_id)
             doc.add_paragraph(f"[{c.n}] {_source_line(c, date, url)}: “{c.text}”")
-        doc.add_paragraph(_coverage(b))
+        doc.add_paragraph(coverage(b))
     buf = io.BytesIO()
     doc.save(buf)
     return buf.getvalue()

@@ -10,6 +10,8 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
+from markupsafe import escape
+
 from corpus.text import clip
 
 NO_ANSWER = "I don't know: the sources do not answer this question."
@@ -61,11 +63,8 @@ def neutralise(text: str) -> str:
 
 
 def _attr(text: str) -> str:
-    """A value safe inside a double-quoted attribute, on one line."""
-    text = " ".join(text.split())
-    return (
-        text.replace("&", "&amp;").replace('"', "&quot;").replace("<", "&lt;").replace(">", "&gt;")
-    )
+    """A value safe inside a double-quoted attribute, on one line (the one HTML escaper)."""
+    return str(escape(" ".join(text.split())))
 
 
 def answer_messages(question: str, sources: Sequence[tuple[int, str, str]]) -> list[dict[str, str]]:

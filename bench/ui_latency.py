@@ -20,7 +20,6 @@ import json
 import os
 import platform
 import shutil
-import socket
 import subprocess
 import sys
 import tempfile
@@ -29,10 +28,11 @@ from pathlib import Path
 from typing import Any
 
 ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))  # the browser harness is shared with the tests
+
+from tests.ui_helpers import CHROMIUM, CLI, app_env, app_page, chromium, serving, timed_ask  # noqa: E402
+
 QUESTIONS_FILE = ROOT / "corpus" / "samples" / "whitehouse-ai-questions.txt"
-CHROMIUM = Path("/usr/bin/chromium")
-ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-        "--disable-component-update", "--disable-sync"]  # fmt: skip
 OWN_QUESTIONS = [
     "How many comments did the American public submit on the White House AI Action Plan?",
     "What is the Presidential AI Challenge launched by First Lady Melania Trump?",
@@ -44,57 +44,10 @@ OWN_QUESTIONS = [
     "What does the executive order on pediatric cancer and artificial intelligence direct?",
 ]
 
-# Installed before each Enter: t0 at the (real) Enter keydown, then the first text of the new
-# answer (streamed, or the final one if nothing streamed) and the final answer with its cards.
-WATCH = """() => {
-  const box = document.querySelector('#question textarea');
-  const chat = document.querySelector('#chat');
-  const before = chat.querySelectorAll('.answer.final').length;
-  const out = window.__latency = {t0: null, first_ms: null, complete_ms: null, cards: null};
-  box.addEventListener('keydown', (e) => {
-    if (e.key === 'Enter' && out.t0 === null) out.t0 = performance.now();
-  }, {capture: true, once: true});
-  const check = () => {
-    if (out.t0 === null) return;
-    const now = performance.now();
-    const streamed = Array.from(chat.querySelectorAll('.answer.streaming'))
-      .some(e => e.innerText.trim() && e.innerText.trim() !== '…');
-    const finals = chat.querySelectorAll('.answer.final');
-    if (out.first_ms === null && (streamed || finals.length > before))
-      out.first_ms = now - out.t0;
-    if (finals.length > before) {
-      const last = finals[finals.length - 1].parentElement;
-      out.cards = last ? last.querySelectorAll('.sources .source-card').length : 0;
-      out.complete_ms = now - out.t0;
-      obs.disconnect();
-    }
-  };
-  const obs = new MutationObserver(check);
-  obs.observe(chat, {childList: true, subtree: true, characterData: true});
-}"""
-
 
 def questions() -> list[str]:
     lines = QUESTIONS_FILE.read_text(encoding="utf-8").splitlines()
     return [q.strip() for q in lines if q.strip() and not q.startswith("#")] + OWN_QUESTIONS
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
-def wait_for_port(port: int, proc: subprocess.Popen[bytes], timeout: float) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if proc.poll() is not None:
-            raise RuntimeError(f"the app exited with {proc.returncode}")
-        with socket.socket() as s:
-            if s.connect_ex(("127.0.0.1", port)) == 0:
-                return
-        time.sleep(0.3)
-    raise TimeoutError(f"the app did not open port {port} in {timeout} s")
 
 
 def summary(values: list[float]) -> dict[str, float]:
@@ -125,35 +78,21 @@ def device() -> str:
 
 
 def ask_all(url: str, qs: list[str], same: bool, warmup: int) -> tuple[list[dict[str, Any]], str]:
-    from playwright import sync_api
-
     rows: list[dict[str, Any]] = []
-    with sync_api.sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
-        try:
-            page = browser.new_page(viewport={"width": 1400, "height": 1000})
-            page.goto(url, wait_until="domcontentloaded")
-            page.wait_for_selector("#question textarea", timeout=120_000)
-            page.wait_for_selector("#backend-status .light", timeout=60_000)
-            backend = str(page.inner_text("#backend-status")).strip()
-            for i, q in enumerate([*qs[:warmup], *qs]):
-                if i and not same:
-                    page.click("#new-conv")
-                    page.wait_for_function("!document.querySelector('#chat .answer')",
-                                           timeout=30_000)  # fmt: skip
-                page.fill("#question textarea", q)
-                page.evaluate(WATCH)
-                page.press("#question textarea", "Enter")
-                page.wait_for_function("window.__latency.complete_ms !== null", timeout=180_000)
-                r = page.evaluate("window.__latency")
-                if i < warmup:
-                    continue
-                answer = page.locator("#chat .answer.final").last.inner_text()
-                rows.append({"question": q, "first_text_ms": round(r["first_ms"], 1),
-                             "complete_ms": round(r["complete_ms"], 1),
-                             "source_cards": r["cards"], "answer": answer[:160]})  # fmt: skip
-        finally:
-            browser.close()
+    with chromium() as browser, app_page(browser, url, timeout_ms=120_000) as page:
+        backend = str(page.inner_text("#backend-status")).strip()
+        for i, q in enumerate([*qs[:warmup], *qs]):
+            if i and not same:
+                page.click("#new-conv")
+                page.wait_for_function("!document.querySelector('#chat .answer')",
+                                       timeout=30_000)  # fmt: skip
+            r = timed_ask(page, q, timeout_ms=180_000)
+            if i < warmup:
+                continue
+            answer = page.locator("#chat .answer.final").last.inner_text()
+            rows.append({"question": q, "first_text_ms": round(r["first_ms"], 1),
+                         "complete_ms": round(r["complete_ms"], 1),
+                         "source_cards": r["cards"], "answer": answer[:160]})  # fmt: skip
     return rows, backend
 
 
@@ -170,42 +109,22 @@ def main() -> None:
         sys.exit(f"{CHROMIUM} is missing: apt-get install -y chromium")
 
     home = Path(tempfile.mkdtemp(prefix="dossier-ui-latency-"))
-    env = {k: v for k, v in os.environ.items() if not k.startswith("DOSSIER_")}
-    env |= {"DOSSIER_HOME": str(home), "HF_HUB_OFFLINE": "1", "ANONYMIZED_TELEMETRY": "False",
-            "GRADIO_ANALYTICS_ENABLED": "False", "GRADIO_TEMP_DIR": str(home / "tmp")}  # fmt: skip
+    env = app_env(home, GRADIO_TEMP_DIR=str(home / "tmp"))
     if args.llm:
         env["DOSSIER_LLM"] = args.llm
-    cli = [sys.executable, "-m", "dossier.cli"]
-    proc: subprocess.Popen[bytes] | None = None
-    log = None
     try:
         t = time.perf_counter()
-        subprocess.run([*cli, "demo", "--no-answer", "--home", str(home)], env=env, check=True,
+        subprocess.run([*CLI, "demo", "--no-answer", "--home", str(home)], env=env, check=True,
                        cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)  # fmt: skip
         ingest_s = time.perf_counter() - t
-        port = free_port()
-        log = (home / "ui.log").open("wb")
         t = time.perf_counter()
-        proc = subprocess.Popen([*cli, "ui", "--port", str(port), "--collection", "demo",
-                                 "--home", str(home)], env=env, cwd=ROOT, stdout=log,
-                                stderr=log)  # fmt: skip
-        wait_for_port(port, proc, timeout=300)
-        startup_s = time.perf_counter() - t
-        qs = questions()
-        rows, backend = ask_all(f"http://127.0.0.1:{port}/", qs, args.same_conversation,
-                                args.warmup)  # fmt: skip
+        ui_args = ["--collection", "demo", "--home", str(home)]
+        with serving(ui_args, env, home / "ui.log", timeout=300, cwd=ROOT) as url:
+            startup_s = time.perf_counter() - t
+            rows, backend = ask_all(url, questions(), args.same_conversation, args.warmup)
     except subprocess.CalledProcessError as err:
         sys.exit(f"ingest failed ({err.returncode}): {err.stderr.decode(errors='replace')[-2000:]}")
     finally:
-        if proc is not None:
-            proc.terminate()
-            try:
-                proc.wait(timeout=15)
-            except subprocess.TimeoutExpired:
-                proc.kill()
-                proc.wait()
-        if log is not None:
-            log.close()
         shutil.rmtree(home, ignore_errors=True)
 
     first = [r["first_text_ms"] for r in rows]

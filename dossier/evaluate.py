@@ -4,16 +4,15 @@ runs, and generating known-item questions from a collection."""
 from __future__ import annotations
 
 import argparse
-import hashlib
 import json
 from collections.abc import Callable
-from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
 from corpus.errors import UsageError
 from dossier import render, wiring
 from dossier.settings import Settings
+from index.collection import Collection
 
 
 def cmd_eval(args: argparse.Namespace, s: Settings) -> int:
@@ -23,6 +22,7 @@ def cmd_eval(args: argparse.Namespace, s: Settings) -> int:
 
 
 def _retrieval(args: argparse.Namespace, s: Settings) -> int:
+    from eval.answer_run import settings_hash
     from eval.datasets import corpus_hash, load_beir
     from eval.retrieval import cache_name, evaluate_beir, index_corpus
 
@@ -53,12 +53,32 @@ def _retrieval(args: argparse.Namespace, s: Settings) -> int:
         run = {
             "kind": "retrieval", "dataset": str(folder), "split": args.split,
             "corpus_hash": digest, "settings": settings,
-            "settings_hash": _hash(settings), "queries": n_queries,
+            "settings_hash": settings_hash(settings), "queries": n_queries,
             "documents": len(beir.corpus), "metrics": main, "modes": results,
         }  # fmt: skip
         Path(args.output).write_text(json.dumps(run, indent=2, ensure_ascii=False))
     print(json.dumps(data, indent=2) if args.json else render.eval_text(data))
     return 0
+
+
+class _Stages:
+    """Terminal bars for an answer run: indexing, then questions (once their total is known)."""
+
+    def __init__(self, quiet: bool, on_item: Callable[[int, int], None] | None) -> None:
+        self.quiet, self.on_item = quiet, on_item
+        self.bar = render.Bar("indexing corpus", None, quiet)
+
+    def chunks(self, n: int) -> None:
+        self.bar.update(n)
+
+    def item(self, done: int, total: int) -> None:
+        if done == 0:
+            self.bar.__exit__()
+            self.bar = render.Bar("questions", total, self.quiet)
+        else:
+            self.bar.update(1)
+        if self.on_item:
+            self.on_item(done, total)
 
 
 def run_answers(
@@ -70,40 +90,23 @@ def run_answers(
     quiet: bool = False,
     on_item: Callable[[int, int], None] | None = None,
 ) -> dict[str, Any]:
-    """Index ``corpus`` (cached), answer the QA set, return the run (the CLI and the app)."""
-    from eval.answers import evaluate_answers
-    from eval.datasets import corpus_hash, load_corpus, load_qa
-    from eval.retrieval import cache_name, index_corpus
-    from index.ingest import ingest
+    """``eval.answer_run.run_answers`` with objects from Settings (the CLI and the app)."""
+    from eval.answer_run import run_answers as run
+    from eval.retrieval import cache_name
 
-    if not corpus.exists():
-        raise UsageError(f"{corpus}: no such corpus file or folder")
-    items = load_qa(qa)[:limit] if limit else load_qa(qa)
-    digest = corpus_hash(corpus)
-    coll = wiring.open_collection(s, cache_name(digest, wiring.fingerprint(s)))
-    with render.Bar("indexing corpus", None, quiet) as bar:
-        if corpus.is_file():
-            index_corpus(coll, load_corpus(corpus), on_chunks=bar.update)
-        else:
-            ingest(coll, [corpus], on_chunks=bar.update)
-            items = _evidence_by_source(coll.documents(), items)
-    helper = wiring.assistant(s, coll, llm=llm)
-    done = [0]
+    def collection_for(digest: str) -> Collection:
+        return wiring.open_collection(s, cache_name(digest, wiring.fingerprint(s)))
 
-    def tick() -> None:
-        done[0] += 1
-        bar.update(1)
-        if on_item:
-            on_item(done[0], len(items))
-
-    with render.Bar("questions", len(items), quiet) as bar:
-        metrics, results = evaluate_answers(helper, items, on_item=tick)
     settings = s.model_dump(mode="json", exclude={"openai_api_key"}) | {"llm": llm or s.llm}
-    return {
-        "kind": "answers", "corpus": str(corpus), "qa": str(qa), "corpus_hash": digest,
-        "settings": settings, "settings_hash": _hash(settings), "metrics": metrics,
-        "results": [r.to_dict() for r in results],
-    }  # fmt: skip
+    stages = _Stages(quiet, on_item)
+    try:
+        return run(
+            corpus, qa, collection_for=collection_for, settings=settings, limit=limit,
+            assistant_for=lambda coll: wiring.assistant(s, coll, llm=llm),
+            on_chunks=stages.chunks, on_item=stages.item,
+        )  # fmt: skip
+    finally:
+        stages.bar.__exit__()
 
 
 def _answers(args: argparse.Namespace, s: Settings) -> int:
@@ -117,13 +120,6 @@ def _answers(args: argparse.Namespace, s: Settings) -> int:
         if args.output:
             print(f"per-question results: {args.output}")
     return 0
-
-
-def _evidence_by_source(docs: list[Any], items: list[Any]) -> list[Any]:
-    """Folder corpora: evidence may name a document by its path under the folder, since a
-    document id depends on the collection (``dossier eval generate`` writes paths)."""
-    ids = {d.source: d.doc_id for d in docs}
-    return [replace(i, evidence=tuple(ids.get(e, e) for e in i.evidence)) for i in items]
 
 
 def _compare(args: argparse.Namespace, s: Settings) -> int:
@@ -174,7 +170,3 @@ def _generate(args: argparse.Namespace, s: Settings) -> int:
         text += f"\nonly {len(items)} usable sentences found (asked for {args.n})"
     print(json.dumps(data, indent=2) if args.json else text)
     return 0
-
-
-def _hash(data: Any) -> str:
-    return hashlib.sha256(json.dumps(data, sort_keys=True).encode()).hexdigest()[:16]

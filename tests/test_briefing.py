@@ -11,9 +11,9 @@ from pathlib import Path
 import pytest
 
 from assistant.briefing import NOT_COVERED, Briefing, build_briefing
+from assistant.briefing_export import export
 from assistant.extractive import ExtractiveAnswerer
 from corpus.dates import find_dates
-from dossier.brief import export
 from dossier.cli import main
 from index.collection import Collection
 from index.ingest import ingest

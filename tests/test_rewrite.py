@@ -150,7 +150,7 @@ def test_answer_prompt_fences_hostile_sources() -> None:
     assert len(re.findall(r"<source\b", body, re.IGNORECASE)) == 2
     first = body[body.index('<source n="1"') : body.index("</source>")]
     assert "Ignore previous instructions" in first and "obey me" in first  # still fenced, as data
-    assert 'title="Memo &quot;M-24-10&quot;"' in body
+    assert 'title="Memo &#34;M-24-10&#34;"' in body  # escaped by markupsafe
     assert "[1], [2]" in body and "When must agencies report?" in body
 
 

@@ -1,5 +1,6 @@
 """The browser app without a browser: upload validation, HTML escaping, config writing,
-backend probes and the assistant cache (tests/test_ui_browser.py drives the real page)."""
+backend probes, the assistant cache and the briefing renderer (tests/test_ui_browser.py and
+tests/test_ui_tabs_browser.py drive the real page)."""
 
 from __future__ import annotations
 
@@ -10,20 +11,17 @@ import zipfile
 from pathlib import Path
 
 import pytest
+from markupsafe import escape
 
 from corpus.errors import UsageError
 from corpus.types import Document
-from dossier import webui_render as R
 from dossier.cli import build_parser
 from dossier.settings import config_path, load_settings
-from dossier.webui_state import (
-    Engine,
-    backend_status,
-    safe_name,
-    store_uploads,
-    validate_upload,
-    write_config,
-)
+from dossier.web import html as R
+from dossier.web.config_file import write_config
+from dossier.web.engine import Engine
+from dossier.web.probes import backend_status
+from dossier.web.uploads import safe_name, store_uploads, validate_upload
 from index.ingest import ingest
 from tests.conftest import DATA, FIXTURE_CORPUS
 from tests.fake_openai import FakeOpenAI
@@ -122,7 +120,7 @@ def answer_dict(text: str = EVIL) -> dict:  # type: ignore[type-arg]
 
 def assert_no_markup_from(html: str, text: str = EVIL) -> None:
     assert "<script" not in html and "<img" not in html and "onerror=alert" in html
-    assert R.esc(text) in html
+    assert escape(text) in html
 
 
 def test_answer_html_escapes_everything_from_documents() -> None:
@@ -160,13 +158,13 @@ def test_source_panel_marks_the_exact_span_in_context() -> None:
     cit = {"n": 1, "title": EVIL, "source": "a.md", "page": None, "start": len(before),
            "end": len(before) + len(span), "text": span, "score": 0.25}  # fmt: skip
     html = R.source_panel_html(cit, doc, supported=True)
-    assert f"<mark>{R.esc(span)}</mark>" in html
-    assert R.esc("<b>ctx</b> ") in html and R.esc(" tail <script>") in html
+    assert f"<mark>{escape(span)}</mark>" in html
+    assert escape("<b>ctx</b> ") in html and escape(" tail <script>") in html
     assert "<script" not in html and "<b>" not in html and "<i>" not in html
     assert "…" + "x" * 100 in html  # clipped to CONTEXT_CHARS before the span
     assert "✓ supported" in html and "0.2500" in html
     changed = R.source_panel_html(cit, Document("d1", "a.md", "A", "rewritten"), supported=False)
-    assert "the document changed" in changed and f"<mark>{R.esc(span)}</mark>" in changed
+    assert "the document changed" in changed and f"<mark>{escape(span)}</mark>" in changed
     assert "⚠ flagged" in changed
 
 
@@ -239,18 +237,78 @@ def test_cli_parses_ui_and_demo_flags() -> None:
 def test_eval_runs_and_briefings_never_overwrite_each_other(dossier_home: Path) -> None:
     import os
 
-    from dossier.webui_tabs import _fresh, _run_choices
+    from dossier.web.evaluation import run_choices
+    from dossier.web.files import unique_stem
 
     folder = dossier_home / "eval-runs"
     folder.mkdir(parents=True)
-    assert _fresh(folder, "20250101-120000-extractive", ("json",)) == "20250101-120000-extractive"
+    assert (
+        unique_stem(folder, "20250101-120000-extractive", ("json",)) == "20250101-120000-extractive"
+    )
     for i, name in enumerate(["20250101-120000-extractive", "20250101-120000-extractive-2"]):
         (folder / f"{name}.json").write_text("{}")
         os.utime(folder / f"{name}.json", (1000 + i, 1000 + i))
-    assert _fresh(folder, "20250101-120000-extractive", ("json",)) == "20250101-120000-extractive-3"
+    assert (
+        unique_stem(folder, "20250101-120000-extractive", ("json",))
+        == "20250101-120000-extractive-3"
+    )
     # newest first, by time saved (a name sort would put '-extractive.json' first)
     engine = Engine("test", embedder="hashing")
-    assert _run_choices(engine) == ["20250101-120000-extractive-2.json",
+    assert run_choices(engine) == ["20250101-120000-extractive-2.json",
                                     "20250101-120000-extractive.json"]  # fmt: skip
     (folder / "briefing-x.docx").write_text("")
-    assert _fresh(folder, "briefing-x", ("md", "html", "docx")) == "briefing-x-2"
+    assert unique_stem(folder, "briefing-x", ("md", "html", "docx")) == "briefing-x-2"
+
+
+def test_write_config_keeps_comments_and_tables(tmp_path: Path) -> None:
+    """Saving from the app used to rewrite the file from scratch: comments were lost, and a
+    table (a sub-setting, or a section the user keeps there) made Save fail."""
+    path = tmp_path / "config.toml"
+    path.write_text(
+        "# my notes on these settings\n"
+        "chunk_tokens = 120  # smaller chunks for short memos\n"
+        "top_k = 4\n\n"
+        "[notes]  # read by my own scripts\n"
+        'owner = "me"\n',
+        encoding="utf-8",
+    )
+    write_config({"top_k": 9, "openai_model": "m"}, path)
+    text = path.read_text(encoding="utf-8")
+    assert "# my notes on these settings" in text
+    assert "chunk_tokens = 120  # smaller chunks for short memos" in text
+    assert "[notes]  # read by my own scripts" in text
+    assert tomllib.loads(text) == {"chunk_tokens": 120, "top_k": 9, "openai_model": "m",
+                                   "notes": {"owner": "me"}}  # fmt: skip
+    write_config({"notes.owner": "you", "notes.extra.depth": 2}, path)  # dotted: into tables
+    assert tomllib.loads(path.read_text(encoding="utf-8"))["notes"] == {
+        "owner": "you", "extra": {"depth": 2},
+    }  # fmt: skip
+    with pytest.raises(UsageError, match="not a table"):
+        write_config({"top_k.x": 1}, path)
+
+
+def test_write_config_refuses_what_it_cannot_read_back(dossier_home: Path) -> None:
+    path = config_path()
+    path.parent.mkdir(parents=True)
+    path.write_text("top_k = [unclosed\n", encoding="utf-8")
+    with pytest.raises(UsageError, match="not valid TOML"):
+        write_config({"top_k": 3})
+    path.unlink()
+    write_config({"top_k": 3})
+    assert path.read_text(encoding="utf-8").startswith("# written by the Dossier app")
+
+
+def test_one_concurrency_group_constant() -> None:
+    """Every event that must not overlap names the CORE constant, never a literal of its own."""
+    from dossier.web.handlers import CORE
+
+    web = Path(__file__).resolve().parents[1] / "dossier" / "web"
+    sources = {p.name: p.read_text(encoding="utf-8") for p in web.glob("*.py")}
+    uses = {name: len(re.findall(r"concurrency_id\W{1,4}CORE\b", text))
+            for name, text in sources.items()}  # fmt: skip
+    assert all(uses[n] for n in ("chat.py", "library.py", "briefing.py", "evaluation.py",
+                                 "app.py")), uses  # fmt: skip
+    literals = [n for n, text in sources.items()
+                if re.search(r"concurrency_id\W{1,4}['\"]", text)]  # fmt: skip
+    assert literals == []
+    assert sum(f'"{CORE}"' in text for text in sources.values()) == 1  # its one definition

@@ -19,9 +19,9 @@ from typing import Any
 
 import pytest
 
-from dossier.webui_state import EDITABLE
+from dossier.web.settings import EDITABLE
 from tests.fake_openai import FakeOpenAI
-from tests.ui_helpers import ARTIFACTS, open_tab, running_app, shot
+from tests.ui_helpers import ARTIFACTS, open_tab, running_app, shot, timed_ask
 
 pytestmark = pytest.mark.slow
 
@@ -295,30 +295,6 @@ def test_auth_protects_the_app(tmp_path: Path) -> None:
         assert "14 March 2021" in data["answer"]
 
 
-# Installed before Enter is pressed: t0 at the (real) Enter keydown, then the first text of
-# the new answer (streamed or final) and the complete, checked answer with its sources.
-WATCH = """() => {
-  const box = document.querySelector('#question textarea');
-  const chat = document.querySelector('#chat');
-  const before = chat.querySelectorAll('.answer.final').length;
-  const out = window.__latency = {t0: null, first_token_ms: null, complete_ms: null};
-  box.addEventListener('keydown', (e) => {
-    if (e.key === 'Enter' && out.t0 === null) out.t0 = performance.now();
-  }, {capture: true, once: true});
-  const obs = new MutationObserver(() => {
-    if (out.t0 === null) return;
-    const now = performance.now();
-    const streamed = Array.from(chat.querySelectorAll('.answer.streaming'))
-      .some(e => e.innerText.trim() && e.innerText.trim() !== '…');
-    const finals = chat.querySelectorAll('.answer.final').length;
-    if (out.first_token_ms === null && (streamed || finals > before))
-      out.first_token_ms = now - out.t0;
-    if (finals > before) { out.complete_ms = now - out.t0; obs.disconnect(); }
-  });
-  obs.observe(chat, {childList: true, subtree: true, characterData: true});
-}"""
-
-
 def test_latency_in_the_browser(page: Any) -> None:
     """Enter to first streamed text and to the complete answer, over five questions."""
     questions = [
@@ -330,13 +306,10 @@ def test_latency_in_the_browser(page: Any) -> None:
     ]
     rows = []
     for q in questions:
-        page.fill("#question textarea", q)
-        page.evaluate(WATCH)
-        page.press("#question textarea", "Enter")
-        page.wait_for_function("window.__latency.complete_ms !== null", timeout=30_000)
-        result = page.evaluate("window.__latency")
-        rows.append({"question": q, "first_token_ms": round(result["first_token_ms"], 1),
-                     "complete_ms": round(result["complete_ms"], 1)})  # fmt: skip
+        result = timed_ask(page, q)
+        rows.append({"question": q, "first_token_ms": round(result["first_ms"], 1),
+                     "complete_ms": round(result["complete_ms"], 1),
+                     "source_cards": result["cards"]})  # fmt: skip
     ARTIFACTS.mkdir(exist_ok=True)
     (ARTIFACTS / "ui-latency.json").write_text(json.dumps(rows, indent=2), encoding="utf-8")
     shot(page, "11-latency-run")

@@ -1,6 +1,8 @@
-"""Shared pieces of the browser tests: the `dossier ui` subprocess, Chromium, screenshots.
+"""The one browser harness, shared by the browser tests and bench/ui_latency.py: the
+`dossier ui` subprocess on a free port, Chromium, a loaded page, the in-page latency timer,
+screenshots.
 
-The app runs in a subprocess with the hashing embedder over a pre-ingested temporary
+In the tests the app runs with the hashing embedder over a pre-ingested temporary
 DOSSIER_HOME (the fixture corpus and tests/data/xss.html in the collection 'test');
 Playwright drives Debian's Chromium (never `playwright install`).
 """
@@ -17,10 +19,9 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-from tests.conftest import DATA, FIXTURE_CORPUS
-
 CHROMIUM = Path("/usr/bin/chromium")
 ARTIFACTS = Path(__file__).parent / "artifacts"
+CLI = [sys.executable, "-m", "dossier.cli"]
 ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
         "--disable-component-update", "--disable-sync"]  # fmt: skip
 
@@ -43,29 +44,43 @@ def wait_for_port(port: int, proc: subprocess.Popen[bytes], timeout: float = 90)
     raise TimeoutError(f"the app did not open port {port} in {timeout} s")
 
 
-@contextlib.contextmanager
-def running_app(home: Path, log: Path, **env_extra: str) -> Iterator[str]:
-    """`dossier ui` on a free port over ``home`` (pre-ingested into 'test'); yields its URL."""
+def app_env(home: Path, **extra: str) -> dict[str, str]:
+    """This process's environment without DOSSIER_* settings, offline, state under ``home``."""
     env = {k: v for k, v in os.environ.items() if not k.startswith("DOSSIER_")}
-    env |= {"DOSSIER_HOME": str(home), "DOSSIER_EMBEDDER": "hashing",
-            "GRADIO_ANALYTICS_ENABLED": "False", "HF_HUB_OFFLINE": "1",
-            "ANONYMIZED_TELEMETRY": "False", **env_extra}  # fmt: skip
-    cli = [sys.executable, "-m", "dossier.cli"]
-    subprocess.run([*cli, "ingest", str(FIXTURE_CORPUS), str(DATA / "xss.html"), "--embedder",
-                    "hashing", "-c", "test"], env=env, check=True, capture_output=True)  # fmt: skip
+    return env | {"DOSSIER_HOME": str(home), "GRADIO_ANALYTICS_ENABLED": "False",
+                  "HF_HUB_OFFLINE": "1", "ANONYMIZED_TELEMETRY": "False", **extra}  # fmt: skip
+
+
+@contextlib.contextmanager
+def serving(args: list[str], env: dict[str, str], log: Path, timeout: float = 90,
+            cwd: Path | None = None) -> Iterator[str]:  # fmt: skip
+    """`dossier ui ARGS` on a free loopback port until the block ends; yields its URL."""
     port = free_port()
     with log.open("wb") as out:
-        argv = [*cli, "ui", "--port", str(port), "--collection", "test", "--embedder", "hashing"]
-        proc = subprocess.Popen(argv, env=env, stdout=out, stderr=out)
+        argv = [*CLI, "ui", "--port", str(port), *args]
+        proc = subprocess.Popen(argv, env=env, cwd=cwd, stdout=out, stderr=out)
         try:
-            wait_for_port(port, proc)
+            wait_for_port(port, proc, timeout)
             yield f"http://127.0.0.1:{port}/"
         finally:
             proc.terminate()
             try:
-                proc.wait(timeout=10)
+                proc.wait(timeout=15)
             except subprocess.TimeoutExpired:
                 proc.kill()
+                proc.wait()
+
+
+@contextlib.contextmanager
+def running_app(home: Path, log: Path, **env_extra: str) -> Iterator[str]:
+    """`dossier ui` on a free port over ``home`` (pre-ingested into 'test'); yields its URL."""
+    from tests.conftest import DATA, FIXTURE_CORPUS
+
+    env = app_env(home, DOSSIER_EMBEDDER="hashing", **env_extra)
+    subprocess.run([*CLI, "ingest", str(FIXTURE_CORPUS), str(DATA / "xss.html"), "--embedder",
+                    "hashing", "-c", "test"], env=env, check=True, capture_output=True)  # fmt: skip
+    with serving(["--collection", "test", "--embedder", "hashing"], env, log) as url:
+        yield url
 
 
 @contextlib.contextmanager
@@ -86,7 +101,7 @@ def chromium() -> Iterator[Any]:
 
 
 @contextlib.contextmanager
-def app_page(browser: Any, url: str) -> Iterator[Any]:
+def app_page(browser: Any, url: str, timeout_ms: float = 60_000) -> Iterator[Any]:
     """A fresh page on the app, loaded; ``page.dialogs`` records every alert it tries."""
     context = browser.new_context(viewport={"width": 1500, "height": 1000})
     try:
@@ -94,11 +109,52 @@ def app_page(browser: Any, url: str) -> Iterator[Any]:
         pg.dialogs = []  # every alert/confirm/prompt the page tries to open
         pg.on("dialog", lambda d: (pg.dialogs.append(d.message), d.dismiss()))
         pg.goto(url, wait_until="domcontentloaded")
-        pg.wait_for_selector("#question textarea", timeout=60_000)
-        pg.wait_for_selector("#backend-status .light", timeout=30_000)
+        pg.wait_for_selector("#question textarea", timeout=timeout_ms)
+        pg.wait_for_selector("#backend-status .light", timeout=timeout_ms / 2)
         yield pg
     finally:
         context.close()
+
+
+# Installed before Enter is pressed: t0 at the (real) Enter keydown, then the first text of
+# the new answer (streamed, or the final one if nothing streamed) and the complete, checked
+# answer with its source cards.
+WATCH = """() => {
+  const box = document.querySelector('#question textarea');
+  const chat = document.querySelector('#chat');
+  const before = chat.querySelectorAll('.answer.final').length;
+  const out = window.__latency = {t0: null, first_ms: null, complete_ms: null, cards: null};
+  box.addEventListener('keydown', (e) => {
+    if (e.key === 'Enter' && out.t0 === null) out.t0 = performance.now();
+  }, {capture: true, once: true});
+  const check = () => {
+    if (out.t0 === null) return;
+    const now = performance.now();
+    const streamed = Array.from(chat.querySelectorAll('.answer.streaming'))
+      .some(e => e.innerText.trim() && e.innerText.trim() !== '…');
+    const finals = chat.querySelectorAll('.answer.final');
+    if (out.first_ms === null && (streamed || finals.length > before))
+      out.first_ms = now - out.t0;
+    if (finals.length > before) {
+      const last = finals[finals.length - 1].parentElement;
+      out.cards = last ? last.querySelectorAll('.sources .source-card').length : 0;
+      out.complete_ms = now - out.t0;
+      obs.disconnect();
+    }
+  };
+  const obs = new MutationObserver(check);
+  obs.observe(chat, {childList: true, subtree: true, characterData: true});
+}"""
+
+
+def timed_ask(pg: Any, question: str, timeout_ms: float = 30_000) -> dict[str, Any]:
+    """Ask in the chat box, timed in the page: ``first_ms`` (Enter to the first answer text),
+    ``complete_ms`` (to the checked answer) and ``cards`` (its source cards)."""
+    pg.fill("#question textarea", question)
+    pg.evaluate(WATCH)
+    pg.press("#question textarea", "Enter")
+    pg.wait_for_function("window.__latency.complete_ms !== null", timeout=timeout_ms)
+    return dict(pg.evaluate("window.__latency"))
 
 
 def shot(pg: Any, name: str) -> None:

@@ -1,0 +1,104 @@
+"""The app: the header (collection, backend, status light), the five tabs, what ties them
+together (switching collection, a fresh page load), the /ask API, and serving it."""
+
+from __future__ import annotations
+
+from functools import partial
+from pathlib import Path
+from typing import Any
+
+import gradio as gr
+from gradio.utils import get_upload_folder
+
+from corpus.errors import UsageError
+from dossier.web import briefing, chat, evaluation, library, settings
+from dossier.web import html as H
+from dossier.web.assets import CSS, HEAD
+from dossier.web.engine import Engine
+from dossier.web.handlers import CORE, Header, friendly
+from index.collection import check_name
+
+
+class Api:
+    """The one public endpoint, /ask (its signature and hints are the API's schema)."""
+
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+
+    def ask(self, question: str, collection: str = "", llm: str = "extractive") -> dict[str, Any]:
+        """Answer a question from a collection: the answer, its citations, conversation_id."""
+        return self.engine.answer(question, collection or self.engine.default_collection, llm)
+
+
+def parse_auth(value: str | None) -> tuple[str, str] | None:
+    """'user:password' (from --auth or DOSSIER_AUTH) as Gradio's auth tuple."""
+    if not value:
+        return None
+    user, sep, password = value.partition(":")
+    if not sep or not user or not password:
+        raise UsageError("--auth / DOSSIER_AUTH must look like user:password")
+    return user, password
+
+
+def header(engine: Engine) -> Header:
+    with gr.Row(equal_height=True):
+        gr.Markdown("## Dossier", elem_id="app-title")
+        collection = gr.Dropdown(engine.collections(), value=engine.default_collection,
+                                 label="Collection", allow_custom_value=True,
+                                 elem_id="collection", scale=2)  # fmt: skip
+        backend = gr.Dropdown(engine.backends(), value=engine.default_backend(),
+                              label="Answers by", elem_id="backend", scale=1)  # fmt: skip
+        light = gr.HTML(elem_id="backend-status", scale=2)
+    return Header(collection, backend, light)
+
+
+def probe(engine: Engine, backend: str) -> str:
+    return H.status_light(*engine.backend_status(backend))
+
+
+@friendly
+def switch(engine: Engine, coll: str) -> tuple[Any, ...]:
+    """Another collection: a fresh chat, its conversations and its library."""
+    return *chat.fresh(engine, check_name(coll)), *library.view(engine, coll)
+
+
+def refresh(engine: Engine, coll: str, backend: str) -> tuple[Any, ...]:
+    """A new page sees today's collections, conversations, library and saved settings."""
+    return (gr.update(choices=engine.collections()), probe(engine, backend),
+            chat.conversation_choices(engine, coll), *library.view(engine, coll),
+            *settings.refresh(engine))  # fmt: skip
+
+
+def build(engine: Engine) -> gr.Blocks:
+    private: dict[str, Any] = {"api_visibility": "private"}
+    with gr.Blocks(title="Dossier", fill_width=True, delete_cache=(3600, 86400)) as demo:
+        top = header(engine)
+        talk = chat.tab(engine, top)
+        lib = library.tab(engine, top)
+        fields = settings.tab(engine)
+        briefing.tab(engine, top, Path(get_upload_folder()) / "briefings")
+        evaluation.tab(engine, top)
+
+        top.backend.change(partial(probe, engine), top.backend, top.light, **private)
+        top.collection.change(partial(switch, engine), top.collection,
+                              [*talk.reset, *lib.outputs], **private)  # fmt: skip
+        demo.load(partial(refresh, engine), [top.collection, top.backend],
+                  [top.collection, top.light, talk.conv_list, *lib.outputs, *fields],
+                  **private)  # fmt: skip
+        gr.api(friendly(Api(engine).ask), api_name="ask", concurrency_id=CORE)
+    return demo
+
+
+def launch(host: str = "127.0.0.1", port: int = 7860, collection: str = "default",
+           auth: tuple[str, str] | None = None, **overrides: Any) -> None:  # fmt: skip
+    """Build the app and serve it until interrupted. Gradio keeps its copies of uploads, and
+    the app its downloads, under $GRADIO_TEMP_DIR (``dossier ui`` sets it to home/tmp)."""
+    engine = Engine(collection, **overrides)
+    engine.warm_up()
+    demo = build(engine)
+    demo.queue(default_concurrency_limit=1)
+    demo.launch(
+        server_name=host, server_port=port, auth=auth, head=HEAD, css=CSS,
+        max_file_size=engine.upload_limit(), ssr_mode=False, mcp_server=False,
+        footer_links=["api"], quiet=False,
+    )  # fmt: skip

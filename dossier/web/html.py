@@ -1,0 +1,225 @@
+"""HTML for the app: chat turns, source cards, the source panel, status lights, statistics.
+
+Every fragment is a ``markupsafe.Markup`` template: ``Markup(...).format(value)`` escapes
+each value, and joining Markup escapes any plain string joined in, so text from a document or
+a user (titles, paths, passages, answer sentences, questions) can only ever appear as text.
+The chat additionally runs Gradio's sanitizer, which drops ``data-*`` attributes: a citation
+marker therefore carries its turn and number in a class, ``cite cite-<turn>-<n>``.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Mapping, Sequence
+from typing import Any
+
+from markupsafe import Markup, escape
+
+from corpus.text import clip
+from corpus.types import Document
+from index.catalog import DocumentInfo
+from index.ingest import FileReport
+
+CONTEXT_CHARS = 600
+MARKER = re.compile(r"\[(\d+)\]")
+CITE_KEY = re.compile(r"^(\d+):(\d+)(?:@.*)?$")
+EMPTY_PANEL = '<p class="note">Click a citation [n] to see the passage in its document.</p>'
+NOTHING = Markup("")
+
+
+def parse_cite_key(value: str) -> tuple[int, int] | None:
+    """'turn:n@stamp' from the page script, or None."""
+    m = CITE_KEY.match((value or "").strip())
+    return (int(m.group(1)), int(m.group(2))) if m else None
+
+
+def citation_support(answer: Mapping[str, Any]) -> dict[int, bool]:
+    """n -> True when every answer sentence that cites [n] is supported."""
+    status: dict[int, bool] = {int(c["n"]): True for c in answer.get("citations") or []}
+    for s in answer.get("sentences") or []:
+        for n in s.get("citations") or []:
+            if int(n) in status and not s.get("supported", True):
+                status[int(n)] = False
+    return status
+
+
+def cite_button(turn: int, n: int, title: str = "") -> Markup:
+    if title:
+        return Markup('<button type="button" class="cite cite-{}-{}" title="Source {}: {}">'
+                      "[{}]</button>").format(turn, n, n, title, n)  # fmt: skip
+    return Markup('<button type="button" class="cite cite-{}-{}">[{}]</button>').format(turn, n, n)
+
+
+def _linkify(text: str, turn: int, titles: Mapping[int, str]) -> Markup:
+    """``text`` escaped, its [n] markers of known citations turned into buttons."""
+    parts, last = [], 0
+    for m in MARKER.finditer(text):
+        n = int(m.group(1))
+        if n in titles:
+            parts += [escape(text[last : m.start()]), cite_button(turn, n, titles[n])]
+            last = m.end()
+    return NOTHING.join([*parts, escape(text[last:])])
+
+
+def question_html(question: str) -> str:
+    return str(Markup('<div class="question">{}</div>').format(question))
+
+
+def _rewritten(rewritten: str | None) -> Markup:
+    if not rewritten:
+        return NOTHING
+    return Markup('<p class="rewritten"><em>Searched as: {}</em></p>').format(rewritten)
+
+
+def _note(note: str | None) -> Markup:
+    return Markup('<p class="note">{}</p>').format(note) if note else NOTHING
+
+
+def streaming_html(text: str, rewritten: str | None = None, note: str = "") -> str:
+    """The answer while it is being written: plain escaped text, markers not yet clickable."""
+    body = escape(text) if text else Markup("<em>…</em>")
+    answer = Markup('<div class="answer streaming">{}</div>').format(body)
+    return str(_rewritten(rewritten) + _note(note) + answer)
+
+
+def error_html(message: str) -> str:
+    return str(Markup('<div class="answer error"><strong>Error:</strong> {}</div>').format(message))
+
+
+def bot(content: str) -> dict[str, str]:
+    """One assistant message of the chat."""
+    return {"role": "assistant", "content": content}
+
+
+def _score(score: object) -> str:
+    return f"{float(score):.4f}" if isinstance(score, int | float) else "—"
+
+
+def _page(page: object) -> Markup:
+    return Markup(" · page {}").format(page) if page not in (None, "") else NOTHING
+
+
+def _status(ok: bool) -> Markup:
+    if ok:
+        return Markup('<span class="supported">✓ supported</span>')
+    return Markup('<span class="flagged">⚠ flagged</span>')
+
+
+def _sentence(turn: int, s: Mapping[str, Any], titles: Mapping[int, str]) -> Markup:
+    ok = s.get("supported", True)
+    marks = NOTHING.join(cite_button(turn, int(n), titles[int(n)])
+                         for n in s.get("citations") or [] if int(n) in titles)  # fmt: skip
+    flag = (
+        NOTHING
+        if ok
+        else Markup(' <span class="flagged" title="not supported by its sources">⚠</span>')
+    )
+    cls = "sent" if ok else "sent unsupported"
+    return Markup('<span class="{}">{}</span> {}{}').format(cls, s.get("text", ""), marks, flag)
+
+
+def _card(turn: int, c: Mapping[str, Any], supported: bool) -> Markup:
+    return Markup(
+        '<button type="button" class="cite source-card cite-{turn}-{n}">[{n}] <strong>{title}'
+        "</strong>{page} · score {score} · {status}</button>"
+    ).format(turn=turn, n=int(c["n"]), title=c.get("title") or "", page=_page(c.get("page")),
+             score=_score(c.get("score")), status=_status(supported))  # fmt: skip
+
+
+def _nearest(hits: Iterable[Mapping[str, Any]]) -> Markup:
+    items = NOTHING.join(
+        Markup("<li><strong>{}</strong> ({}{}): {}</li>").format(
+            h.get("title") or "",
+            h.get("source") or "",
+            _page(h.get("page")),
+            clip(str(h.get("text", "")), 240),
+        )
+        for h in hits
+    )
+    return Markup('<div class="nearest">Nearest passages:<ul>{}</ul></div>').format(items)
+
+
+def answer_html(turn: int, answer: Mapping[str, Any]) -> str:
+    """A finished answer (Answer.to_dict() shape, citations may carry 'score')."""
+    citations = answer.get("citations") or []
+    titles = {int(c["n"]): str(c.get("title") or "") for c in citations}
+    sentences = answer.get("sentences") or []
+    if answer.get("answered") and sentences:
+        body = Markup(" ").join(_sentence(turn, s, titles) for s in sentences)
+    else:
+        body = _linkify(answer.get("answer", ""), turn, titles)
+    parts = [_rewritten(answer.get("rewritten_question")), _note(answer.get("note")),
+             Markup('<div class="answer final">{}</div>').format(body)]  # fmt: skip
+    if citations:
+        support = citation_support(answer)
+        cards = NOTHING.join(_card(turn, c, support.get(int(c["n"]), True)) for c in citations)
+        parts.append(Markup('<div class="sources">{}</div>').format(cards))
+    elif answer.get("nearest"):
+        parts.append(_nearest(answer["nearest"]))
+    return str(NOTHING.join(parts))
+
+
+def messages(turns: Sequence[Mapping[str, Any]]) -> list[dict[str, str]]:
+    """Chatbot messages for finished turns ({'question', 'answer'} dicts)."""
+    out: list[dict[str, str]] = []
+    for i, t in enumerate(turns):
+        out.append({"role": "user", "content": question_html(t["question"])})
+        out.append(bot(answer_html(i, t["answer"])))
+    return out
+
+
+def source_panel_html(
+    citation: Mapping[str, Any],
+    document: Document | None,
+    supported: bool,
+    context: int = CONTEXT_CHARS,
+) -> str:
+    """The cited span highlighted inside its surrounding document text."""
+    start, end = int(citation["start"]), int(citation["end"])
+    head = Markup(
+        '<div class="source-head"><h3>[{n}] {title}</h3><p><code>{source}</code>{page}'
+        " · characters {start}–{end} · score {score} · {status}</p></div>"
+    ).format(n=citation.get("n"), title=citation.get("title") or "",
+             source=citation.get("source") or "", page=_page(citation.get("page")), start=start,
+             end=end, score=_score(citation.get("score")), status=_status(supported))  # fmt: skip
+    quoted = str(citation.get("text", ""))
+    if document is None or document.text[start:end] != quoted:
+        what = "the document was removed" if document is None else "the document changed"
+        return str(head + Markup(
+            '<p class="note">{} since this answer; the quoted text:</p>'
+            '<div class="passage"><mark>{}</mark></div>'
+        ).format(what, quoted))  # fmt: skip
+    text = document.text
+    lo, hi = max(0, start - context), min(len(text), end + context)
+    before = ("…" if lo > 0 else "") + text[lo:start]
+    after = text[end:hi] + ("…" if hi < len(text) else "")
+    passage = Markup('<div class="passage">{}<mark>{}</mark>{}</div>').format(
+        before, text[start:end], after
+    )
+    return str(head + passage)
+
+
+def status_light(ok: bool, message: str) -> str:
+    return str(Markup('<span class="light {}"></span><span class="light-text">{}</span>').format(
+        "green" if ok else "red", message
+    ))  # fmt: skip
+
+
+def stats_html(stats: Mapping[str, Any]) -> str:
+    rows = NOTHING.join(Markup("<tr><td>{}</td><td>{}</td></tr>").format(k, v)
+                        for k, v in stats.items())  # fmt: skip
+    return str(Markup('<table class="stats">{}</table>').format(rows))
+
+
+def report_frame(page: str) -> str:
+    """A self-contained report page in a sandboxed frame: no scripts, no same origin."""
+    return str(Markup('<iframe sandbox="" srcdoc="{}" style="width:100%;height:720px;'
+                      'border:1px solid #ddd"></iframe>').format(page))  # fmt: skip
+
+
+def report_rows(files: Iterable[FileReport]) -> list[list[Any]]:
+    return [[f.source, f.status, f.chunks, f.reason] for f in files]
+
+
+def document_rows(docs: Iterable[DocumentInfo]) -> list[list[Any]]:
+    return [[d.source, d.title, d.date or "", d.n_chunks, d.doc_id] for d in docs]

@@ -1,0 +1,75 @@
+"""The Settings tab: the settings a user tunes while asking, saved to config.toml.
+
+``EDITABLE`` is the one list of settings names in the web package (with ``engine.py``): a
+dotted name ("retrieval.top_k") reads a sub-setting and is saved in that table.
+"""
+
+from __future__ import annotations
+
+from functools import partial
+from typing import Any
+
+import gradio as gr
+
+from dossier.settings import Settings
+from dossier.web.config_file import env_overrides, write_config
+from dossier.web.engine import Engine
+from dossier.web.handlers import friendly, info
+
+# The settings the tab edits, in the order of ``layout``; Save writes these keys only.
+EDITABLE = ("top_k", "dense_weight", "support_threshold", "unsupported", "openai_base_url",
+            "openai_model", "ollama_base_url", "ollama_model")  # fmt: skip
+WHOLE_NUMBERS = frozenset({"top_k"})  # a gr.Number may hand back 6.0
+
+
+def current(s: Settings) -> list[Any]:
+    """The values of ``EDITABLE`` in ``s``."""
+    out = []
+    for key in EDITABLE:
+        value: Any = s
+        for part in key.split("."):
+            value = getattr(value, part)
+        out.append(value)
+    return out
+
+
+@friendly
+def save(engine: Engine, *values: Any) -> None:
+    updates = {k: int(v) if k in WHOLE_NUMBERS else v
+               for k, v in zip(EDITABLE, values, strict=True)}  # fmt: skip
+    path = write_config(updates, engine.config_file())
+    shadowed = env_overrides(EDITABLE)
+    extra = f" ({', '.join(shadowed)} set in the environment still win)" if shadowed else ""
+    info(f"Saved {path}; the next question uses it{extra}.")
+
+
+def refresh(engine: Engine) -> list[Any]:
+    """The saved values, for a page loaded after a Save."""
+    return current(engine.settings())
+
+
+def layout(values: list[Any]) -> list[Any]:
+    """The fields, one per ``EDITABLE`` key and in its order."""
+    top_k, dense, threshold, unsupported, oa_url, oa_model, ol_url, ol_model = values
+    fields = [
+        gr.Number(top_k, label="Passages per answer (top_k)", precision=0, elem_id="set-top-k"),
+        gr.Slider(0, 1, dense, step=0.05, label="Dense weight in fusion"),
+        gr.Slider(0, 1, threshold, step=0.01, label="Support threshold (below it: unsupported)"),
+        gr.Radio(["flag", "remove"], value=unsupported, label="Unsupported sentences"),
+    ]
+    with gr.Row():
+        fields.append(gr.Textbox(oa_url, label="OpenAI-compatible base URL"))
+        fields.append(gr.Textbox(oa_model, label="OpenAI model"))
+    with gr.Row():
+        fields.append(gr.Textbox(ol_url, label="Ollama URL"))
+        fields.append(gr.Textbox(ol_model, label="Ollama model", elem_id="set-ollama-model"))
+    return fields
+
+
+def tab(engine: Engine) -> list[Any]:
+    """The Settings tab; returns its fields (a page load refills them with ``refresh``)."""
+    with gr.Tab("Settings", elem_id="tab-settings"):
+        fields = layout(current(engine.settings()))
+        save_btn = gr.Button("Save", variant="primary", elem_id="save-settings")
+    save_btn.click(partial(save, engine), fields, None, api_visibility="private")
+    return fields

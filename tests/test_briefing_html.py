@@ -1,0 +1,92 @@
+"""One briefing renderer (assistant/templates/) for the HTML export and the app's Briefing
+tab: the same sections, escaped, with citations as footnote links or as clickable buttons."""
+
+from __future__ import annotations
+
+import re
+
+from markupsafe import escape
+
+from assistant.briefing import NOT_COVERED, Briefing
+from assistant.briefing_export import coverage, sections, to_html
+from assistant.briefing_parts import Point, Theme, TimelineEvent
+from assistant.types import Citation
+
+EVIL = "<script>alert(1)</script><img src=x onerror=alert(2)>"
+META = {"d1": ("2024-03-28", "https://example.org/memo"), "d2": (None, "javascript:alert(3)")}
+
+
+def meta(doc_id: str) -> tuple[str | None, str | None]:
+    return META.get(doc_id, (None, None))
+
+
+def briefing() -> Briefing:
+    c1 = Citation(1, "d1", f"Memo {EVIL}", "memos/m-24-10.md", 2, 10, 40, f"Agencies {EVIL}.")
+    c2 = Citation(2, "d2", "Fact sheet", "fact-sheets/a.md", None, 0, 20, "Officers were named.")
+    quoted = Point(f"Agencies must name officers {EVIL}.", (1,))
+    weak = Point("A claim the sources barely support.", (2,), supported=False, support=0.31)
+    return Briefing(
+        topic=f"AI {EVIL}", scope="collection 'demo'", covered=True, summary=(quoted, weak),
+        themes=(Theme(f"officers {EVIL}", (Point("Officers were named.", (2,)),)),),
+        timeline=(TimelineEvent("2024-03-28", "28 March 2024", quoted),),
+        differences=((quoted, weak),), gaps=(f"Who pays for {EVIL}?",), citations=(c1, c2),
+        retrieved_docs=(("d1", "Memo", 0.9), ("d2", "Fact sheet", 0.8),
+                        ("d3", f"Uncited {EVIL}", 0.5)),
+        notes=(f"note {EVIL}",), made="2025-01-02",
+    )  # fmt: skip
+
+
+def text_of(html: str) -> str:
+    """The visible words, with citation markers of either kind removed."""
+    html = re.sub(r"<(sup|button)\b.*?</\1>", " ", html, flags=re.S)
+    return " ".join(re.sub(r"<[^>]+>", " ", html).split())
+
+
+def assert_inert(html: str) -> None:
+    assert "<script" not in html and "<img" not in html and "javascript:" not in html
+    assert str(escape(EVIL)) in html  # shown, as text
+
+
+def test_the_app_and_the_export_render_the_same_briefing() -> None:
+    b = briefing()
+    page = to_html(b, meta)
+    app = to_html(b, meta, clickable=True, page=False)
+    assert_inert(page)
+    assert_inert(app)
+    assert page.startswith("<!doctype html>") and page.count("<style>") == 1
+    assert "<html" not in app and "<style" not in app
+    assert text_of(app) in text_of(page)  # the app shows the export's body, word for word
+    for heading in [h for h, _ in sections(b)] + ["Timeline", "Where sources differ", "Gaps",
+                                                  "Sources"]:  # fmt: skip
+        assert f"<h2>{escape(heading)}</h2>" in app and f"<h2>{escape(heading)}</h2>" in page
+
+
+def test_citations_are_footnote_links_in_the_export_and_buttons_in_the_app() -> None:
+    b = briefing()
+    page = to_html(b, meta)
+    app = to_html(b, meta, clickable=True, page=False)
+    for n in (1, 2):
+        assert f"href='#src-{n}'" in page and f"id='src-{n}'" in page
+        assert f"class='cite bcite-{n}'" in app
+    assert "<button" not in page and "<sup>" not in app
+    # sources: the path in <code> (the app's panel looks it up), http(s) links only
+    assert "<code>memos/m-24-10.md</code>, page 2, chars 10-40" in app
+    assert "href='https://example.org/memo'" in app and "2024-03-28" in app
+    assert app.count("rel='noopener noreferrer'") == 1
+    assert "(not supported by its citations: 0.31)" in app and "0.31" in page
+
+
+def test_the_app_says_what_was_retrieved_but_not_cited() -> None:
+    """The app's own renderer had drifted from the export: it left this line out."""
+    b = briefing()
+    app = to_html(b, meta, clickable=True, page=False)
+    assert "Retrieved but not cited" in coverage(b)
+    assert str(escape(coverage(b))) in app
+    assert f"Retrieved but not cited: {escape(f'Uncited {EVIL}')}" in app
+
+
+def test_an_uncovered_topic_shows_its_note_only() -> None:
+    b = Briefing("quantum gluons", "collection 'demo'", False, notes=(NOT_COVERED,))
+    for html in (to_html(b, meta), to_html(b, meta, clickable=True, page=False)):
+        assert NOT_COVERED in html
+        assert "Sources" not in html and "Executive summary" not in html and "cite" not in html
