@@ -8,7 +8,8 @@ settings) is HTML-escaped, because run files hold text from documents and models
 from __future__ import annotations
 
 from collections.abc import Sequence
-from html import escape
+
+from markupsafe import escape
 
 from eval.compare import (
     HEADLINE,
@@ -48,12 +49,8 @@ def fmt(name: str, value: float | None) -> str:
     return f"{value:.1f}" if lower_is_better(name) else f"{value:.4f}"
 
 
-def _e(value: object) -> str:
-    return escape(str(value), quote=True)
-
-
 def _cell(name: str, value: float | None, status: str) -> str:
-    text = _e(fmt(name, value))
+    text = str(escape(fmt(name, value)))
     if status == "regression":
         tip = "worse than the baseline by more than the tolerance"
         return f'<td class="num regression" title="{tip}">{REGRESSION_MARK} {text}</td>'
@@ -63,14 +60,14 @@ def _cell(name: str, value: float | None, status: str) -> str:
 
 
 def _metric_table(title: str, rows: Sequence[MetricRow], labels: Sequence[str]) -> str:
-    head = "".join(f"<th>{_e(lab)}{' (baseline)' if i == 0 else ''}</th>"
+    head = "".join(f"<th>{escape(lab)}{' (baseline)' if i == 0 else ''}</th>"
                    for i, lab in enumerate(labels))  # fmt: skip
     body = []
     for r in rows:
         hint = " (lower is better)" if r.lower_is_better else ""
         cells = "".join(_cell(r.name, v, s) for v, s in zip(r.values, r.status, strict=True))
-        body.append(f"<tr><th>{_e(r.name)}<span class=note>{hint}</span></th>{cells}</tr>")
-    return (f"<h2>{_e(title)}</h2>\n<table><tr><th>metric</th>{head}</tr>\n"
+        body.append(f"<tr><th>{escape(r.name)}<span class=note>{hint}</span></th>{cells}</tr>")
+    return (f"<h2>{escape(title)}</h2>\n<table><tr><th>metric</th>{head}</tr>\n"
             + "\n".join(body) + "</table>")  # fmt: skip
 
 
@@ -84,13 +81,13 @@ def bar_chart(row: MetricRow, labels: Sequence[str], width: int = 340) -> str:
         scale_max = max(scale_max, 1.0)  # rates and scores sit on 0..1
     span = width - label_w - 70
     parts = [f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" '
-             f'role="img" aria-label="{_e(row.name)}">',
-             f'<text x="8" y="16" font-weight="600">{_e(row.name)}'
+             f'role="img" aria-label="{escape(row.name)}">',
+             f'<text x="8" y="16" font-weight="600">{escape(row.name)}'
              f'{" (lower is better)" if row.lower_is_better else ""}</text>']  # fmt: skip
     for i, (label, value, status) in enumerate(zip(labels, row.values, row.status, strict=True)):
         y = top + i * (bar_h + gap)
         short = label if len(label) <= 18 else label[:17] + "…"
-        parts.append(f'<text x="8" y="{y + 13}">{_e(short)}</text>')
+        parts.append(f'<text x="8" y="{y + 13}">{escape(short)}</text>')
         if value is None:
             parts.append(f'<text x="{label_w}" y="{y + 13}">–</text>')
             continue
@@ -98,10 +95,10 @@ def bar_chart(row: MetricRow, labels: Sequence[str], width: int = 340) -> str:
         cls = {"baseline": "bar base", "regression": "bar regression"}.get(status, "bar")
         mark = f"{REGRESSION_MARK} " if status == "regression" else ""
         parts.append(f'<rect class="{cls}" x="{label_w}" y="{y}" width="{w:.1f}" '
-                     f'height="{bar_h}"><title>{_e(label)}: {_e(fmt(row.name, value))}</title>'
-                     "</rect>")  # fmt: skip
+                     f'height="{bar_h}"><title>{escape(label)}: '
+                     f"{escape(fmt(row.name, value))}</title></rect>")  # fmt: skip
         parts.append(f'<text x="{label_w + w + 4:.1f}" y="{y + 13}">'
-                     f"{mark}{_e(fmt(row.name, value))}</text>")  # fmt: skip
+                     f"{mark}{escape(fmt(row.name, value))}</text>")  # fmt: skip
     return "\n".join([*parts, "</svg>"])
 
 
@@ -114,9 +111,11 @@ def _runs_table(c: Comparison) -> str:
         diff = "; ".join(shown) or ("—" if i else "baseline")
         where = r.info.get("qa") or r.info.get("dataset") or ""
         rows.append(
-            f"<tr><th>{_e(r.label)}</th><td>{_e(r.kind)}</td><td><code>{_e(r.path)}</code></td>"
-            f"<td>{_e(r.info.get('corpus', ''))}</td><td>{_e(where)}</td>"
-            f"<td><code>{_e(r.info.get('settings_hash', ''))}</code></td><td>{_e(diff)}</td></tr>"
+            f"<tr><th>{escape(r.label)}</th><td>{escape(r.kind)}</td>"
+            f"<td><code>{escape(r.path)}</code></td>"
+            f"<td>{escape(r.info.get('corpus', ''))}</td><td>{escape(where)}</td>"
+            f"<td><code>{escape(r.info.get('settings_hash', ''))}</code></td>"
+            f"<td>{escape(diff)}</td></tr>"
         )
     return ("<h2>Runs</h2>\n<table><tr><th>run</th><th>kind</th><th>file</th><th>corpus</th>"
             "<th>QA / data set</th><th>settings hash</th><th>settings changed from baseline</th>"
@@ -134,7 +133,7 @@ def _changes(c: Comparison) -> str:
             extra = (f" ({d.only_in_baseline} questions only in the baseline, "
                      f"{d.only_in_run} only in this run)")  # fmt: skip
         counts = f"{len(d.changes)} changed, {d.count('worse')} worse, {d.count('better')} better"
-        out.append(f"<h3>{_e(d.label)} against {_e(base)}: {counts}{_e(extra)}</h3>")
+        out.append(f"<h3>{escape(d.label)} against {escape(base)}: {counts}{escape(extra)}</h3>")
         if not d.changes:
             continue
         out.append("<table><tr><th>id</th><th>question</th><th>outcome</th>"
@@ -145,10 +144,10 @@ def _changes(c: Comparison) -> str:
             )
             mark = f"{REGRESSION_MARK} " if ch.direction == "worse" else ""
             out.append(
-                f"<tr{cls}><td><code>{_e(ch.id)}</code></td><td>{_e(ch.question)}</td>"
-                f"<td>{mark}{_e(ch.before)} → {_e(ch.after)}</td>"
-                f'<td class="answer">{_e(ch.before_answer)}</td>'
-                f'<td class="answer">{_e(ch.after_answer)}</td></tr>'
+                f"<tr{cls}><td><code>{escape(ch.id)}</code></td><td>{escape(ch.question)}</td>"
+                f"<td>{mark}{escape(ch.before)} → {escape(ch.after)}</td>"
+                f'<td class="answer">{escape(ch.before_answer)}</td>'
+                f'<td class="answer">{escape(ch.after_answer)}</td></tr>'
             )
         out.append("</table>")
     return "\n".join(out)
@@ -158,13 +157,13 @@ def render_html(c: Comparison, title: str = "Dossier evaluation comparison") -> 
     labels = [r.label for r in c.runs]
     rows = {r.name: r for _, group in c.groups for r in group}
     charts = [bar_chart(rows[name], labels) for name in HEADLINE if name in rows]
-    warnings = "".join(f"<li>{_e(w)}</li>" for w in c.warnings)
+    warnings = "".join(f"<li>{escape(w)}</li>" for w in c.warnings)
     summary = (f"{c.regressions} regression{'s' if c.regressions != 1 else ''} "
-               f"{REGRESSION_MARK} against the baseline <b>{_e(labels[0])}</b>: a metric worse "
+               f"{REGRESSION_MARK} against the baseline <b>{escape(labels[0])}</b>: a metric worse "
                f"by more than {RATE_TOLERANCE:g} (rates and scores) or "
                f"{LATENCY_TOLERANCE:.0%} (latencies).")  # fmt: skip
     body = [
-        f"<h1>{_e(title)}</h1>",
+        f"<h1>{escape(title)}</h1>",
         f"<p>{summary}</p>",
         f'<ul class="warn">{warnings}</ul>' if warnings else "",
         _runs_table(c),
@@ -174,7 +173,7 @@ def render_html(c: Comparison, title: str = "Dossier evaluation comparison") -> 
         _changes(c),
     ]  # fmt: skip
     return (f'<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8">\n'
-            f"<title>{_e(title)}</title>\n<style>{_CSS}</style></head>\n<body>\n"
+            f"<title>{escape(title)}</title>\n<style>{_CSS}</style></head>\n<body>\n"
             + "\n".join(b for b in body if b) + "\n</body></html>\n")  # fmt: skip
 
 

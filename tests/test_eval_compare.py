@@ -98,7 +98,7 @@ def test_html_report_is_self_contained_and_escaped(two_runs: tuple[Path, Path]) 
     assert "<script" not in html.lower()
     for external in ("<link", "src=", "@import", "url("):
         assert external not in html
-    assert "<b>x</b>" not in html and "&lt;b&gt;x&lt;/b&gt; &amp; &quot;quotes&quot;" in html
+    assert "<b>x</b>" not in html and "&lt;b&gt;x&lt;/b&gt; &amp; &#34;quotes&#34;" in html
     assert 'class="num regression"' in html and 'class="bar regression"' in html
     assert "correct → answer-miss" in html
 
