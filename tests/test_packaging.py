@@ -62,3 +62,12 @@ def test_an_installed_dossier_finds_its_demo_corpus(wheel: Path, tmp_path: Path)
     assert module.startswith(str(target)) and corpus.startswith(str(target))
     assert int(documents) == sum(1 for _ in (SAMPLES / "whitehouse-ai").rglob("*.md"))
     assert int(questions) >= 10
+
+
+def test_the_wheel_ships_the_app_and_the_briefing_templates(wheel: Path) -> None:
+    shipped = set(zipfile.ZipFile(wheel).namelist())
+    app = {p.relative_to(ROOT).as_posix() for p in (ROOT / "dossier" / "web").glob("*.py")}
+    templates = {p.relative_to(ROOT).as_posix()
+                 for p in (ROOT / "assistant" / "templates").glob("*.j2")}  # fmt: skip
+    assert "dossier/web/app.py" in app and "assistant/templates/briefing.html.j2" in templates
+    assert app | templates <= shipped, sorted((app | templates) - shipped)
