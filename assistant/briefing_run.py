@@ -1,5 +1,5 @@
-"""Making a briefing with an Assistant: its collection, its extractive answerer to score
-evidence, and its model (if any) to write sections. The one path of the CLI and the app."""
+"""Making a briefing: a collection, the extractive answerer that scores the evidence, and
+the model's answerer (if any) that writes sections. The one path of the CLI and the app."""
 
 from __future__ import annotations
 
@@ -8,9 +8,7 @@ from collections.abc import Callable
 from assistant.answerer import Answerer
 from assistant.briefing import Briefing, build_briefing
 from assistant.extractive import ExtractiveAnswerer
-from assistant.service import Assistant
-from assistant.types import Answer
-from corpus.errors import UsageError
+from index.collection import Collection
 from index.types import SearchFilter
 
 STEPS = 5  # progress callbacks build_briefing makes; one more when a model writes sections
@@ -18,33 +16,23 @@ STEPS = 5  # progress callbacks build_briefing makes; one more when a model writ
 RELEVANCE_SLACK = 0.07
 
 
-def _extractive(answerer: Answerer) -> ExtractiveAnswerer:
-    """The extractive answerer itself, or the one a model answerer falls back to."""
-    found = getattr(answerer, "fallback", None) or answerer
-    if not isinstance(found, ExtractiveAnswerer):
-        raise UsageError(f"briefings need an extractive answerer; '{answerer.name}' has none")
-    return found
-
-
-def _writer(answerer: Answerer) -> Callable[..., Answer] | None:
-    return None if answerer.name == "extractive" else answerer.answer
-
-
-def steps(helper: Assistant) -> int:
+def steps(writer: Answerer | None) -> int:
     """How many times ``make_briefing`` calls ``progress``: the total for a progress bar."""
-    return STEPS + (_writer(helper.answerer) is not None)
+    return STEPS + (writer is not None)
 
 
 def make_briefing(
-    helper: Assistant,
+    collection: Collection,
     topic: str,
+    extractive: ExtractiveAnswerer,
+    writer: Answerer | None = None,
     filters: SearchFilter | None = None,
     progress: Callable[[str], None] | None = None,
 ) -> Briefing:
-    """A cited briefing on ``topic`` from ``helper``'s collection (``filters`` narrow it)."""
-    extractive = _extractive(helper.answerer)
+    """A cited briefing on ``topic`` from ``collection`` (``filters`` narrow it): every point
+    quoted by ``extractive``; with a ``writer``, the model rewrites each section."""
     return build_briefing(
-        helper.collection, topic, filters=filters, answerer=extractive,
-        writer=_writer(helper.answerer),
+        collection, topic, filters=filters, answerer=extractive,
+        writer=None if writer is None else writer.answer,
         min_relevance=max(0.0, extractive.min_score - RELEVANCE_SLACK), progress=progress,
     )  # fmt: skip

@@ -23,10 +23,12 @@ from index.types import SearchFilter
 def make_briefing(
     s: Settings, topic: str, filters: SearchFilter | None, llm: str | None, quiet: bool = False
 ) -> tuple[Briefing, Collection]:
-    helper = wiring.assistant(s, filters=filters, llm=llm)
-    with render.Bar("briefing", steps(helper), quiet) as bar:
-        brief = run_briefing(helper, topic, filters, progress=lambda _: bar.update(1))
-    return brief, helper.collection
+    collection = wiring.open_collection(s, create=False)
+    extractive, writer = wiring.briefing_answerers(s, llm)
+    with render.Bar("briefing", steps(writer), quiet) as bar:
+        brief = run_briefing(collection, topic, extractive, writer, filters,
+                             progress=lambda _: bar.update(1))  # fmt: skip
+    return brief, collection
 
 
 def cmd_brief(args: argparse.Namespace, s: Settings, filters: SearchFilter | None) -> int:

@@ -80,6 +80,16 @@ def answerer(
     return fallback if model is None else GenerativeAnswerer(model, check, fallback)
 
 
+def briefing_answerers(
+    s: Settings, llm: str | None = None
+) -> tuple[ExtractiveAnswerer, Answerer | None]:
+    """(the answerer that quotes a briefing's points, the model's that writes its sections
+    or None without a model)."""
+    quotes = extractive(s)
+    model = make_chat_model(llm_config(s, llm))
+    return quotes, None if model is None else answerer(model, checker(s), quotes)
+
+
 def assistant(
     s: Settings,
     collection: Collection | None = None,

@@ -296,3 +296,21 @@ def test_ollama_unreachable_says_how_to_start_it() -> None:
     assert answer.backend == "extractive" and "14 March 2021" in answer.text
     assert answer.fell_back and "ollama serve" in answer.fallback_reason
     assert "ollama serve" in answer.note and "cannot connect" in answer.note
+
+
+def test_briefing_sections_are_written_by_the_model(fake_openai) -> None:  # type: ignore[no-untyped-def]
+    from dossier.brief import make_briefing
+
+    server = fake_openai("echo-cite")
+    settings = load_settings(embedder="hashing", llm="openai", openai_base_url=server.url,
+                             openai_model="fake", llm_timeout=2, llm_retries=0)  # fmt: skip
+    ingest(wiring.open_collection(settings), [FIXTURE_CORPUS])
+    brief, _ = make_briefing(settings, "the desalination plant", None, None, quiet=True)
+    assert brief.backend.startswith("model (") and server.chat_requests()
+    assert all(p.citations for p in brief.points())  # quoted points or checked model ones
+
+    down = f"http://127.0.0.1:{closed_port()}/v1"
+    brief, _ = make_briefing(settings.model_copy(update={"openai_base_url": down}),
+                             "the desalination plant", None, None, quiet=True)  # fmt: skip
+    assert brief.backend == "extractive" and brief.points()  # the quoted points stand
+    assert any("cannot connect" in n for n in brief.notes)

@@ -46,16 +46,17 @@ def generate(engine: Engine, downloads: Path, topic: str, source: str, since: st
         raise UsageError("Enter a topic to brief on.")
     filters = SearchFilter.from_strings(source, since, until)
     progress(0, desc="retrieving evidence")
-    helper = engine.assistant(coll, backend)
-    total, done = steps(helper), [0]
+    collection = engine.collection(coll)
+    extractive, writer = engine.briefing_answerers(coll, backend)
+    total, done = steps(writer), [0]
 
     def step(what: str) -> None:
         progress((done[0], total), desc=what)
         done[0] += 1
 
-    brief = make_briefing(helper, topic.strip(), filters, progress=step)
-    paths = write_downloads(brief, helper.collection, downloads)
-    page = to_html(brief, document_meta(helper.collection), clickable=True, page=False)
+    brief = make_briefing(collection, topic.strip(), extractive, writer, filters, progress=step)
+    paths = write_downloads(brief, collection, downloads)
+    page = to_html(brief, document_meta(collection), clickable=True, page=False)
     # the collection travels with the citations: the picker may change afterwards
     cites = [c.to_dict() | {"score": c.score, "collection": coll} for c in brief.citations]
     return page, paths, cites, H.EMPTY_PANEL

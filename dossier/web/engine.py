@@ -12,8 +12,10 @@ from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any
 
+from assistant.answerer import Answerer
 from assistant.conversations import ConversationStore
 from assistant.events import outcome
+from assistant.extractive import ExtractiveAnswerer
 from assistant.llm import BACKENDS
 from assistant.service import Assistant
 from assistant.types import Answer
@@ -90,6 +92,11 @@ class Engine:
                     self._assistants.pop(next(iter(self._assistants)))
                 self._assistants[key] = wiring.assistant(s, coll, llm=llm)
             return self._assistants[key]
+
+    def briefing_answerers(
+        self, collection: str, llm: str
+    ) -> tuple[ExtractiveAnswerer, Answerer | None]:
+        return wiring.briefing_answerers(self.settings(collection), llm)
 
     def backend_status(self, llm: str) -> tuple[bool, str]:
         return backend_status(wiring.llm_config(self.settings(), llm))
