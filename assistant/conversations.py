@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from corpus.errors import NotFoundError, UsageError
-from corpus.text import clip
+from corpus.text import clip, markdown_text
 
 ID_HEX_CHARS = 12
 MIN_PREFIX = 4
@@ -208,7 +208,7 @@ class ConversationStore:
     def export_markdown(self, conversation_id: str) -> str:
         conv = self.get(conversation_id)
         lines = [
-            f"# {_one_line(conv.title)}",
+            f"# {_inline(conv.title)}",
             "",
             f"Collection: {_code(conv.collection)} · started {conv.created_at} · "
             f"{conv.n_turns} turn{'s' * (conv.n_turns != 1)}",
@@ -254,6 +254,11 @@ def _one_line(text: object) -> str:
     return " ".join(str(text).split())
 
 
+def _inline(text: object) -> str:
+    """User or document text on one line, every Markdown character in it literal."""
+    return markdown_text(_one_line(text))
+
+
 def _code(text: object) -> str:
     """An inline code span long enough that backticks in ``text`` cannot close it early."""
     text = _one_line(text)
@@ -264,20 +269,23 @@ def _code(text: object) -> str:
 
 
 def _block(text: str) -> str:
-    """Answer text as paragraphs: a line that would open a heading, fence or rule is escaped."""
-    return _FENCE_OR_HEADING.sub(lambda m: m.group(1) + "\\" + m.group(2), text.strip())
+    """Answer text as paragraphs: its markup literal, and a line that would open a heading,
+    fence, rule or quote escaped."""
+    literal = markdown_text(text.strip())
+    return _FENCE_OR_HEADING.sub(lambda m: m.group(1) + "\\" + m.group(2), literal)
 
 
 def _quote(text: str) -> list[str]:
     """Cited text as blockquote lines: every line prefixed, so nothing escapes the quote."""
-    return ["> " + line if line.strip() else ">" for line in text.strip().splitlines()] or [">"]
+    lines = markdown_text(text.strip()).splitlines()
+    return ["> " + line if line.strip() else ">" for line in lines] or [">"]
 
 
 def _turn_markdown(i: int, turn: Turn) -> list[str]:
     answer = turn.answer
-    lines = [f"## {i}. {_one_line(turn.question)}", ""]
+    lines = [f"## {i}. {_inline(turn.question)}", ""]
     if turn.rewritten_question:
-        lines += [f"*Searched as:* {_one_line(turn.rewritten_question)}", ""]
+        lines += [f"*Searched as:* {_inline(turn.rewritten_question)}", ""]
     lines.append(_block(str(answer.get("answer", ""))) or "*(no answer text)*")
     citations = answer.get("citations") or []
     lines += ["", "**Sources**", ""]
@@ -288,7 +296,7 @@ def _turn_markdown(i: int, turn: Turn) -> list[str]:
         if c.get("page") is not None:
             where += f", page {c['page']}"
         lines.append(
-            f"- [{c.get('n', '?')}] {_one_line(c.get('title', '')) or '(untitled)'} — {where}"
+            f"- [{c.get('n', '?')}] {_inline(c.get('title', '')) or '(untitled)'} — {where}"
         )
         lines += ["", *("  " + q for q in _quote(str(c.get("text", "")))), ""]
     while lines and lines[-1] == "":

@@ -181,14 +181,39 @@ def test_export_markdown(store: ConversationStore) -> None:
     assert "## 2. and then?" in lines  # a question can't spill out of its heading
     assert "*Searched as:* When was the plant opened?" in lines
     # hostile document text stays inside its quote; hostile answer text is neutralised
-    assert "  > # fake heading" in lines and "  > ```" in lines and "  > ## Sources" in lines
-    assert "  >" in lines and "  > last line" in lines
-    assert "\\# Not a heading" in lines and "\\```" in lines
-    assert "- [1] Evil # doc — ``a`b.md``" in lines
+    assert "  > \\# fake heading" in lines and "  > \\`\\`\\`" in lines
+    assert "  > \\#\\# Sources" in lines and "  >" in lines and "  > last line" in lines
+    assert "\\# Not a heading" in lines and "\\`\\`\\`" in lines
+    assert "- [1] Evil \\# doc — ``a`b.md``" in lines
     headings = [x for x in lines if x.startswith("#")]
     assert headings == ["# When was the plant approved?", "## 1. When was the plant approved?",
                         "## 2. and then?"]  # fmt: skip
     assert lines.count("**Sources**") == 2
+
+
+def test_export_markdown_escapes_user_and_document_markup(store: ConversationStore) -> None:
+    """Markup in a question, an answer, a title or a quote is literal in the export (item 11
+    of issue 11): rendered by CommonMark (markdown-it), none of it becomes HTML or a link."""
+    from markdown_it import MarkdownIt
+
+    evil = "<img src=x onerror=alert(1)> [x](javascript:alert(2)) **bold** &lt;b&gt;"
+    cid = store.create("ai").conversation_id
+    answer = {
+        "answer": f"Said {evil} [1]",
+        "citations": [
+            {"n": 1, "title": f"T {evil}", "source": "a.md", "page": None, "text": f"Q {evil}"}
+        ],
+    }
+    store.add_turn(cid, f"why {evil}?", f"searched {evil}", answer)
+    md = store.export_markdown(cid)
+    assert "<img" not in md.replace("\\<img", "")  # every < is escaped
+    html = MarkdownIt("commonmark").render(md)
+    assert "<img" not in html and "<a " not in html and "<strong>bold" not in html
+    assert (
+        html.count("&lt;img src=x onerror=alert(1)&gt;") == 6
+    )  # title, question, rewrite, answer, source title, quote
+    assert "&amp;lt;b&amp;gt;" in html  # an entity in the text stays the text it was
+    assert "Said" in html and "[1]" in html  # the citation marker stays readable
 
 
 def test_export_unanswered_turn_and_errors(store: ConversationStore) -> None:
