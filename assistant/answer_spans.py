@@ -142,25 +142,40 @@ def names(text: str, places: bool = False) -> Iterator[Candidate]:
             word = tokens[j][2]
             if _capitalised(word):
                 j += 1
-            elif (
-                word.lower() in _CONNECTORS
-                and j + 1 < len(tokens)
-                and _capitalised(tokens[j + 1][2])
-            ):
+            elif word.lower() in _CONNECTORS and _capitalised(_at(tokens, j + 1)):
                 j += 2
+            elif (
+                word in _QUOTES
+                and _capitalised(_at(tokens, j + 1))
+                and (_at(tokens, j + 2) in _QUOTES and _capitalised(_at(tokens, j + 3)))
+            ):
+                j += 4  # a nickname inside a name: Nicholas Lofton "Nick" Hexum
             else:
                 break
         start_i = i
         while start_i < j and tokens[start_i][2].lower() in _COMMON:
             start_i += 1  # "The", "In": sentence openers, not part of the name
-        if start_i < j:
+        words = [t[2].rstrip(".") for t in tokens[start_i:j]]
+        if words and not all(w in _CALENDAR for w in words):
             s, e = tokens[start_i][0], tokens[j - 1][1]
             e = s + len(text[s:e].rstrip(".,"))
-            words = j - start_i
-            if places:
-                e = _with_region(text, e)
-            yield s, e, min(1.0, 0.7 + 0.15 * words)
+            fit = min(1.0, 0.7 + 0.15 * len(words))
+            if len(words) == 1 and _DEMONYM.search(words[0]) and _LOWER_NEXT.match(text, e):
+                fit *= 0.4  # "an American rock band": a qualifier, not a name
+            yield s, (_with_region(text, e) if places else e), fit
         i = j
+
+
+def _at(tokens: list[tuple[int, int, str]], i: int) -> str:
+    return tokens[i][2] if i < len(tokens) else ""
+
+
+_QUOTES = frozenset('"“”')
+_CALENDAR = frozenset(
+    [*MONTHS, "Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"]
+)
+_DEMONYM = re.compile(r"(?:an|ian|ese|ish|ic|i)$")
+_LOWER_NEXT = re.compile(r"\s+[a-z]")
 
 
 def noun_phrases(text: str) -> Iterator[Candidate]:

@@ -78,10 +78,19 @@ DATE_NOUNS = _words("year date day month decade century era")
 COUNT_NOUNS = _words("number population count total")
 AMOUNT_NOUNS = _words("percentage percent proportion share amount cost price budget salary revenue")
 _HOW = {
-    "many": Kind.COUNT, "much": Kind.AMOUNT, "old": Kind.COUNT, "long": Kind.AMOUNT,
-    "far": Kind.AMOUNT, "tall": Kind.AMOUNT, "high": Kind.AMOUNT, "big": Kind.AMOUNT,
-    "large": Kind.AMOUNT, "wide": Kind.AMOUNT, "deep": Kind.AMOUNT, "often": Kind.OTHER,
-}  # fmt: skip
+    "many": Kind.COUNT,
+    "much": Kind.AMOUNT,
+    "old": Kind.COUNT,
+    "long": Kind.AMOUNT,
+    "far": Kind.AMOUNT,
+    "tall": Kind.AMOUNT,
+    "high": Kind.AMOUNT,
+    "big": Kind.AMOUNT,
+    "large": Kind.AMOUNT,
+    "wide": Kind.AMOUNT,
+    "deep": Kind.AMOUNT,
+    "often": Kind.OTHER,
+}
 
 
 def classify(question: str) -> QuestionType:
@@ -90,9 +99,9 @@ def classify(question: str) -> QuestionType:
     words = _WORD.findall(q)
     if not words:
         return QuestionType(Kind.OTHER)
-    if _is_polar(q):
-        return QuestionType(Kind.YESNO)
     wh = _asking_wh(q)
+    if _is_polar(q) and not (wh and _after_preposition(q, wh.start())):
+        return QuestionType(Kind.YESNO)  # "Do Lafzon Ki Kahani, … released in which year"
     if wh is None:
         return QuestionType(Kind.OTHER)
     phrase = " ".join(wh.group(1).lower().split())
@@ -119,9 +128,12 @@ def _by_focus(focus: str) -> Kind:
 
 
 _FOCUS_KINDS = (
-    (DATE_NOUNS, Kind.DATE), (PERSON_NOUNS, Kind.PERSON), (PLACE_NOUNS, Kind.PLACE),
-    (COUNT_NOUNS, Kind.COUNT), (AMOUNT_NOUNS, Kind.AMOUNT),
-)  # fmt: skip
+    (DATE_NOUNS, Kind.DATE),
+    (PERSON_NOUNS, Kind.PERSON),
+    (PLACE_NOUNS, Kind.PLACE),
+    (COUNT_NOUNS, Kind.COUNT),
+    (AMOUNT_NOUNS, Kind.AMOUNT),
+)
 _ALL_NOUNS = DATE_NOUNS | PERSON_NOUNS | PLACE_NOUNS | COUNT_NOUNS | AMOUNT_NOUNS
 
 
@@ -147,6 +159,11 @@ def _asking_wh(q: str) -> re.Match[str] | None:
         if prev.endswith("ed") and not comma:  # "based where", "developed by what"
             return m
     return None
+
+
+def _after_preposition(q: str, pos: int) -> bool:
+    before = _WORD.findall(q[:pos])
+    return bool(before) and before[-1].lower() in _PREPOSITIONS
 
 
 def _is_polar(q: str) -> bool:

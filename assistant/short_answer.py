@@ -16,7 +16,9 @@ How a span is chosen (rules, no model):
    sitting next to the focus noun ("the band Euphoria"), and loses for words shared with
    the question. The best candidate over all cited sentences wins if it scores at least
    ``MIN_SCORE``; otherwise there is no short answer and the evidence stands alone.
-4. Yes/no questions are settled by the rules of ``assistant.yes_no``, or not at all.
+4. Yes/no questions are settled by the rules of ``assistant.yes_no``, either-or questions
+   ("Which was formed first, X or Y?") by those of ``assistant.choice``, or not at all;
+   these answers are marked inferred.
 
 The span is ``sentence.text[a:b]`` of a cited sentence, at most ``MAX_WORDS`` words, and its
 document offsets are ``sentence.start + a`` to ``sentence.start + b``: verbatim and cited by
@@ -28,13 +30,19 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, replace
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 from assistant import answer_spans as spans
+from assistant.choice import choose, options
 from assistant.question_type import Kind, QuestionType, classify
+from assistant.yes_no import yes_no
+from corpus.sentences import split_sentences
+
+if TYPE_CHECKING:
+    from index.embedder import Embedder
 
 MAX_WORDS = 12
-MIN_SCORE = 0.55
+MIN_SCORE = 0.0
 
 
 class Sentence(Protocol):
@@ -65,42 +73,112 @@ class ShortAnswer:
     score: float = 0.0
 
     def to_dict(self) -> dict[str, Any]:
-        out: dict[str, Any] = {"text": self.text, "n": self.n, "start": self.start,
-                               "end": self.end}  # fmt: skip
+        out: dict[str, Any] = {"text": self.text, "n": self.n, "start": self.start, "end": self.end}
         if self.inferred:
             out["inferred"] = True
         return out
 
 
-def short_answer(question: str, sentences: Sequence[Sentence]) -> ShortAnswer | None:
-    """The short answer to ``question`` from the cited ``sentences``, or None."""
+def short_answer(
+    question: str, sentences: Sequence[Sentence], embedder: Embedder | None = None
+) -> ShortAnswer | None:
+    """The short answer to ``question`` from the cited ``sentences``, or None. With an
+    ``embedder``, names are also checked against the focus noun (see ``TYPE_WEIGHT``)."""
     qtype = classify(question)
-    if qtype.kind is Kind.YESNO:
-        from assistant.yes_no import yes_no
-
-        return yes_no(question, sentences)
-    best = best_span(question, qtype, sentences)
+    if _inferred_kind(question, qtype):
+        return inferred(question, qtype, sentences)
+    best = best_span(question, qtype, sentences, embedder)
     return best if best is not None and best.score >= MIN_SCORE else None
 
 
-def best_span(
+def _inferred_kind(question: str, qtype: QuestionType) -> bool:
+    """Yes/no and either-or questions: their answer is not a span of the evidence (an
+    either-or answer is one of the question's own options, so it is marked inferred)."""
+    return qtype.kind is Kind.YESNO or options(question) is not None
+
+
+def inferred(
     question: str, qtype: QuestionType, sentences: Sequence[Sentence]
 ) -> ShortAnswer | None:
-    """The best-scoring candidate span over ``sentences``, whatever its score."""
+    """ "Yes"/"No" or one of two options, where the rules of ``assistant.yes_no`` and
+    ``assistant.choice`` settle it from ``sentences``; else None."""
+    if qtype.kind is Kind.YESNO:
+        return yes_no(question, sentences)
+    return choose(question, sentences)
+
+
+def best_span(
+    question: str,
+    qtype: QuestionType,
+    sentences: Sequence[Sentence],
+    embedder: Embedder | None = None,
+    prior: Callable[[Sentence], float] | None = None,
+) -> ShortAnswer | None:
+    """The best-scoring candidate span over ``sentences``, whatever its score; ``prior``
+    adds a score per sentence."""
+    ranked = ranked_spans(question, qtype, sentences, prior)
+    if embedder is not None and ranked:
+        ranked = _type_checked(ranked, qtype, embedder)
+    return ranked[0] if ranked else None
+
+
+def ranked_spans(
+    question: str,
+    qtype: QuestionType,
+    sentences: Sequence[Sentence],
+    prior: Callable[[Sentence], float] | None = None,
+) -> list[ShortAnswer]:
+    """Every candidate span of the asked kind in ``sentences``, best first."""
     generate = _GENERATORS.get(qtype.kind)
     if generate is None:
-        return None
+        return []
     asked = question[: qtype.wh_start] + " " + question[qtype.wh_end :]
     q_stems = {s for _, _, s in spans.content_words(asked)}
     focus = spans.content_words(qtype.focus)
     q_stems -= {s for _, _, s in focus}  # the focus noun describes the answer, it is no cue
-    best: ShortAnswer | None = None
+    out = []
     for sentence in sentences:
+        extra = prior(sentence) if prior else 0.0
         for a, b, score in _scored(sentence.text, generate(sentence.text, qtype), q_stems, focus):
-            if best is None or score > best.score:
-                best = ShortAnswer(sentence.text[a:b], sentence.n, sentence.start + a,
-                                   sentence.start + b, qtype.kind.value, False, score)  # fmt: skip
-    return best
+            out.append(
+                ShortAnswer(
+                    sentence.text[a:b],
+                    sentence.n,
+                    sentence.start + a,
+                    sentence.start + b,
+                    qtype.kind.value,
+                    False,
+                    score + extra,
+                )
+            )
+    return sorted(out, key=lambda sa: -sa.score)
+
+
+# how much the cosine between a name and the focus noun ("city", "medal") counts, for the
+# TYPE_CHECKED best candidates by the rules; centred on TYPE_BASE, a typical cosine
+TYPE_WEIGHT = 0.4
+TYPE_BASE = 0.3
+TYPE_CHECKED = 12
+
+
+def _type_checked(
+    ranked: list[ShortAnswer], qtype: QuestionType, embedder: Embedder
+) -> list[ShortAnswer]:
+    """The best candidates rescored by how much each looks like the thing asked for."""
+    prototype = qtype.focus or _PROTOTYPES.get(qtype.kind, "")
+    if not prototype or qtype.kind not in _PROTOTYPES:
+        return ranked
+    head = ranked[:TYPE_CHECKED]
+    vecs = embedder.embed([prototype, *(sa.text for sa in head)])
+    sims = vecs[1:] @ vecs[0]
+    rescored = [
+        replace(sa, score=sa.score + TYPE_WEIGHT * (float(sim) - TYPE_BASE))
+        for sa, sim in zip(head, sims, strict=True)
+    ]
+    return sorted(rescored, key=lambda sa: -sa.score) + ranked[TYPE_CHECKED:]
+
+
+_PROTOTYPES = {Kind.PERSON: "person", Kind.PLACE: "place", Kind.ENTITY: ""}
 
 
 def _scored(
@@ -186,6 +264,37 @@ _GENERATORS: dict[Kind, Callable[[str, QuestionType], Iterator[spans.Candidate]]
 }
 
 
+@dataclass(frozen=True)
+class CitedSentence:
+    """One sentence of a citation: ``text`` is the document's text from ``start`` to ``end``."""
+
+    n: int
+    start: int
+    end: int
+    text: str
+    title: str = ""
+    score: float = 0.0
+
+
+def cited_sentences(citations: Sequence[Sentence]) -> list[CitedSentence]:
+    """The sentences of each citation, keeping its ``n`` and exact offsets: a model's
+    answer cites whole passages, and a short answer comes from one sentence."""
+    out = []
+    for c in citations:
+        for a, b in split_sentences(c.text):
+            out.append(
+                CitedSentence(
+                    c.n,
+                    c.start + a,
+                    c.start + b,
+                    c.text[a:b],
+                    getattr(c, "title", ""),
+                    getattr(c, "score", 0.0),
+                )
+            )
+    return out
+
+
 class ScoredSentence(Sentence, Protocol):
     """A candidate sentence with the extractive answerer's score for it."""
 
@@ -194,7 +303,11 @@ class ScoredSentence(Sentence, Protocol):
 
 
 def from_candidates(
-    question: str, sentences: Sequence[ScoredSentence], top: int = 8, weight: float = 0.5
+    question: str,
+    sentences: Sequence[ScoredSentence],
+    embedder: Embedder | None = None,
+    top: int = 8,
+    weight: float = 0.5,
 ) -> ShortAnswer | None:
     """The short answer from the ``top`` best-scored candidate sentences (not only those
     cited): a span's score gains ``weight`` times its sentence's score above the best one's.
@@ -203,16 +316,14 @@ def from_candidates(
     if not order:
         return None
     qtype = classify(question)
-    if qtype.kind is Kind.YESNO:
-        from assistant.yes_no import yes_no
-
-        return yes_no(question, order)
-    best: ShortAnswer | None = None
-    for sentence in order:
-        found = best_span(question, qtype, [sentence])
-        if found is None:
-            continue
-        score = found.score + weight * (sentence.score - order[0].score)
-        if best is None or score > best.score:
-            best = replace(found, score=score)
+    if _inferred_kind(question, qtype):
+        return inferred(question, qtype, order)
+    best_score = order[0].score
+    best = best_span(
+        question,
+        qtype,
+        order,
+        embedder,
+        prior=lambda s: weight * (getattr(s, "score", best_score) - best_score),
+    )
     return best if best is not None and best.score >= MIN_SCORE else None

@@ -73,8 +73,15 @@ def _about(sentence: Sentence, subject: set[str]) -> bool:
 def _verdict(yes: bool, sentence: Sentence) -> ShortAnswer:
     from assistant.short_answer import ShortAnswer
 
-    return ShortAnswer("Yes" if yes else "No", sentence.n, sentence.start, sentence.end,
-                       "yesno", inferred=True, score=1.0)  # fmt: skip
+    return ShortAnswer(
+        "Yes" if yes else "No",
+        sentence.n,
+        sentence.start,
+        sentence.end,
+        "yesno",
+        inferred=True,
+        score=1.0,
+    )
 
 
 def _statement(q: str, sentences: Sequence[Sentence]) -> ShortAnswer | None:

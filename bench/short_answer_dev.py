@@ -35,8 +35,9 @@ from typing import Any
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from assistant.short_answer import ShortAnswer, short_answer  # noqa: E402
+from assistant.short_answer import ShortAnswer, from_candidates, short_answer  # noqa: E402
 from eval.metrics import answer_contains, percentile, token_f1  # noqa: E402
+from index.embedder import Embedder, make_backend  # noqa: E402
 
 DATA = ROOT.parent / "shared" / "data" / "eval"
 
@@ -63,15 +64,28 @@ def pipeline_outputs(name: str, home: Path, refresh: bool) -> list[dict[str, Any
         answer = helper.ask(item.question)
         cands = scorer.shortlist(item.question, candidates(answer.hits))
         scores = scorer.score(item.question, cands)[0] if cands else []
-        rows.append({
-            "id": item.id, "question": item.question, "answers": list(item.answers),
-            "answer": answer.text, "answered": answer.answered,
-            "answer_ms": answer.timings_ms.get("total_ms", 0.0),
-            "citations": [c.to_dict() | {"score": c.score} for c in answer.citations],
-            "candidates": [{"text": c.text, "start": c.start, "end": c.end,
-                            "title": c.hit.document.title, "rank": c.hit.rank,
-                            "score": float(sc)} for c, sc in zip(cands, scores, strict=True)],
-        })  # fmt: skip
+        rows.append(
+            {
+                "id": item.id,
+                "question": item.question,
+                "answers": list(item.answers),
+                "answer": answer.text,
+                "answered": answer.answered,
+                "answer_ms": answer.timings_ms.get("total_ms", 0.0),
+                "citations": [c.to_dict() | {"score": c.score} for c in answer.citations],
+                "candidates": [
+                    {
+                        "text": c.text,
+                        "start": c.start,
+                        "end": c.end,
+                        "title": c.hit.document.title,
+                        "rank": c.hit.rank,
+                        "score": float(sc),
+                    }
+                    for c, sc in zip(cands, scores, strict=True)
+                ],
+            }
+        )
         print(f"\r{name}: {len(rows)} answered", end="", file=sys.stderr, flush=True)
     print(file=sys.stderr)
     cache.parent.mkdir(parents=True, exist_ok=True)
@@ -83,11 +97,9 @@ def _cited(row: dict[str, Any]) -> list[SimpleNamespace]:
     return [SimpleNamespace(**c) for c in row["citations"]]
 
 
-def _reranked(row: dict[str, Any]) -> ShortAnswer | None:
-    from assistant.short_answer import from_candidates
-
+def _reranked(row: dict[str, Any], embedder: Embedder | None) -> ShortAnswer | None:
     cands = [SimpleNamespace(n=0, **c) for c in row["candidates"]]
-    return from_candidates(row["question"], cands)
+    return from_candidates(row["question"], cands, embedder)
 
 
 def measure(
@@ -102,17 +114,25 @@ def measure(
         ms = (time.perf_counter() - t0) * 1000
         whole = row["answer"] if row["answered"] else ""
         shown = sa.text if sa else whole
-        per.append({
-            "id": row["id"], "question": row["question"], "answers": row["answers"],
-            "short": sa.to_dict() | {"kind": sa.kind} if sa else None,
-            "correct": answer_contains(shown, row["answers"]),
-            "correct_in_text": answer_contains(f"{sa.text if sa else ''} {whole}",
-                                               row["answers"]),
-            "baseline_correct": answer_contains(whole, row["answers"]),
-            "f1": token_f1(shown, row["answers"]) if shown else 0.0,
-            "baseline_f1": token_f1(whole, row["answers"]) if whole else 0.0,
-            "inferred": bool(sa and sa.inferred), "ms": ms,
-        })  # fmt: skip
+        per.append(
+            {
+                "id": row["id"],
+                "question": row["question"],
+                "answers": row["answers"],
+                "short": sa.to_dict() | {"kind": sa.kind, "score": round(sa.score, 4)}
+                if sa
+                else None,
+                "correct": answer_contains(shown, row["answers"]),
+                "correct_in_text": answer_contains(
+                    f"{sa.text if sa else ''} {whole}", row["answers"]
+                ),
+                "baseline_correct": answer_contains(whole, row["answers"]),
+                "f1": token_f1(shown, row["answers"]) if shown else 0.0,
+                "baseline_f1": token_f1(whole, row["answers"]) if whole else 0.0,
+                "inferred": bool(sa and sa.inferred),
+                "ms": ms,
+            }
+        )
     return _summary(per), per
 
 
@@ -142,16 +162,23 @@ def main() -> int:
     ap.add_argument("--sets", default="hotpotqa-100,rag-mini-wikipedia")
     ap.add_argument("--home", type=Path, default=ROOT / ".dossier-home")
     ap.add_argument("--refresh", action="store_true")
+    ap.add_argument("--embedder", default="minilm", help="minilm, hashing or none")
     ap.add_argument("--output", type=Path, default=ROOT / "bench/reports/short-answer-dev.json")
     args = ap.parse_args()
-    report: dict[str, Any] = {"sets": {}}
+    emb = None if args.embedder == "none" else Embedder(make_backend(args.embedder))
+    report: dict[str, Any] = {"embedder": args.embedder, "sets": {}}
     for name in args.sets.split(","):
         rows = pipeline_outputs(name, args.home, args.refresh)
-        cited, per = measure(rows, lambda r: short_answer(r["question"], _cited(r)))
-        reranked, per_rr = measure(rows, _reranked)
+        if emb is not None:  # load the model before anything is timed
+            emb.embed(["warm up"])
+        cited, per = measure(rows, lambda r: short_answer(r["question"], _cited(r), emb))
+        reranked, per_rr = measure(rows, lambda r: _reranked(r, emb))
         pipe = [r["answer_ms"] for r in rows]
-        report["sets"][name] = {"cited": cited, "reranked": reranked,
-                                "pipeline_p50_ms": round(percentile(pipe, 50), 1)}  # fmt: skip
+        report["sets"][name] = {
+            "cited": cited,
+            "reranked": reranked,
+            "pipeline_p50_ms": round(percentile(pipe, 50), 1),
+        }
         out = ROOT / "bench" / "out" / f"short-answer-{name}-questions.json"
         out.write_text(json.dumps({"cited": per, "reranked": per_rr}, indent=1))
     args.output.write_text(json.dumps(report, indent=2) + "\n")

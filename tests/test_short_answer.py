@@ -8,7 +8,7 @@ from dataclasses import dataclass
 import pytest
 
 from assistant.question_type import Kind, classify
-from assistant.short_answer import ShortAnswer, from_candidates, short_answer
+from assistant.short_answer import ShortAnswer, cited_sentences, from_candidates, short_answer
 
 
 @dataclass(frozen=True)
@@ -159,8 +159,10 @@ def test_yes_when_both_subjects_have_the_predicate() -> None:
 
 def test_yes_needs_both_subjects_settled() -> None:
     sents = cited("Christopher Nolan is an English film director and producer.")
-    assert short_answer("Are Christopher Nolan and Sathish Kalathil both film directors?",
-                        sents) is None  # fmt: skip
+    assert (
+        short_answer("Are Christopher Nolan and Sathish Kalathil both film directors?", sents)
+        is None
+    )
 
 
 def test_no_when_a_different_qualifier_is_stated() -> None:
@@ -198,8 +200,10 @@ def test_no_yes_no_when_the_sentences_do_not_settle_it() -> None:
 
 def test_subject_may_come_from_the_document_title() -> None:
     sents = cited("He is an Indian film director.", titles=("Sathish Kalathil",))
-    sents = [*cited("Christopher Nolan is a film director."), Sent(2, 500, 530, sents[0].text,
-                                                                 "Sathish Kalathil")]  # fmt: skip
+    sents = [
+        *cited("Christopher Nolan is a film director."),
+        Sent(2, 500, 530, sents[0].text, "Sathish Kalathil"),
+    ]
     sa = short_answer("Are Christopher Nolan and Sathish Kalathil both film directors?", sents)
     assert sa is not None and sa.text == "Yes"
 
@@ -214,3 +218,54 @@ def test_from_candidates_reaches_beyond_the_first_sentence() -> None:
     ]
     sa = from_candidates("When was the institute established?", sents)
     assert sa is not None and sa.text == "February 2024" and sa.start == 90 + 33
+
+
+# --- either-or ----------------------------------------------------------------------------
+
+
+def test_either_or_by_time_picks_the_earlier_option_verbatim() -> None:
+    sents = cited(
+        "Circus Diablo is an American rock band, formed in early 2006 by Billy Morrison.",
+        "The Exies were an American rock band from Los Angeles, formed in 1997.",
+    )
+    sa = short_answer("Which band was formed first, The Exies or Circus Diablo?", sents)
+    assert sa is not None and sa.inferred and sa.n == 2
+    assert sa.text == "Exies" and verbatim(sa, sents)
+    later = short_answer("Which band was formed later, The Exies or Circus Diablo?", sents)
+    assert later is not None and later.text == "Circus Diablo"
+
+
+def test_either_or_needs_both_options_settled() -> None:
+    sents = cited(
+        "Sid Haig (born July 14, 1939) is an American actor.",
+        "Vic Darchinyan won several world titles.",
+    )
+    assert short_answer("Who is the oldest, Sid Haig or Vic Darchinyan?", sents) is None
+
+
+def test_either_or_by_a_stated_property() -> None:
+    sents = cited(
+        "Mark King (born 1958) is an English musician.",
+        "Nick Hexum (born 1970) is an American singer and rapper.",
+    )
+    sa = short_answer("Which singer is American, Mark King or Nick Hexum?", sents)
+    assert sa is not None and sa.text == "Nick Hexum" and sa.n == 2
+
+
+def test_a_name_opening_with_an_auxiliary_is_not_a_yes_no_question() -> None:
+    q = "Do Lafzon Ki Kahani, a remake of Always, was released in which year?"
+    assert classify(q).kind is Kind.DATE
+
+
+def test_a_passage_citation_is_split_into_sentences_with_exact_offsets() -> None:
+    doc = "Intro text. The lab opened in 2019. It was founded on 4 March 2021 by Ann Lee. End."
+    start = doc.index("The lab")
+    passage = Sent(3, start, start + 77 - 11, doc[start : start + 66])
+    sentences = cited_sentences([passage])
+    assert [s.text for s in sentences] == [
+        "The lab opened in 2019.",
+        "It was founded on 4 March 2021 by Ann Lee.",
+    ]
+    assert all(doc[s.start : s.end] == s.text and s.n == 3 for s in sentences)
+    sa = short_answer("When was the lab founded?", sentences)
+    assert sa is not None and sa.text == "4 March 2021" and doc[sa.start : sa.end] == sa.text
