@@ -64,12 +64,15 @@ def _retrieval(args: argparse.Namespace, s: Settings) -> int:
 class _Stages:
     """Terminal bars for an answer run: indexing, then questions (once their total is known)."""
 
-    def __init__(self, quiet: bool, on_item: Callable[[int, int], None] | None) -> None:
-        self.quiet, self.on_item = quiet, on_item
+    def __init__(self, quiet: bool, on_item: Callable[[int, int], None] | None,
+                 on_chunks: Callable[[int], None] | None = None) -> None:  # fmt: skip
+        self.quiet, self.on_item, self.on_chunks = quiet, on_item, on_chunks
         self.bar = render.Bar("indexing corpus", None, quiet)
 
     def chunks(self, n: int) -> None:
         self.bar.update(n)
+        if self.on_chunks:
+            self.on_chunks(n)
 
     def item(self, done: int, total: int) -> None:
         if done == 0:
@@ -89,8 +92,10 @@ def run_answers(
     limit: int | None = None,
     quiet: bool = False,
     on_item: Callable[[int, int], None] | None = None,
+    on_chunks: Callable[[int], None] | None = None,
 ) -> dict[str, Any]:
-    """``eval.answer_run.run_answers`` with objects from Settings (the CLI and the app)."""
+    """``eval.answer_run.run_answers`` with objects from Settings (the CLI and the app);
+    ``on_chunks(n)`` as the corpus is indexed, ``on_item(done, total)`` per question."""
     from eval.answer_run import run_answers as run
     from eval.retrieval import cache_name
 
@@ -98,7 +103,7 @@ def run_answers(
         return wiring.open_collection(s, cache_name(digest, wiring.fingerprint(s)))
 
     settings = s.model_dump(mode="json", exclude={"openai_api_key"}) | {"llm": llm or s.llm}
-    stages = _Stages(quiet, on_item)
+    stages = _Stages(quiet, on_item, on_chunks)
     try:
         return run(
             corpus, qa, collection_for=collection_for, settings=settings, limit=limit,

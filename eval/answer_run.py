@@ -52,9 +52,10 @@ def run_answers(
     digest = corpus_hash(corpus)
     coll = collection_for(digest)
     if corpus.is_file():
-        index_corpus(coll, load_corpus(corpus), on_chunks=on_chunks)
+        cached = index_corpus(coll, load_corpus(corpus), on_chunks=on_chunks)
     else:
-        ingest(coll, [corpus], on_chunks=on_chunks)
+        report = ingest(coll, [corpus], on_chunks=on_chunks)
+        cached = not any(f.status in ("added", "updated") for f in report.files)
         items = evidence_by_source(coll.documents(), items)
     helper = assistant_for(coll)
     done = [0]
@@ -69,7 +70,9 @@ def run_answers(
     metrics, results = evaluate_answers(helper, items, on_item=tick)
     return {
         "kind": "answers", "corpus": str(corpus), "qa": str(qa), "corpus_hash": digest,
-        "settings": dict(settings), "settings_hash": settings_hash(settings), "metrics": metrics,
+        "settings": dict(settings), "settings_hash": settings_hash(settings),
+        "cached_index": cached,  # False: this run built the index (a cold run)
+        "metrics": metrics,
         "results": [r.to_dict() for r in results],
     }  # fmt: skip
 

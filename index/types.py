@@ -15,12 +15,13 @@ MODES = ("hybrid", "dense", "bm25")
 
 @dataclass(frozen=True)
 class SearchFilter:
-    """Restricts a search to documents by source path pattern, date range or tag."""
+    """Restricts a search to documents by source path pattern, date range, tag or id."""
 
     source: str | None = None  # glob on the source path, e.g. "fact-sheets/*"
     since: str | None = None  # ISO date, inclusive
     until: str | None = None  # ISO date, inclusive
     tag: str | None = None
+    doc_ids: frozenset[str] = frozenset()  # only these documents (the app's ticked ones)
 
     @classmethod
     def from_strings(
@@ -44,14 +45,16 @@ class SearchFilter:
                     raise UsageError(
                         f"--{name} must be a date like 2024-03-28, not '{value}'"
                     ) from None
-        made = cls(**values)
+        made = cls(values["source"], values["since"], values["until"], values["tag"])
         return made if made.active else None
 
     @property
     def active(self) -> bool:
-        return any((self.source, self.since, self.until, self.tag))
+        return any((self.source, self.since, self.until, self.tag, self.doc_ids))
 
     def admits(self, doc: DocumentInfo) -> bool:
+        if self.doc_ids and doc.doc_id not in self.doc_ids:
+            return False
         if self.source and not fnmatch.fnmatch(doc.source, self.source):
             return False
         if (self.since or self.until) and not doc.date:

@@ -20,6 +20,7 @@ from dossier.settings import config_path, load_settings
 from dossier.web import html as R
 from dossier.web.config_file import write_config
 from dossier.web.engine import Engine
+from dossier.web.panel import source_panel_html
 from dossier.web.probes import backend_status
 from dossier.web.uploads import safe_name, store_uploads, validate_upload
 from index.ingest import ingest
@@ -152,27 +153,34 @@ def test_markers_only_link_known_citations() -> None:
 
 
 def test_source_panel_marks_the_exact_span_in_context() -> None:
-    before, span, after = "x" * 700 + "<b>ctx</b> ", "the <i>cited</i> span", " tail <script>"
+    before, span, after = "x " * 350 + "<b>ctx</b> ", "the <i>cited</i> span", " tail <script>"
     text = before + span + after
-    doc = Document("d1", "a.md", "A", text)
-    cit = {"n": 1, "title": EVIL, "source": "a.md", "page": None, "start": len(before),
+    doc = Document("d1", "a.txt", "A", text)  # plain text: the tags are its text
+    cit = {"n": 1, "title": EVIL, "source": "a.txt", "page": None, "start": len(before),
            "end": len(before) + len(span), "text": span, "score": 0.25}  # fmt: skip
-    html = R.source_panel_html(cit, doc, supported=True)
-    assert f"<mark>{escape(span)}</mark>" in html
+    html = source_panel_html(cit, doc, supported=True, cite_class="cite-0-1")
+    assert f'<mark class="hl">{escape(span)}</mark>' in html
     assert escape("<b>ctx</b> ") in html and escape(" tail <script>") in html
     assert "<script" not in html and "<b>" not in html and "<i>" not in html
-    assert "…" + "x" * 100 in html  # clipped to CONTEXT_CHARS before the span
+    assert "…x x" in html and html.count("x ") < 330  # clipped to CONTEXT_CHARS before it
     assert "✓ supported" in html and "0.2500" in html
-    changed = R.source_panel_html(cit, Document("d1", "a.md", "A", "rewritten"), supported=False)
-    assert "the document changed" in changed and f"<mark>{escape(span)}</mark>" in changed
+    assert "cite cite-0-1 doc-full" in html  # "Open whole document" asks for the whole text
+    whole = source_panel_html(cit, doc, supported=True, cite_class="cite-0-1", full=True)
+    assert "x " * 350 in whole and "Back to the passage" in whole
+    changed = source_panel_html(cit, Document("d1", "a.md", "A", "rewritten"), supported=False,
+                                cite_class="cite-0-1")  # fmt: skip
+    assert "the document changed" in changed and escape(span) in changed
     assert "⚠ flagged" in changed
 
 
 def test_parse_cite_key() -> None:
-    assert R.parse_cite_key("2:3@1700000000") == (2, 3)
-    assert R.parse_cite_key("0:1") == (0, 1)
-    for bad in ("", "x:1", "1", "1:2:3", "<img>"):
+    assert R.parse_cite_key("2:3@1700000000") == (2, 3, False)
+    assert R.parse_cite_key("0:1") == (0, 1, False)
+    assert R.parse_cite_key("0:1:full@5") == (0, 1, True)
+    for bad in ("", "x:1", "1", "1:2:3", "<img>", "1:2:fully"):
         assert R.parse_cite_key(bad) is None
+    assert R.parse_brief_key("4@9") == (4, False) and R.parse_brief_key("4:full@9") == (4, True)
+    assert R.parse_brief_key("x@1") is None
 
 
 def test_write_config_merges_validates_and_applies(dossier_home: Path) -> None:

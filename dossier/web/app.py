@@ -11,11 +11,12 @@ import gradio as gr
 from gradio.utils import get_upload_folder
 
 from corpus.errors import UsageError
-from dossier.web import briefing, chat, evaluation, library, settings
+from dossier.web import briefing, chat, evaluation, library, settings, start
 from dossier.web import html as H
-from dossier.web.assets import CSS, HEAD
+from dossier.web.assets import CSS, HEAD, SKIP_LINK
 from dossier.web.engine import Engine
-from dossier.web.handlers import CORE, Header, friendly
+from dossier.web.handlers import QUESTIONS, Header, friendly, guarded
+from dossier.web.scope import Scope
 from index.collection import check_name
 
 
@@ -25,9 +26,14 @@ class Api:
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
 
-    def ask(self, question: str, collection: str = "", llm: str = "extractive") -> dict[str, Any]:
-        """Answer a question from a collection: the answer, its citations, conversation_id."""
-        return self.engine.answer(question, collection or self.engine.default_collection, llm)
+    def ask(self, question: str, collection: str = "", llm: str = "extractive",
+            documents: list[str] | None = None, folder: str = "",
+            tag: str = "") -> dict[str, Any]:  # fmt: skip
+        """Answer a question from a collection: the answer, its citations, conversation_id.
+        ``documents`` (ids or paths), ``folder`` and ``tag`` narrow the sources it may use."""
+        name = collection or self.engine.default_collection
+        scope = Scope.named(documents or [], self.engine.library(name)[0], folder, tag)
+        return self.engine.answer(question, name, llm, scope=scope)
 
 
 def parse_auth(value: str | None) -> tuple[str, str] | None:
@@ -56,36 +62,47 @@ def probe(engine: Engine, backend: str) -> str:
     return H.status_light(*engine.backend_status(backend))
 
 
-@friendly
+@guarded(12)
 def switch(engine: Engine, coll: str) -> tuple[Any, ...]:
-    """Another collection: a fresh chat, its conversations and its library."""
-    return *chat.fresh(engine, check_name(coll)), *library.view(engine, coll)
+    """Another collection: a fresh chat and start view, its conversations, its library, the
+    whole collection in scope; the chat's note."""
+    chat_view = chat.fresh(engine, check_name(coll))[:-1]
+    return (*chat_view, start.first_view(engine, coll), *library.view(engine, coll), Scope(),
+            Scope().chip(), "")  # fmt: skip
 
 
 def refresh(engine: Engine, coll: str, backend: str) -> tuple[Any, ...]:
-    """A new page sees today's collections, conversations, library and saved settings."""
+    """A new page sees today's collections, conversations, library, start view and saved
+    settings."""
     return (gr.update(choices=engine.collections()), probe(engine, backend),
-            chat.conversation_choices(engine, coll), *library.view(engine, coll),
-            *settings.refresh(engine))  # fmt: skip
+            chat.conversation_choices(engine, coll), start.first_view(engine, coll),
+            *library.view(engine, coll), *settings.refresh(engine))  # fmt: skip
 
 
 def build(engine: Engine) -> gr.Blocks:
     private: dict[str, Any] = {"api_visibility": "private"}
+    starts = start.StartCache()
     with gr.Blocks(title="Dossier", fill_width=True, delete_cache=(3600, 86400)) as demo:
+        gr.HTML(SKIP_LINK, elem_id="skip")  # the first Tab stop: straight to the question
         top = header(engine)
-        talk = chat.tab(engine, top)
-        lib = library.tab(engine, top)
-        fields = settings.tab(engine)
-        briefing.tab(engine, top, Path(get_upload_folder()) / "briefings")
-        evaluation.tab(engine, top)
+        with gr.Tabs(overflow_behavior="wrap", elem_id="tabs"):  # every tab in reach
+            talk = chat.tab(engine, top)
+            lib = library.tab(engine, top, talk.scope, talk.chip)
+            briefing.tab(engine, top, Path(get_upload_folder()) / "briefings")
+            evaluation.tab(engine, top)
+            fields = settings.tab(engine)
+        suggest = partial(start.suggested, engine, starts)
 
         top.backend.change(partial(probe, engine), top.backend, top.light, **private)
         top.collection.change(partial(switch, engine), top.collection,
-                              [*talk.reset, *lib.outputs], **private)  # fmt: skip
+                              [*talk.reset[:-1], talk.start, *lib.outputs, talk.scope, talk.chip,
+                               talk.note], **private).then(
+            suggest, top.collection, talk.start, **private)  # fmt: skip
         demo.load(partial(refresh, engine), [top.collection, top.backend],
-                  [top.collection, top.light, talk.conv_list, *lib.outputs, *fields],
-                  **private)  # fmt: skip
-        gr.api(friendly(Api(engine).ask), api_name="ask", concurrency_id=CORE)
+                  [top.collection, top.light, talk.conv_list, talk.start, *lib.outputs,
+                   *fields], **private).then(
+            suggest, top.collection, talk.start, **private)  # fmt: skip
+        gr.api(friendly(Api(engine).ask), api_name="ask", **QUESTIONS)
     return demo
 
 

@@ -2,12 +2,14 @@
 the same template as the HTML export) with every [n] clickable, and its downloads.
 
 Briefing citations are ``<button class="cite bcite-<n>">`` markers: the page script writes
-the number into the hidden ``#brief-cite-box``, and the panel shows the cited span in its
-document, as in chat.
+the number into the hidden ``#brief-cite-box``, and the panel (sticky beside the briefing, a
+drawer on a phone) shows the cited span in its document, as in chat. Progress counts the
+briefing's steps in one place; a failure is one note and leaves the last briefing shown.
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from functools import partial
 from pathlib import Path
 from typing import Any
@@ -21,7 +23,8 @@ from corpus.errors import UsageError
 from dossier.web import html as H
 from dossier.web.engine import Engine
 from dossier.web.files import stamped
-from dossier.web.handlers import CORE, Header, friendly
+from dossier.web.handlers import QUESTIONS, Header, Step, Tick, guarded, in_background
+from dossier.web.panel import EMPTY_PANEL, citation_panel
 from index.collection import Collection
 from index.types import SearchFilter
 
@@ -37,41 +40,55 @@ def write_downloads(brief: Briefing, collection: Collection, folder: Path) -> li
     return paths
 
 
-@friendly
-def generate(engine: Engine, downloads: Path, topic: str, source: str, since: str, until: str,
-             coll: str, backend: str,
-             progress: gr.Progress = gr.Progress()) -> tuple[Any, ...]:  # noqa: B008  # fmt: skip
-    """Outputs: the briefing, its downloads, its citations (for the panel), the panel."""
-    if not (topic or "").strip():
-        raise UsageError("Enter a topic to brief on.")
-    filters = SearchFilter.from_strings(source, since, until)
-    progress(0, desc="retrieving evidence")
+def _make(engine: Engine, downloads: Path, topic: str, filters: SearchFilter | None, coll: str,
+          backend: str, tick: Tick) -> tuple[Any, ...]:  # fmt: skip
+    """The briefing made, its downloads written: (page, paths, citations)."""
     collection = engine.collection(coll)
     extractive, writer = engine.briefing_answerers(coll, backend)
     total, done = steps(writer), [0]
+    tick(0, total, "retrieving evidence")
 
     def step(what: str) -> None:
-        progress((done[0], total), desc=what)
         done[0] += 1
+        tick(done[0], total, what)
 
-    brief = make_briefing(collection, topic.strip(), extractive, writer, filters, progress=step)
+    brief = make_briefing(collection, topic, extractive, writer, filters, progress=step)
     paths = write_downloads(brief, collection, downloads)
     page = to_html(brief, document_meta(collection), clickable=True, page=False)
     # the collection travels with the citations: the picker may change afterwards
     cites = [c.to_dict() | {"score": c.score, "collection": coll} for c in brief.citations]
-    return page, paths, cites, H.EMPTY_PANEL
+    return page, paths, cites
 
 
-@friendly
-def show_source(engine: Engine, key: str, cites: list[dict[str, Any]], coll: str) -> str:
-    """The source panel for a clicked briefing citation ('n@stamp')."""
-    head = (key or "").split("@")[0]
-    n = int(head) if head.isdigit() else -1
-    cited = [c for c in cites if int(c["n"]) == n]
-    if not cited:
-        return H.EMPTY_PANEL
-    doc = engine.document(cited[0].get("collection") or coll, cited[0]["doc_id"])
-    return H.source_panel_html(cited[0], doc, True)
+@guarded(5)
+def generate(engine: Engine, downloads: Path, topic: str, source: str, since: str, until: str,
+             coll: str, backend: str) -> Iterator[tuple[Any, ...]]:  # fmt: skip
+    """Outputs: the briefing, its downloads, its citations (for the panel), the panel, the
+    progress, the note. A failure leaves the last briefing in place."""
+    if not (topic or "").strip():
+        raise UsageError("Enter a topic to brief on.")
+    filters = SearchFilter.from_strings(source, since, until)
+    skip = [gr.skip()] * 4
+    for item in in_background(partial(_make, engine, downloads, topic.strip(), filters, coll,
+                                      backend)):  # fmt: skip
+        if isinstance(item, Step):
+            yield *skip, H.progress_html(item.done, item.total, item.what, "steps"), ""
+        else:
+            page, paths, cites = item
+            yield page, paths, cites, EMPTY_PANEL, "", ""
+
+
+@guarded(1)
+def show_source(engine: Engine, key: str, cites: list[dict[str, Any]],
+                coll: str) -> tuple[Any, ...]:  # fmt: skip
+    """The source panel for a clicked briefing citation ('n[:full]@stamp'); the note."""
+    parsed = H.parse_brief_key(key)
+    cited = [c for c in cites if parsed and int(c["n"]) == parsed[0]]
+    if parsed is None or not cited:
+        return EMPTY_PANEL, ""
+    c = cited[0]
+    return citation_panel(engine, c.get("collection") or coll, c, True, f"bcite-{parsed[0]}",
+                          parsed[1]), ""  # fmt: skip
 
 
 def tab(engine: Engine, top: Header, downloads: Path) -> None:
@@ -84,17 +101,20 @@ def tab(engine: Engine, top: Header, downloads: Path) -> None:
             since = gr.Textbox(label="Since (YYYY-MM-DD)", scale=1)
             until = gr.Textbox(label="Until (YYYY-MM-DD)", scale=1)
         go = gr.Button("Generate briefing", variant="primary", elem_id="brief-go")
-        with gr.Row():
+        progress = gr.HTML(elem_id="brief-progress")
+        note = gr.HTML(elem_id="brief-note")
+        with gr.Row(elem_id="brief-row"):
             with gr.Column(scale=3):
                 body = gr.HTML(elem_id="briefing")
                 files = gr.File(label="Download", file_count="multiple", interactive=False,
                                 elem_id="brief-files")  # fmt: skip
-            panel = gr.HTML(H.EMPTY_PANEL, elem_id="brief-source-panel", elem_classes="panel")
+            with gr.Column(scale=2, elem_id="brief-source-col", elem_classes="source-col"):
+                panel = gr.HTML(EMPTY_PANEL, elem_id="brief-source-panel")
         cites = gr.State([])
-        box = gr.Textbox(visible="hidden", elem_id="brief-cite-box")
+        box = gr.Textbox(visible="hidden", elem_id="brief-cite-box", label="citation")
     go.click(partial(generate, engine, downloads),
              [topic, source, since, until, top.collection, top.backend],
-             [body, files, cites, panel], concurrency_id=CORE,
+             [body, files, cites, panel, progress, note], **QUESTIONS, show_progress="hidden",
              api_visibility="private")  # fmt: skip
-    box.change(partial(show_source, engine), [box, cites, top.collection], panel,
+    box.change(partial(show_source, engine), [box, cites, top.collection], [panel, note],
                api_visibility="private")  # fmt: skip

@@ -25,6 +25,7 @@ from dossier import wiring
 from dossier.render import count_files
 from dossier.settings import Settings, config_path, load_settings
 from dossier.web.probes import backend_status
+from dossier.web.scope import Scope, scoped
 from dossier.web.uploads import safe_name, store_uploads
 from index.catalog import DocumentInfo
 from index.collection import Collection, check_name, list_collections
@@ -160,9 +161,11 @@ class Engine:
         return path
 
     def answer(self, question: str, collection: str, llm: str,
-               conversation_id: str | None = None) -> dict[str, Any]:  # fmt: skip
-        """One question, run to the end: Answer.to_dict() plus conversation_id (the API)."""
-        helper = self.assistant(collection, llm)
+               conversation_id: str | None = None,
+               scope: Scope | None = None) -> dict[str, Any]:  # fmt: skip
+        """One question, run to the end: Answer.to_dict() plus conversation_id (the API);
+        ``scope`` narrows the documents it may use."""
+        helper = scoped(self.assistant(collection, llm), scope)
         cid = conversation_id or self.conversations().create(collection).conversation_id
         answer, rewritten = outcome(helper.stream(question, None, cid))
         return with_scores(helper.to_dict(answer, cid, rewritten), answer)

@@ -1,4 +1,5 @@
-"""HTML for the app: chat turns, source cards, the source panel, status lights, statistics.
+"""HTML for the app: chat turns, source cards, notes, progress, status lights, statistics
+(the source panel is in ``panel``, the documents table in ``library_html``).
 
 Every fragment is a ``markupsafe.Markup`` template: ``Markup(...).format(value)`` escapes
 each value, and joining Markup escapes any plain string joined in, so text from a document or
@@ -16,21 +17,25 @@ from typing import Any
 from markupsafe import Markup, escape
 
 from corpus.text import clip
-from corpus.types import Document
 from index.catalog import DocumentInfo
 from index.ingest import FileReport
 
-CONTEXT_CHARS = 600
 MARKER = re.compile(r"\[(\d+)\]")
-CITE_KEY = re.compile(r"^(\d+):(\d+)(?:@.*)?$")
-EMPTY_PANEL = '<p class="note">Click a citation [n] to see the passage in its document.</p>'
+CITE_KEY = re.compile(r"^(\d+):(\d+)(:full)?(?:@.*)?$")
+BRIEF_KEY = re.compile(r"^(\d+)(:full)?(?:@.*)?$")
 NOTHING = Markup("")
 
 
-def parse_cite_key(value: str) -> tuple[int, int] | None:
-    """'turn:n@stamp' from the page script, or None."""
+def parse_cite_key(value: str) -> tuple[int, int, bool] | None:
+    """(turn, n, whole document?) from the page script's 'turn:n[:full]@stamp', or None."""
     m = CITE_KEY.match((value or "").strip())
-    return (int(m.group(1)), int(m.group(2))) if m else None
+    return (int(m.group(1)), int(m.group(2)), bool(m.group(3))) if m else None
+
+
+def parse_brief_key(value: str) -> tuple[int, bool] | None:
+    """(n, whole document?) from a briefing citation's 'n[:full]@stamp', or None."""
+    m = BRIEF_KEY.match((value or "").strip())
+    return (int(m.group(1)), bool(m.group(2))) if m else None
 
 
 def citation_support(answer: Mapping[str, Any]) -> dict[int, bool]:
@@ -91,15 +96,15 @@ def bot(content: str) -> dict[str, str]:
     return {"role": "assistant", "content": content}
 
 
-def _score(score: object) -> str:
+def score_text(score: object) -> str:
     return f"{float(score):.4f}" if isinstance(score, int | float) else "—"
 
 
-def _page(page: object) -> Markup:
+def page_note(page: object) -> Markup:
     return Markup(" · page {}").format(page) if page not in (None, "") else NOTHING
 
 
-def _status(ok: bool) -> Markup:
+def support_badge(ok: bool) -> Markup:
     if ok:
         return Markup('<span class="supported">✓ supported</span>')
     return Markup('<span class="flagged">⚠ flagged</span>')
@@ -122,8 +127,8 @@ def _card(turn: int, c: Mapping[str, Any], supported: bool) -> Markup:
     return Markup(
         '<button type="button" class="cite source-card cite-{turn}-{n}">[{n}] <strong>{title}'
         "</strong>{page} · score {score} · {status}</button>"
-    ).format(turn=turn, n=int(c["n"]), title=c.get("title") or "", page=_page(c.get("page")),
-             score=_score(c.get("score")), status=_status(supported))  # fmt: skip
+    ).format(turn=turn, n=int(c["n"]), title=c.get("title") or "", page=page_note(c.get("page")),
+             score=score_text(c.get("score")), status=support_badge(supported))  # fmt: skip
 
 
 def _nearest(hits: Iterable[Mapping[str, Any]]) -> Markup:
@@ -131,7 +136,7 @@ def _nearest(hits: Iterable[Mapping[str, Any]]) -> Markup:
         Markup("<li><strong>{}</strong> ({}{}): {}</li>").format(
             h.get("title") or "",
             h.get("source") or "",
-            _page(h.get("page")),
+            page_note(h.get("page")),
             clip(str(h.get("text", "")), 240),
         )
         for h in hits
@@ -168,35 +173,38 @@ def messages(turns: Sequence[Mapping[str, Any]]) -> list[dict[str, str]]:
     return out
 
 
-def source_panel_html(
-    citation: Mapping[str, Any],
-    document: Document | None,
-    supported: bool,
-    context: int = CONTEXT_CHARS,
-) -> str:
-    """The cited span highlighted inside its surrounding document text."""
-    start, end = int(citation["start"]), int(citation["end"])
-    head = Markup(
-        '<div class="source-head"><h3>[{n}] {title}</h3><p><code>{source}</code>{page}'
-        " · characters {start}–{end} · score {score} · {status}</p></div>"
-    ).format(n=citation.get("n"), title=citation.get("title") or "",
-             source=citation.get("source") or "", page=_page(citation.get("page")), start=start,
-             end=end, score=_score(citation.get("score")), status=_status(supported))  # fmt: skip
-    quoted = str(citation.get("text", ""))
-    if document is None or document.text[start:end] != quoted:
-        what = "the document was removed" if document is None else "the document changed"
-        return str(head + Markup(
-            '<p class="note">{} since this answer; the quoted text:</p>'
-            '<div class="passage"><mark>{}</mark></div>'
-        ).format(what, quoted))  # fmt: skip
-    text = document.text
-    lo, hi = max(0, start - context), min(len(text), end + context)
-    before = ("…" if lo > 0 else "") + text[lo:start]
-    after = text[end:hi] + ("…" if hi < len(text) else "")
-    passage = Markup('<div class="passage">{}<mark>{}</mark>{}</div>').format(
-        before, text[start:end], after
+def note(message: str, kind: str = "ok") -> str:
+    """One message where the user acted: an error (announced at once) or a result."""
+    if not message:
+        return ""
+    role = "alert" if kind == "error" else "status"
+    label = "Error: " if kind == "error" else ""
+    return str(Markup('<div class="note-box {}" role="{}"><strong>{}</strong>{}</div>').format(
+        kind, role, label, message))  # fmt: skip
+
+
+def confirm_text(question: str) -> str:
+    """The question a confirmation asks before something is deleted, naming it."""
+    return str(Markup('<p class="confirm">{} This cannot be undone.</p>').format(question))
+
+
+def progress_html(done: int, total: int, what: str, unit: str) -> str:
+    """A progress bar with its counts: '12 of 80 files · reading x.md'."""
+    if total <= 0:  # not counted yet (indexing before the questions): no share to show
+        return str(
+            Markup(
+                '<div class="progress" role="status" aria-live="polite"><progress '
+                'aria-label="{}"></progress> <span>{}</span></div>'
+            ).format(what, what)
+        )
+    total = max(total, done)
+    counts = f"{done} of {total} {unit}"
+    return str(
+        Markup(
+            '<div class="progress" role="status" aria-live="polite"><progress max="{}" value="{}" '
+            'aria-label="{}"></progress> <span class="counts">{}</span>{}</div>'
+        ).format(total, done, counts, counts, Markup(" · {}").format(what) if what else NOTHING)
     )
-    return str(head + passage)
 
 
 def status_light(ok: bool, message: str) -> str:
