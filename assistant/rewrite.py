@@ -37,6 +37,11 @@ DETERMINERS = _words("the a an")
 BE = _words("is are was were")
 AUX = _words("do does did must can could should will would may might shall")  # + bare verb
 TIME_WORDS = _words("year week month time morning afternoon decade century")
+CLAUSE_JOIN = _words("and but or , ;")
+CLAUSE_START = _words(
+    "what when where who whom whose which why how is are was were do does did has have had can "
+    "could will would should may might must"
+)  # after a join: a second question begins
 STOP = _words(
     """what when where why how who whom whose which is are was were be been being am do does did
     done doing has have had having will would shall should can could may might must i me my we
@@ -101,13 +106,26 @@ def _is_deictic(low: list[str], i: int) -> bool:
     return nxt not in TIME_WORDS and not relative
 
 
+def _points_back_inside(question: str, toks: list[Tok], i: int) -> bool:
+    """Whether the pronoun at ``i`` needs no earlier turn: it sits in a second question ("…and
+    what is its budget?") after a first that names something it can point at."""
+    low = [t.low for t in toks]
+    cut = next((b for b in range(i - 1, 0, -1)
+                if low[b - 1] in CLAUSE_JOIN and low[b] in CLAUSE_START), 0)  # fmt: skip
+    if not cut:
+        return False  # "What did OMB say about it?": "it" is not OMB
+    return bool(phrases(question[: toks[cut - 1].start]))
+
+
 def is_followup(question: str) -> bool:
     """True when the question leans on earlier turns to be understood."""
-    low = [t.low for t in _tokens(question)]
+    toks = _tokens(question)
+    low = [t.low for t in toks]
     if _OPENER.match(question.strip()) or _WHAT_ABOUT.match(question.strip()):
         return True
     for i, w in enumerate(low):
-        if w in PERSONAL or w in POSSESSIVE or (w in DEICTIC and _is_deictic(low, i)):
+        leans = w in PERSONAL or w in POSSESSIVE or (w in DEICTIC and _is_deictic(low, i))
+        if leans and not _points_back_inside(question, toks, i):
             return True
     words = [w for w in low if w[0].isalnum()]
     return 0 < len(words) <= 5 and not any(_is_content(w) for w in words)  # "why?", "what else?"

@@ -13,6 +13,7 @@ from assistant.prompts import (
     rewrite_messages,
 )
 from assistant.rewrite import is_followup, phrases, rewrite_followup
+from assistant.rewrite_check import faithful
 
 Q1 = "What did President Biden's executive order on artificial intelligence require?"
 
@@ -170,3 +171,64 @@ def test_rewrite_prompt() -> None:
     many = [(f"q{i}?", "a" * 5000) for i in range(10)]
     body = rewrite_messages("why?", many)[1]["content"]
     assert body.count("<turn>") == 4 and "q9?" in body and "q5?" not in body and len(body) < 4000
+
+
+# -- what is a follow-up, and which model rewrites are kept -----------------------------------
+
+LAKESIDE = "Who runs the Lakeside pilot program and what is its budget?"
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        LAKESIDE,  # "its" is the program, named in the first half
+        "What does the order require, and when was it signed?",
+        "What is the CHIPS Act and when was that passed?",
+        "Which agencies lead the effort and what do they report?",
+    ],
+)
+def test_a_pronoun_pointing_inside_the_question_is_no_followup(question: str) -> None:
+    assert not is_followup(question)
+    assert rewrite_followup(question, ["How is RoBERTa used?"]) is None
+
+
+@pytest.mark.parametrize(
+    "question",
+    ["What did OMB say about it?", "Did OMB and NIST say anything about it?", "and its budget?"],
+)
+def test_a_pronoun_with_nothing_to_point_at_in_its_clause_is_a_followup(question: str) -> None:
+    assert is_followup(question)
+    got = rewrite_followup(question, ["What is the Lakeside pilot program?"])
+    assert got is not None and "Lakeside pilot program" in got
+
+
+EARLIER = [
+    "Who is the Chief AI Officer of each agency?",
+    "Each agency must designate a Chief AI Officer, the OMB memo says [1].",
+]
+
+
+@pytest.mark.parametrize(
+    "rewrite",
+    [
+        "Who appoints the Chief AI Officer of each agency?",
+        "Who appoints the Chief AI Officers that the OMB memo says each agency must designate?",
+    ],
+)
+def test_a_model_rewrite_that_only_resolves_the_reference_is_kept(rewrite: str) -> None:
+    assert faithful("Who appoints them?", rewrite, EARLIER)
+
+
+@pytest.mark.parametrize(
+    "rewrite",
+    [
+        # the local model's answer-as-rewrite from the issue: a claim, not a question
+        "The Chief AI Officer of the Federal Government is the President of the United States",
+        "Who appoints the Chief AI Officer of the Federal Government?",  # invented words
+        "Who leads the Chief AI Officer of each agency?",  # the user's verb was replaced
+        "When were Chief AI Officers appointed?",  # another question word
+        "Who appoints the Chief AI Officer of each agency",  # no longer a question
+    ],
+)
+def test_a_model_rewrite_that_adds_or_changes_is_refused(rewrite: str) -> None:
+    assert not faithful("Who appoints them?", rewrite, EARLIER)

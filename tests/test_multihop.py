@@ -1,0 +1,89 @@
+"""The second hop: documents named by the first hop's best passages join the results."""
+
+from __future__ import annotations
+
+import hashlib
+
+from corpus.types import Document
+from index.ingest import ingest_documents
+from index.multihop import TitleLinks, second_hop, title_links
+from index.types import SearchFilter
+
+QUESTION = "Who directed the film that was shot in or around Leland, North Carolina in 1986?"
+BRIDGE = "Maximum Overdrive"
+PAGES = {
+    "Leland, North Carolina": "Leland is a town in Brunswick County, North Carolina. In 1986 "
+    "the film Maximum Overdrive was shot in and around Leland, North Carolina.",
+    BRIDGE: "Maximum Overdrive is a horror picture written and made by Stephen King, his only "
+    "work behind the camera. Trucks come alive after a comet passes.",
+    **{
+        f"Film {n}": f"Film {n} is a 1986 film directed by a director from North Carolina. "
+        f"The film was shot in {place}."
+        for n, place in [("One", "Wilmington"), ("Two", "Raleigh"), ("Three", "Durham")]
+    },
+}
+
+
+def documents(pages: dict[str, str]) -> list[Document]:
+    return [
+        Document(doc_id=title, source=f"wiki/{title}.md", title=title, text=f"{title}\n\n{text}",
+                 content_hash=hashlib.sha256(text.encode()).hexdigest())
+        for title, text in pages.items()
+    ]  # fmt: skip
+
+
+def wiki(make_collection):  # type: ignore[no-untyped-def]
+    coll = make_collection()
+    ingest_documents(coll, documents(PAGES), root="wiki")
+    return coll
+
+
+def test_titles_are_found_as_written() -> None:
+    links = TitleLinks({
+        "a": "Maximum Overdrive", "b": "Paul Gross (actor)", "c": "Young, New South Wales",
+        "d": "Mercury (planet)", "e": "Mercury (element)", "f": "17", "g": "Bob",
+        "h": "New South Wales",
+    })  # fmt: skip
+    assert links.named("the maximum overdrive of the engine") == []  # capitalisation counts
+    assert links.named("Directed by Paul Gross, shot in Maximum Overdrive style") == ["b", "a"]
+    # the longest title wins where titles overlap: Young, not also New South Wales
+    assert links.named("born in Young, New South Wales; later New South Wales") == ["c", "h"]
+    assert links.named("Mercury is hot; see 17 and Bob") == []  # ambiguous, no letter, short
+    assert links.named("Mercury (planet) is hot") == ["d"]  # the full title is unambiguous
+
+
+def test_second_hop_finds_the_document_the_first_names(make_collection) -> None:  # type: ignore[no-untyped-def]
+    coll = wiki(make_collection)
+    first = coll.search(QUESTION, 50)
+    assert BRIDGE not in [h.chunk.doc_id for h in first[:2]]  # one hop misses it
+    hits = second_hop(coll, QUESTION, first, 2, sources=3)
+    assert [h.chunk.doc_id for h in hits] == ["Leland, North Carolina", BRIDGE]
+    assert [h.rank for h in hits] == [1, 2] and hits[0].score > hits[1].score
+
+
+def test_second_hop_reads_a_named_document_the_first_hop_missed(make_collection) -> None:  # type: ignore[no-untyped-def]
+    coll = wiki(make_collection)
+    first = [h for h in coll.search(QUESTION, 50) if h.chunk.doc_id != BRIDGE]
+    hits = second_hop(coll, QUESTION, first, 3, sources=1)
+    assert hits[1].chunk.doc_id == BRIDGE and "Stephen King" in hits[1].chunk.text
+    # a search filter still holds: a document it excludes is not brought in
+    only = SearchFilter(source="wiki/Film*")
+    kept = second_hop(coll, QUESTION, first, 3, sources=1, admits=only.admits)
+    assert BRIDGE not in [h.chunk.doc_id for h in kept]
+
+
+def test_documents_that_name_nothing_keep_the_first_hop(make_collection) -> None:  # type: ignore[no-untyped-def]
+    coll = make_collection()
+    pages = {str(i): f"Passage {i} about the 1986 film shot in North Carolina." for i in range(5)}
+    ingest_documents(coll, documents(pages), root="wiki")
+    first = coll.search(QUESTION, 50)
+    assert len(title_links(coll)) == 0  # numbered passages: titles without a letter
+    hits = second_hop(coll, QUESTION, first, 4, sources=3)
+    assert [h.chunk.chunk_id for h in hits] == [h.chunk.chunk_id for h in first[:4]]
+
+
+def test_title_links_follow_the_catalog(make_collection) -> None:  # type: ignore[no-untyped-def]
+    coll = wiki(make_collection)
+    assert title_links(coll).named("see Maximum Overdrive") == [BRIDGE]
+    coll.remove(BRIDGE)
+    assert title_links(coll).named("see Maximum Overdrive") == []
