@@ -19,9 +19,10 @@ date fits a "when" question better than a bare year, a number followed by the co
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from functools import lru_cache
 
+from assistant.question_type import PERSON_NOUNS, Kind, QuestionType
 from corpus.dates import MONTHS
 from index.bm25 import tokenize
 
@@ -81,7 +82,17 @@ _COMMON = _words(
     """the a an this that these those it its he she they his her their we our i in on at of
     for by from to with after before during when while as since but and or if although
     however there here what which who where how many some most all both each one other such
-    later early many several its according also another following born during"""
+    later early many several its according also another following born during like unlike
+    despite because though whereas thus hence today currently sr jr"""
+)
+# the last word of a name that is a place, a body or an event, not a person
+INSTITUTION_HEADS = _words(
+    """states kingdom republic union city county island islands river ocean sea mountains
+    university college school academy institute company corporation inc ltd group records
+    party award awards prize cup league championship championships festival street park
+    church cathedral museum hall station airport district province state road lake valley
+    army navy council committee association society club team band orchestra network
+    channel magazine newspaper times news film series show album game games war revolution"""
 )
 _NOUN_STOP = _words(
     """a an the and or but of in on at to for from by with as is are was were be been being
@@ -160,7 +171,7 @@ def names(text: str, places: bool = False) -> Iterator[Candidate]:
             s, e = tokens[start_i][0], tokens[j - 1][1]
             e = s + len(text[s:e].rstrip(".,"))
             fit = min(1.0, 0.7 + 0.15 * len(words))
-            if len(words) == 1 and _DEMONYM.search(words[0]) and _LOWER_NEXT.match(text, e):
+            if len(words) == 1 and _DEMONYM.search(words[0]) and _qualifies_noun(text, e):
                 fit *= 0.4  # "an American rock band": a qualifier, not a name
             yield s, (_with_region(text, e) if places else e), fit
         i = j
@@ -175,7 +186,13 @@ _CALENDAR = frozenset(
     [*MONTHS, "Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"]
 )
 _DEMONYM = re.compile(r"(?:an|ian|ese|ish|ic|i)$")
-_LOWER_NEXT = re.compile(r"\s+[a-z]")
+_NEXT_WORD = re.compile(r"\s+([a-z][\w-]*)")
+
+
+def _qualifies_noun(text: str, end: int) -> bool:
+    """Whether a lower-case content word follows: "American rock", not "Spanish in"."""
+    m = _NEXT_WORD.match(text, end)
+    return bool(m) and m.group(1) not in _NOUN_STOP
 
 
 def noun_phrases(text: str) -> Iterator[Candidate]:
@@ -215,6 +232,64 @@ def _same_word(a: str, b: str) -> bool:
     return a == b or a.rstrip("s") == b.rstrip("s") or (len(a) > 4 and a[:5] == b[:5])
 
 
+def _entities(text: str, qtype: QuestionType) -> Iterator[Candidate]:
+    """Names and noun phrases for "which/what N"; a bare "what" ("What did X say?") asks for
+    anything at all, which no rule here can tell apart, so it gets none."""
+    if not qtype.focus:
+        return
+    yield from names(text)
+    for a, b, fit in noun_phrases(text):
+        yield a, b, fit * 0.8
+
+
+_PLACE_PREPOSITION = re.compile(
+    r"\b(?:in|at|near|from|to|into|across|along|throughout|around|outside|inside|within)\s+"
+    r"(?:the\s+)?$",
+    re.I,
+)
+
+
+def _people(text: str, qtype: QuestionType) -> Iterator[Candidate]:
+    """Names for "who": one after "in", "at", "from" … is more likely a place, and one
+    ending in "University", "States", "Award" … names no one."""
+    for a, b, fit in names(text):
+        if _PLACE_PREPOSITION.search(text[max(0, a - 12) : a]):
+            fit *= 0.5
+        words = [w.strip(".,").lower() for w in text[a:b].split()]
+        if words[-1] in INSTITUTION_HEADS or all(w in PERSON_NOUNS for w in words):
+            fit *= 0.4  # "United States", "Senate", "Justice": no one's name
+        yield a, b, fit
+
+
+def _places(text: str, qtype: QuestionType) -> Iterator[Candidate]:
+    """Names for "where", best after "in", "at", "near" …"""
+    for a, b, fit in names(text, places=True):
+        yield a, b, fit * (1.0 if _PLACE_PREPOSITION.search(text[max(0, a - 12) : a]) else 0.7)
+
+
+_GENERATORS: dict[Kind, Callable[[str, QuestionType], Iterator[Candidate]]] = {
+    Kind.DATE: lambda text, q: dates(text),
+    Kind.COUNT: lambda text, q: numbers(text, q.focus),
+    Kind.AMOUNT: lambda text, q: amounts(text),
+    Kind.PERSON: _people,
+    Kind.PLACE: _places,
+    Kind.ENTITY: _entities,
+}
+
+
+KINDS = frozenset(_GENERATORS)
+
+
+def of_kind(qtype: QuestionType, text: str) -> Iterator[Candidate]:
+    """The candidates in ``text`` for the kind of answer ``qtype`` asks for; one the
+    sentence denies ("born not in 1789 but in 1776") fits little."""
+    for a, b, fit in _GENERATORS[qtype.kind](text, qtype):
+        yield a, b, fit * (0.3 if _DENIED.search(text, max(0, a - 12), a) else 1.0)
+
+
+_DENIED = re.compile(r"\b(?:not|never)\s+(?:\w+\s+)?$")
+
+
 _WORD_RE = re.compile(r"\w+(?:['’]\w+)*")
 
 
@@ -222,7 +297,8 @@ def content_words(text: str) -> list[tuple[int, int, str]]:
     """``(start, end, stem)`` of each content word: the stems and stop words of search."""
     out = []
     for m in _WORD_RE.finditer(text):
-        stem = _stem(m.group().lower())
+        word = m.group().lower()
+        stem = _stem(word) if len(word) > 1 or word.isdigit() else ""  # "world 's": no "s"
         if stem:
             out.append((m.start(), m.end(), stem))
     return out

@@ -54,6 +54,12 @@ _WH = re.compile(
 )
 # where a new clause may open: after a sentence end, or after a comma before "what was …"
 _CLAUSE_START = re.compile(r"[.;:?!]\s+|,\s+(?=\w+\s+(?:is|are|was|were|did|do|does)\b)")
+# "Who was Kwame Nkrumah?", "What is the MRT?", "What is "tobogganing"?": asks for a
+# description of a name or a quoted term
+_DEFINITION = re.compile(
+    r"^(?i:who|what)\s+(?i:is|are|was|were)\s+(?:the\s+|an?\s+)?"
+    r"(?:[\"“'](?:[^\"”']+)[\"”']|[A-Z][\w.'-]*(?:\s+[A-Z][\w.'-]*)*)\s*\?$"
+)
 _WORD = re.compile(r"[A-Za-z][\w'-]*")
 # skipped between "what" and its focus noun: "what is the name of the band"
 _FILLER = _words("the a an is was are were kind type sort of name one ones two")
@@ -113,6 +119,8 @@ def classify(question: str) -> QuestionType:
         return QuestionType(Kind.DATE, "", *span)
     if phrase == "where":
         return QuestionType(Kind.PLACE, "", *span)
+    if _DEFINITION.match(q):
+        return QuestionType(Kind.OTHER)  # "Who was Kwame Nkrumah?": a description, not a name
     if phrase in ("who", "whom", "whose"):
         return QuestionType(Kind.PERSON, "", *span)
     focus = _next_noun(q, wh.end(), skip_filler=True)

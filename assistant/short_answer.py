@@ -27,6 +27,7 @@ construction.
 
 from __future__ import annotations
 
+import math
 import re
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, replace
@@ -87,8 +88,18 @@ def short_answer(
     qtype = classify(question)
     if _inferred_kind(question, qtype):
         return inferred(question, qtype, sentences)
-    best = best_span(question, qtype, sentences, embedder)
+    best = best_span(question, qtype, sentences, embedder, _score_prior(sentences))
     return best if best is not None and best.score >= MIN_SCORE else None
+
+
+# a span's score gains this times its sentence's answerer score above the best sentence's
+SENTENCE_WEIGHT = 0.5
+
+
+def _score_prior(sentences: Sequence[Sentence]) -> Callable[[Sentence], float]:
+    """Sentences the answerer scored higher are likelier to hold the answer."""
+    top = max((getattr(s, "score", 0.0) for s in sentences), default=0.0)
+    return lambda s: SENTENCE_WEIGHT * (getattr(s, "score", top) - top)
 
 
 def _inferred_kind(question: str, qtype: QuestionType) -> bool:
@@ -129,20 +140,22 @@ def ranked_spans(
     prior: Callable[[Sentence], float] | None = None,
 ) -> list[ShortAnswer]:
     """Every candidate span of the asked kind in ``sentences``, best first."""
-    generate = _GENERATORS.get(qtype.kind)
-    if generate is None:
+    if qtype.kind not in spans.KINDS:
         return []
     asked = question[: qtype.wh_start] + " " + question[qtype.wh_end :]
-    q_stems = {s for _, _, s in spans.content_words(asked)}
     focus = spans.content_words(qtype.focus)
-    q_stems -= {s for _, _, s in focus}  # the focus noun describes the answer, it is no cue
+    # the focus noun describes the answer, it is no cue to where the answer stands
+    q_stems = {s for _, _, s in spans.content_words(asked)} - {s for _, _, s in focus}
+    weights = _cue_weights(q_stems, sentences)
+    cue = Cues(weights, {s for _, _, s in focus}, _agent_verb(question, qtype))
     out = []
     for sentence in sentences:
         extra = prior(sentence) if prior else 0.0
-        for a, b, score in _scored(sentence.text, generate(sentence.text, qtype), q_stems, focus):
+        for a, b, score in _scored(sentence, spans.of_kind(qtype, sentence.text), cue):
+            text = sentence.text[a:b]
             out.append(
                 ShortAnswer(
-                    sentence.text[a:b],
+                    text,
                     sentence.n,
                     sentence.start + a,
                     sentence.start + b,
@@ -152,6 +165,19 @@ def ranked_spans(
                 )
             )
     return sorted(out, key=lambda sa: -sa.score)
+
+
+def _cue_weights(q_stems: set[str], sentences: Sequence[Sentence]) -> dict[str, float]:
+    """A weight per question word, higher for words few of the sentences hold: the topic
+    ("Monroe") is in every sentence, the word that tells them apart ("died") is not."""
+    held = [_stems_of(s) for s in sentences]
+    n = len(held)
+    return {t: 1.0 + math.log((n + 1) / (sum(t in h for h in held) + 1)) for t in q_stems}
+
+
+def _stems_of(sentence: Sentence) -> set[str]:
+    title = getattr(sentence, "title", "") or ""
+    return {s for _, _, s in spans.content_words(f"{title} {sentence.text}")}
 
 
 # how much the cosine between a name and the focus noun ("city", "medal") counts, for the
@@ -181,49 +207,116 @@ def _type_checked(
 _PROTOTYPES = {Kind.PERSON: "person", Kind.PLACE: "place", Kind.ENTITY: ""}
 
 
+# how a candidate span scores (see the module docstring)
+DECAY = 8.0
+WEIGHTS = {"fit": 0.45, "near": 0.35, "share": 0.35, "beside": 0.15, "agent": 0.15, "overlap": 0.25}
+
+
+@dataclass(frozen=True)
+class Cues:
+    weights: dict[str, float]  # question word stem -> weight
+    focus: set[str]  # stems of the focus noun
+    verb: str  # stem of the verb a "who"/"what" question asks the subject of, or ""
+
+
 def _scored(
-    text: str,
-    cands: Iterator[spans.Candidate],
-    q_stems: set[str],
-    focus: list[tuple[int, int, str]],
+    sentence: Sentence, cands: Iterator[spans.Candidate], cue: Cues
 ) -> Iterator[tuple[int, int, float]]:
+    text = sentence.text
     words = spans.content_words(text)
-    found = {s for _, _, s in words if s in q_stems}
-    share = len(found) / len(q_stems) if q_stems else 0.0
-    focus_stems = {s for _, _, s in focus}
+    total = sum(cue.weights.values())
+    # the sentence's document title says what "he" or "the film" is: "He was the father of …"
+    held = _stems_of(sentence)
+    share = sum(w for t, w in cue.weights.items() if t in held) / total if total else 0.0
+    w = WEIGHTS
     seen: set[tuple[int, int]] = set()
     for a, b, fit in cands:
         if (a, b) in seen or "\n" in text[a:b] or len(text[a:b].split()) > MAX_WORDS:
             continue
         seen.add((a, b))
         stems = {st for s, e, st in words if a <= s and e <= b}
-        if not stems or stems <= q_stems:
+        if not stems or stems <= cue.weights.keys():
             continue  # nothing but words of the question
-        overlap = len(stems & q_stems) / len(stems)
-        near = _proximity(words, a, b, q_stems)
-        beside = _beside_focus(text, words, a, b, focus_stems)
-        score = 0.45 * fit + 0.35 * near + 0.2 * share + 0.15 * beside - 0.4 * overlap
+        overlap = len(stems & cue.weights.keys()) / len(stems)
+        near = _proximity(words, a, b, cue.weights) / total if total else 0.0
+        beside = _beside_focus(words, a, b, cue.focus)
+        agent = _is_agent(text, words, a, b, cue.verb)
+        score = (
+            w["fit"] * fit
+            + w["near"] * near
+            + w["share"] * share
+            + w["beside"] * beside
+            + w["agent"] * agent
+            - w["overlap"] * overlap
+        )
         yield a, b, score
 
 
-def _proximity(words: list[tuple[int, int, str]], a: int, b: int, q_stems: set[str]) -> float:
-    """Share of the question's words near the span: each counts 1 / (1 + d/4), d in words."""
-    if not q_stems:
-        return 0.0
+def _proximity(
+    words: list[tuple[int, int, str]], a: int, b: int, weights: dict[str, float]
+) -> float:
+    """The question's words near the span: each counts its weight / (1 + d/DECAY) for a
+    distance of d words."""
     first = next((i for i, w in enumerate(words) if w[1] > a), len(words))
     last = next((i for i in range(len(words) - 1, -1, -1) if words[i][0] < b), -1)
     best: dict[str, float] = {}
     for i, (s, e, stem) in enumerate(words):
-        if stem not in q_stems or (a <= s and e <= b):
+        if stem not in weights or (a <= s and e <= b):
             continue
         d = first - i if i < first else i - last
-        best[stem] = max(best.get(stem, 0.0), 1.0 / (1.0 + max(d - 1, 0) / 4.0))
-    return sum(best.values()) / len(q_stems)
+        best[stem] = max(best.get(stem, 0.0), weights[stem] / (1.0 + max(d - 1, 0) / DECAY))
+    return sum(best.values())
 
 
-def _beside_focus(
-    text: str, words: list[tuple[int, int, str]], a: int, b: int, focus: set[str]
-) -> float:
+_AGENT_WH = re.compile(r"^\s*(?:who|what|which)\s+(\w+)", re.I)
+
+
+def _agent_verb(question: str, qtype: QuestionType) -> str:
+    """ "Who appointed Stone?": the stem of the verb whose subject (or "by"-agent) is asked."""
+    m = _AGENT_WH.match(question)
+    if not m or qtype.kind not in (Kind.PERSON, Kind.ENTITY) or m.group(1).lower() in _NOT_VERBS:
+        return ""
+    stems = spans.content_words(m.group(1))
+    return stems[0][2] if stems else ""
+
+
+_NOT_VERBS = frozenset(
+    [
+        "is",
+        "are",
+        "was",
+        "were",
+        "did",
+        "do",
+        "does",
+        "has",
+        "have",
+        "had",
+        "will",
+        "would",
+        "can",
+        "could",
+    ]
+)
+
+
+def _is_agent(text: str, words: list[tuple[int, int, str]], a: int, b: int, verb: str) -> float:
+    """1 when the span is the subject of the asked verb ("Coolidge appointed") or its agent
+    ("founded by the Spanish")."""
+    if not verb:
+        return 0.0
+    after = [st for s, _, st in words if s >= b][:2]
+    if verb in after:
+        return 1.0
+    before = [st for _, e, st in words if e <= a][-3:]
+    return (
+        1.0
+        if verb in before and re.search(r"\bby\s+(?:the\s+)?$", text[max(0, a - 8) : a])
+        else 0.0
+    )
+
+
+def _beside_focus(words: list[tuple[int, int, str]], a: int, b: int, focus: set[str]) -> float:
     """1 when the focus noun is in the span or right next to it ("the band Euphoria")."""
     if not focus:
         return 0.0
@@ -231,37 +324,6 @@ def _beside_focus(
         if stem in focus and (a <= s < b or 0 <= a - e <= 2 or 0 <= s - b <= 2):
             return 1.0
     return 0.0
-
-
-def _entities(text: str, qtype: QuestionType) -> Iterator[spans.Candidate]:
-    yield from spans.names(text)
-    for a, b, fit in spans.noun_phrases(text):
-        yield a, b, fit * 0.8
-
-
-_PLACE_PREPOSITION = re.compile(r"\b(?:in|at|near|from|to|into|across)\s+(?:the\s+)?$", re.I)
-
-
-def _people(text: str, qtype: QuestionType) -> Iterator[spans.Candidate]:
-    """Names for "who": one after "in", "at", "from" … is more likely a place."""
-    for a, b, fit in spans.names(text):
-        yield a, b, fit * (0.5 if _PLACE_PREPOSITION.search(text[max(0, a - 12) : a]) else 1.0)
-
-
-def _places(text: str, qtype: QuestionType) -> Iterator[spans.Candidate]:
-    """Names for "where", best after "in", "at", "near" …"""
-    for a, b, fit in spans.names(text, places=True):
-        yield a, b, fit * (1.0 if _PLACE_PREPOSITION.search(text[max(0, a - 12) : a]) else 0.7)
-
-
-_GENERATORS: dict[Kind, Callable[[str, QuestionType], Iterator[spans.Candidate]]] = {
-    Kind.DATE: lambda text, q: spans.dates(text),
-    Kind.COUNT: lambda text, q: spans.numbers(text, q.focus),
-    Kind.AMOUNT: lambda text, q: spans.amounts(text),
-    Kind.PERSON: _people,
-    Kind.PLACE: _places,
-    Kind.ENTITY: _entities,
-}
 
 
 @dataclass(frozen=True)
@@ -307,10 +369,10 @@ def from_candidates(
     sentences: Sequence[ScoredSentence],
     embedder: Embedder | None = None,
     top: int = 8,
-    weight: float = 0.5,
 ) -> ShortAnswer | None:
     """The short answer from the ``top`` best-scored candidate sentences (not only those
-    cited): a span's score gains ``weight`` times its sentence's score above the best one's.
+    cited): a span's score gains ``SENTENCE_WEIGHT`` times its sentence's score above the
+    best one's.
     The caller cites the sentence the span comes from (``n`` is the sentence's)."""
     order = sorted(sentences, key=lambda s: -s.score)[:top]
     if not order:
@@ -318,12 +380,5 @@ def from_candidates(
     qtype = classify(question)
     if _inferred_kind(question, qtype):
         return inferred(question, qtype, order)
-    best_score = order[0].score
-    best = best_span(
-        question,
-        qtype,
-        order,
-        embedder,
-        prior=lambda s: weight * (getattr(s, "score", best_score) - best_score),
-    )
+    best = best_span(question, qtype, order, embedder, _score_prior(order))
     return best if best is not None and best.score >= MIN_SCORE else None

@@ -6,9 +6,12 @@ sentence speaks *about* a subject when the subject's words are in it or in its d
 title.
 
 1. **One statement** ("Is X a Y?", "Did X do Y?"): **Yes** when one cited sentence holds
-   every content word of the question (all but one when the question has six or more) and
-   is not negated; **No** when such a sentence is negated. A question that is itself
-   negated ("Did … not …?") is left alone.
+   every name, number and ordinal of the question and its other content words (all but one
+   when there are five or more), with no negation bearing on them (a "not", "never" … within
+   three words before one of the question's words); **No** when such a sentence is negated,
+   or when it holds everything but one name or number and names something else in its
+   place ("signed with the Ukraine?" / "signed with the Soviet Union"; "eighth richest?" /
+   "ninth richest"). A question that is itself negated ("Did … not …?") is left alone.
 2. **Two subjects, one predicate** ("Are X and Y both Z?", "Are both X and Y Z?"): **Yes**
    when, for each subject, a cited sentence about it holds every content word of Z and is
    not negated; **No** when a cited sentence about one of them is negated for Z, or names Z's
@@ -85,15 +88,93 @@ def _verdict(yes: bool, sentence: Sentence) -> ShortAnswer:
 
 
 def _statement(q: str, sentences: Sequence[Sentence]) -> ShortAnswer | None:
-    terms = _stems(re.sub(rf"^{_AUX}\s+", "", q, flags=re.I))
+    rest = _TRUE_THAT.sub("", re.sub(rf"^{_AUX}\s+", "", q, flags=re.I))
+    terms = _stems(rest) - _LIGHT
+    named = _named(rest)
     if not terms:
         return None
-    allowed_missing = 1 if len(terms) >= 6 else 0
+    subject = _subject(rest)
     for sentence in sentences:
         words = _stems(sentence.text) | _stems(getattr(sentence, "title", "") or "")
-        if len(terms - words) <= allowed_missing:
-            return _verdict(not _NEGATION.search(sentence.text), sentence)
+        if _PRONOUN_START.match(sentence.text):
+            words |= subject  # "He represented …" about the question's subject
+        if not _enough(terms - named, words):
+            continue
+        if named <= words:
+            return _verdict(not _negated(sentence.text, terms), sentence)
+        if _other_value(rest, named - words, sentence.text):
+            return _verdict(False, sentence)
     return None
+
+
+_TRUE_THAT = re.compile(r"^(?:it\s+)?true\s+that\s+", re.I)
+_PRONOUN_START = re.compile(r"^(?:He|She|It|They)\b")
+# light verbs and adverbs: "Did Wilson have any siblings?" asks about siblings
+_LIGHT = frozenset(
+    {"have", "has", "had", "get", "got", "do", "ever", "ani", "also", "realli", "still"}
+    | {"made", "make", "been", "veri"}
+)
+
+
+def _subject(rest: str) -> set[str]:
+    """The stems of the name a yes/no question opens with ("Gerald Ford" in "Was Gerald
+    Ford a member …"), of which the last word stands for all ("Ford was …")."""
+    m = re.match(r"([A-Z][\w'-]*(?:\s+[A-Z][\w'-]*)*)", rest)
+    return _stems(m.group(1)) if m else set()
+
+
+def _enough(terms: set[str], words: set[str]) -> bool:
+    """Every plain content word, or all but one when there are five or more."""
+    return len(terms - words) <= (1 if len(terms) >= 5 else 0)
+
+
+_NAMED = re.compile(r"(?<!^)\b[A-Z][\w'-]*|\b\d[\d,.]*\b|\b\w+(?:st|nd|rd|th)\b", re.I)
+_ORDINALS = re.compile(
+    r"^(?:\d+(?:st|nd|rd|th)|first|second|third|fourth|fifth|sixth|seventh|eighth|ninth|tenth)$"
+)
+
+
+def _named(text: str) -> set[str]:
+    """Stems of the words a yes must not do without: numbers, ordinals and the last word of
+    each name ("Ford" of "Gerald Ford": sentences often name a person by it alone)."""
+    out = set()
+    for m in re.finditer(r"[A-Z][\w'-]*(?:\s+[A-Z][\w'-]*)*|[\w'-]+", text):
+        last = m.group().split()[-1]
+        if last[0].isupper() or last[0].isdigit() or _ORDINALS.match(last.lower()):
+            out |= _stems(last)
+    return out
+
+
+def _negated(text: str, terms: set[str]) -> bool:
+    """A negation that bears on the question: within three words before one of its words
+    ("did not join the League"), not one elsewhere in the sentence ("… but it cannot trot")."""
+    words = spans.content_words(text)
+    for m in _NEGATION.finditer(text):
+        after = [st for s, _, st in words if s >= m.end()][:3]
+        if terms & set(after):
+            return True
+    return False
+
+
+def _other_value(question: str, missing: set[str], text: str) -> bool:
+    """The sentence names something else where the question names its value: "with the
+    Ukraine" asked, "with the Soviet Union" stated; "eighth richest" asked, "ninth richest"
+    stated. Only for a single missing name or number."""
+    if len(missing) != 1:
+        return False
+    (stem,) = missing
+    for m in re.finditer(r"([\w'-]+)\s+(?:the\s+|a\s+|an\s+)?([\w'-]+)", question):
+        if _stems(m.group(2)) != {stem}:
+            continue
+        cue = re.escape(m.group(1))
+        said = re.search(
+            rf"\b{cue}\s+(?:the\s+|a\s+|an\s+)?([A-Z][\w'-]*|\d[\d,.]*|\w+(?:st|nd|rd|th))\b",
+            text,
+            re.I,
+        )
+        if said and _named(" " + said.group(1)) and stem not in _stems(said.group(1)):
+            return True
+    return False
 
 
 def _both(

@@ -269,3 +269,29 @@ def test_a_passage_citation_is_split_into_sentences_with_exact_offsets() -> None
     assert all(doc[s.start : s.end] == s.text and s.n == 3 for s in sentences)
     sa = short_answer("When was the lab founded?", sentences)
     assert sa is not None and sa.text == "4 March 2021" and doc[sa.start : sa.end] == sa.text
+
+
+def test_focus_check_with_an_embedder_keeps_spans_verbatim(hashing_embedder) -> None:  # type: ignore[no-untyped-def]
+    sents = cited(
+        "The station WXYZ moved to Springfield, where the network ABC bought it in 1990.",
+        "Drew Fuller starred in the series, broadcast on The WB from 2004 to 2009.",
+    )
+    q = "Drew Fuller starred in a series that originally broadcast on what station?"
+    plain = short_answer(q, sents)
+    checked = short_answer(q, sents, hashing_embedder)
+    assert plain is not None and checked is not None
+    assert verbatim(checked, sents) and checked.kind == "entity"
+
+
+def test_a_denied_candidate_loses_to_the_stated_one() -> None:
+    sents = cited("Lincoln argued that the nation was born not in 1789 but in 1776.")
+    sa = short_answer("When did Lincoln argue that the nation was born?", sents)
+    assert sa is not None and sa.text == "1776"
+
+
+def test_bare_what_gets_no_span_but_what_with_a_focus_noun_does() -> None:
+    sents = cited("Ford said his father was abusive and hit his mother in 1913.")
+    assert short_answer("What did Ford say about his father?", sents) is None
+    sents = cited("The family moved to Omaha, where the company Acme Steel hired him.")
+    sa = short_answer("What company hired him in Omaha?", sents)
+    assert sa is not None and sa.text == "Acme Steel"
