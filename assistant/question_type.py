@@ -62,7 +62,9 @@ _DEFINITION = re.compile(
 )
 _WORD = re.compile(r"[A-Za-z][\w'-]*")
 # skipped between "what" and its focus noun: "what is the name of the band"
-_FILLER = _words("the a an is was are were kind type sort of name one ones two")
+_FILLER = _words(
+    "the a an is was are were kind kinds type types sort sorts of name names one ones two"
+)
 
 PERSON_NOUNS = _words(
     """person people man woman men women actor actress singer songwriter musician composer
@@ -187,26 +189,50 @@ def _is_polar(q: str) -> bool:
 
 def _next_noun(q: str, pos: int, skip_filler: bool = False) -> str:
     """The focus noun after the wh-phrase: "which Bollywood actress" gives "actress", "what
-    is the name of the pop band" gives "band" (the last of the following noun run)."""
+    is the name of the pop band" gives "band", "what type of creatures breathe" gives
+    "creatures"; none when a verb follows instead ("what happened", "what attracts the …")."""
     run: list[str] = []
-    for w in _WORD.findall(q[pos:])[:8]:
-        low = w.lower()
+    words = [w.lower() for w in _WORD.findall(q[pos:])[:10]]
+    for i, low in enumerate(words):
+        following = words[i + 1] if i + 1 < len(words) else ""
         if skip_filler and not run and low in _FILLER:
             continue
         if low in _AUX or low in _PREPOSITIONS or low in _BE_VERBS or low in _FILLER:
             break
-        if run and (low.endswith("ed") or low in _PARTICIPLES):  # "what company developed"
-            break
+        if (low.endswith("ly") and not low.endswith(("ily", "ply", "bly"))) or low in _DEGREE:
+            continue  # "the most densely populated country"
+        if low.endswith(("ed", "ing")) or low in _PARTICIPLES:
+            if not run and following and following not in _STOP_AFTER:
+                continue  # an adjective: "populated country", "leading role"
+            if run:
+                break
+            return ""
+        if low.endswith("s") and not low.endswith("ss") and following in _DETERMINERS:
+            if run:
+                break
+            return ""  # "what attracts the most …": a verb
         run.append(low)
-        if len(run) == 4:
-            break
+        if (_plural(low) and following and not following.endswith("s")) or len(run) == 4:
+            break  # "what creatures breathe air": the plural noun heads the phrase
     # a listed noun anywhere in the run decides ("which Queensland Senator Australian …")
     listed = [w for w in run if _singular(w) in _ALL_NOUNS]
     return listed[0] if listed else (run[-1] if run else "")
+
+
+_DETERMINERS = _words("the a an this that these those his her its their our my your some")
+_DEGREE = _words("most least more less also best worst")
+_STOP_AFTER = _AUX | _PREPOSITIONS | _BE_VERBS | _DETERMINERS | _words("and or by")
+
+
+def _plural(word: str) -> bool:
+    return len(word) > 3 and word.endswith("s") and not word.endswith(("ss", "us", "is"))
 
 
 _PARTICIPLES = _words("known born made written given taken seen shown won begun")
 
 
 def _singular(noun: str) -> str:
-    return noun[:-1] if noun.endswith("s") and noun[:-1] in _ALL_NOUNS else noun
+    for plural, singular in (("ies", "y"), ("es", ""), ("s", "")):
+        if noun.endswith(plural) and noun[: -len(plural)] + singular in _ALL_NOUNS:
+            return noun[: -len(plural)] + singular
+    return noun
