@@ -262,9 +262,16 @@ def _people(text: str, qtype: QuestionType) -> Iterator[Candidate]:
 
 
 def _places(text: str, qtype: QuestionType) -> Iterator[Candidate]:
-    """Names for "where", best after "in", "at", "near" …"""
+    """Names for "where", best after "in", "at", "near" …, which the span then takes along
+    ("in the White House"): it answers "where" as a person would."""
     for a, b, fit in names(text, places=True):
-        yield a, b, fit * (1.0 if _PLACE_PREPOSITION.search(text[max(0, a - 12) : a]) else 0.7)
+        before = _PLACE_PREPOSITION.search(text, max(0, a - 12), a)
+        if before is None:
+            yield a, b, fit * 0.7
+        elif qtype.focus:  # "what city": the name alone
+            yield a, b, fit
+        else:
+            yield before.start(), b, fit
 
 
 _GENERATORS: dict[Kind, Callable[[str, QuestionType], Iterator[Candidate]]] = {

@@ -4,25 +4,32 @@ asks for, shown before the evidence.
 How a span is chosen (rules, no model):
 
 1. The question's wording gives the kind of answer (``assistant.question_type``): a date for
-   "when", a count for "how many", an amount for "how much", a name for "who", a place for
-   "where", a thing named like the focus noun for "which/what N"; "why" and "how" get none.
-2. Each cited sentence offers candidate spans of that kind (``assistant.answer_spans``):
+   "when" and "what year", a count for "how many", an amount for "how much" and "what
+   percentage", a name for "who", a place for "where", a thing named like the focus noun for
+   "which/what N" ("what company", "which Bollywood actress"). "Why", "how", definitions
+   ("Who was Kwame Nkrumah?") and a bare "what" ("What did Ford say?") get none.
+2. Each evidence sentence offers candidate spans of that kind (``assistant.answer_spans``):
    dates, numbers that are not years, amounts with their unit, capitalised names, and for
-   "what" questions also plain noun phrases. A candidate whose content words all occur in
-   the question is dropped: it repeats the question instead of answering it.
-3. A candidate scores by how typical it is of its kind, by how close it stands to the
-   question's words in its sentence (each question word found counts ``1 / (1 + d/4)`` for a
-   distance of ``d`` words), by the share of the question's words its sentence holds, by
-   sitting next to the focus noun ("the band Euphoria"), and loses for words shared with
-   the question. The best candidate over all cited sentences wins if it scores at least
-   ``MIN_SCORE``; otherwise there is no short answer and the evidence stands alone.
-4. Yes/no questions are settled by the rules of ``assistant.yes_no``, either-or questions
+   "what N" also plain noun phrases. A candidate whose content words all occur in the
+   question is dropped: it repeats the question instead of answering it.
+3. A candidate scores by how typical it is of its kind (a whole date over a bare year; a
+   "who" name that does not end in "University" or follow "in"; not one the sentence denies,
+   "born not in 1789"), by how close it stands to the question's words in its sentence, by
+   the share of those words its sentence (and its document's title) holds, by sitting next
+   to the focus noun ("the band Euphoria"), by being the subject or "by"-agent of the verb
+   a "who" question asks about ("Coolidge appointed …", "founded by the Spanish"), and by
+   its sentence's score from the answerer; it loses for words shared with the question.
+   Question words count more the fewer evidence sentences hold them: the topic ("Monroe")
+   is in every sentence, the word that tells them apart ("died") is not.
+4. The best candidate wins if it scores at least ``MIN_SCORE``; otherwise there is no short
+   answer and the evidence stands alone (a wrong short answer is worse than none).
+5. Yes/no questions are settled by the rules of ``assistant.yes_no``, either-or questions
    ("Which was formed first, X or Y?") by those of ``assistant.choice``, or not at all;
    these answers are marked inferred.
 
-The span is ``sentence.text[a:b]`` of a cited sentence, at most ``MAX_WORDS`` words, and its
-document offsets are ``sentence.start + a`` to ``sentence.start + b``: verbatim and cited by
-construction.
+The span is ``sentence.text[a:b]`` of one evidence sentence, at most ``MAX_WORDS`` words,
+and its document offsets are ``sentence.start + a`` to ``sentence.start + b``: verbatim and
+cited by construction.
 """
 
 from __future__ import annotations
@@ -43,7 +50,7 @@ if TYPE_CHECKING:
     from index.embedder import Embedder
 
 MAX_WORDS = 12
-MIN_SCORE = 0.0
+MIN_SCORE = 0.6
 
 
 class Sentence(Protocol):

@@ -152,9 +152,28 @@ def _summary(per: Sequence[dict[str, Any]]) -> dict[str, float]:
         "yes_no_given": len(yn),
         "yes_no_precision": mean([p["correct"] for p in yn]),
         "short_p50_ms": round(percentile([p["ms"] for p in per], 50), 3),
+        "short_p95_ms": round(percentile([p["ms"] for p in per], 95), 3),
         "baseline_accuracy": mean([p["baseline_correct"] for p in per]),
         "baseline_token_f1": mean([p["baseline_f1"] for p in per]),
     }
+
+
+def _by_kind(per: Sequence[dict[str, Any]]) -> dict[str, dict[str, int]]:
+    """Per kind of question: how many, how many got a short answer, how many of those hold
+    an accepted answer, and how many full answers did."""
+    from assistant.question_type import classify
+
+    out: dict[str, dict[str, int]] = {}
+    for p in per:
+        kind = classify(p["question"]).kind.value
+        row = out.setdefault(
+            kind, {"questions": 0, "short": 0, "short_correct": 0, "baseline_correct": 0}
+        )
+        row["questions"] += 1
+        row["short"] += bool(p["short"])
+        row["short_correct"] += bool(p["short"]) and p["correct"]
+        row["baseline_correct"] += p["baseline_correct"]
+    return out
 
 
 def main() -> int:
@@ -162,7 +181,7 @@ def main() -> int:
     ap.add_argument("--sets", default="hotpotqa-100,rag-mini-wikipedia")
     ap.add_argument("--home", type=Path, default=ROOT / ".dossier-home")
     ap.add_argument("--refresh", action="store_true")
-    ap.add_argument("--embedder", default="minilm", help="minilm, hashing or none")
+    ap.add_argument("--embedder", default="none", help="focus check: none, hashing or minilm")
     ap.add_argument("--output", type=Path, default=ROOT / "bench/reports/short-answer-dev.json")
     args = ap.parse_args()
     emb = None if args.embedder == "none" else Embedder(make_backend(args.embedder))
@@ -173,11 +192,10 @@ def main() -> int:
             emb.embed(["warm up"])
         cited, per = measure(rows, lambda r: short_answer(r["question"], _cited(r), emb))
         reranked, per_rr = measure(rows, lambda r: _reranked(r, emb))
-        pipe = [r["answer_ms"] for r in rows]
         report["sets"][name] = {
             "cited": cited,
             "reranked": reranked,
-            "pipeline_p50_ms": round(percentile(pipe, 50), 1),
+            "cited_by_kind": _by_kind(per),
         }
         out = ROOT / "bench" / "out" / f"short-answer-{name}-questions.json"
         out.write_text(json.dumps({"cited": per, "reranked": per_rr}, indent=1))
