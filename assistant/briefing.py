@@ -28,6 +28,7 @@ from assistant.extractive import Candidate, ExtractiveAnswerer, candidates, read
 from assistant.types import Answer, Citation
 from index.bm25 import tokenize
 from index.collection import Collection
+from index.settings import RetrievalSettings
 from index.types import Hit, SearchFilter
 
 GAP_PROBES = (
@@ -103,7 +104,9 @@ def build_briefing(
     step = progress or (lambda _: None)
     scope = f"collection '{collection.name}'" + (f", {_describe(filters)}" if filters else "")
     step("retrieving evidence")
-    hits = collection.search(topic, depth, filters=filters, candidates=max(100, depth))
+    hits = collection.search(
+        topic, depth, filters=filters, retrieval=RetrievalSettings(candidates=max(100, depth))
+    )
     cands = candidates(hits)
     docs = _retrieved(hits)
     if not cands:

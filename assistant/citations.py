@@ -3,7 +3,7 @@
 An answer's ``[n]`` markers are parsed per sentence; numbers that match no source are
 stripped (as PaperQA2 strips invented keys), and each sentence is scored against the passages
 it cites. A sentence the cited passages do not support is flagged, or removed with
-``mode="remove"``.
+``unsupported="remove"`` (``AnswerSettings``).
 """
 
 from __future__ import annotations
@@ -11,25 +11,17 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Literal, NamedTuple
+from typing import NamedTuple
 
 import numpy as np
 
+from assistant.settings import AnswerSettings, Unsupported
 from assistant.types import Citation, SentenceSupport
 from corpus.sentences import split_sentences
 from index.bm25 import tokenize
 from index.embedder import Embedder
 
-# Calibrated with bench/calibrate_support.py (all-MiniLM-L6-v2, float32, seed 0) on 200 pairs
-# from hotpotqa-100 (50 questions): 100 positives (question + answer templated as one sentence
-# citing the gold paragraphs; a real gold sentence citing its paragraph) and 100 negatives (the
-# templated sentence citing a random non-evidence paragraph, or the non-evidence paragraph
-# sharing most of its words). Best accuracy at 0.58: accuracy 0.96, precision 0.942, recall
-# 0.98 (F1 0.961). Quotes score 1.0; random citations at most 0.33; the word-sharing wrong
-# paragraphs average 0.45 and 12% pass. It catches wrong sources, not contradictions: "costs
-# 90 million" citing "costs 48.5 million" still scores about 0.62 (that needs an NLI model).
-DEFAULT_THRESHOLD = 0.58
-Mode = Literal["flag", "remove"]
+DEFAULT_THRESHOLD = AnswerSettings().support_threshold  # calibrated: see assistant/settings.py
 MIN_CONTENT_WORDS = 3  # below this, word overlap counts for less (echoed single words)
 
 # ``[1]``, ``[1, 3]``, ``[1,3]``, ``[1-3]``, ``[1–3]``; ``[1][2]`` is two markers. At most three
@@ -70,7 +62,7 @@ class CheckedAnswer:
     """The answer after checking: ``text`` rewritten, every sentence scored.
 
     ``sentences`` are all the sentences of the answer as written (so ``grounded`` measures the
-    draft); with ``mode="remove"`` the unsupported ones are also listed in ``removed`` and are
+    draft); in "remove" mode the unsupported ones are also listed in ``removed`` and are
     gone from ``text``. ``citations`` are the valid sources that ``text`` still cites.
     """
 
@@ -141,14 +133,11 @@ def _units(passage: str) -> list[str]:
 
 
 class CitationChecker:
-    def __init__(
-        self, embedder: Embedder, threshold: float = DEFAULT_THRESHOLD, mode: Mode = "flag"
-    ) -> None:
-        if mode not in ("flag", "remove"):
-            raise ValueError(f"mode must be 'flag' or 'remove', not {mode!r}")
+    def __init__(self, embedder: Embedder, settings: AnswerSettings | None = None) -> None:
+        settings = settings or AnswerSettings()
         self.embedder = embedder
-        self.threshold = threshold
-        self.mode = mode
+        self.threshold = settings.support_threshold
+        self.mode: Unsupported = settings.unsupported
 
     def support(self, sentence: str, passages: Sequence[str]) -> float:
         """How well ``passages`` (the ones a sentence cites) support ``sentence``, in [0, 1]."""

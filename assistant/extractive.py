@@ -15,6 +15,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from assistant.answerer import Answerer
+from assistant.settings import AnswerSettings
 from assistant.types import Answer, Citation, SentenceSupport
 from corpus.dates import YEAR_OR_MONTH
 from corpus.sentences import split_sentences
@@ -137,20 +138,15 @@ class ExtractiveAnswerer(Answerer):
 
     name = "extractive"
 
-    def __init__(
-        self,
-        embedder: Embedder,
-        max_sentences: int = 3,
-        min_score: float = 0.42,
-        redundancy: float = 0.85,
-        max_candidates: int = 32,
-    ) -> None:
+    redundancy = 0.85  # a sentence this close (cosine) to one already quoted adds nothing
+    max_candidates = 32  # sentences embedded per answer (see shortlist)
+
+    def __init__(self, embedder: Embedder, settings: AnswerSettings | None = None) -> None:
         super().__init__()
         self.embedder = embedder
-        self.max_sentences = max_sentences
-        self.min_score = min_score
-        self.redundancy = redundancy
-        self.max_candidates = max_candidates
+        self.settings = settings or AnswerSettings()
+        self.max_sentences = self.settings.sentences
+        self.min_score = self.settings.min_evidence
 
     def shortlist(self, question: str, cands: Sequence[Candidate]) -> list[Candidate]:
         """The candidates worth embedding: embedding every sentence of every passage is most

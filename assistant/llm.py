@@ -15,6 +15,8 @@ from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any, Protocol
 
+from pydantic import BaseModel, ConfigDict, Field, SecretStr, field_validator
+
 from corpus.errors import BackendError, MissingExtraError, UsageError
 
 
@@ -24,20 +26,6 @@ class ChatModel(Protocol):
     def stream(self, messages: Sequence[dict[str, str]]) -> Iterator[str]:
         """Yield the reply's text pieces as the model produces them."""
         ...
-
-
-@dataclass(frozen=True)
-class LLMConfig:
-    backend: str = "extractive"
-    openai_base_url: str = "https://api.openai.com/v1"
-    openai_api_key: str | None = None
-    openai_model: str = "gpt-4o-mini"
-    ollama_base_url: str = "http://localhost:11434"
-    ollama_model: str = "llama3.2"
-    timeout_s: float = 60.0
-    retries: int = 1
-    max_new_tokens: int = 384
-    temperature: float = 0.0
 
 
 class LlamaIndexChat:
@@ -74,15 +62,16 @@ def _describe(exc: BaseException) -> str:
     return text[:300]
 
 
-def openai_model(cfg: LLMConfig) -> ChatModel:
+def openai_model(cfg: ModelSettings) -> ChatModel:
     try:
         from llama_index.llms.openai_like import OpenAILike
     except ImportError as exc:
         raise MissingExtraError("openai", "The OpenAI-compatible backend") from exc
     llm = OpenAILike(
         model=cfg.openai_model, api_base=cfg.openai_base_url,
-        api_key=cfg.openai_api_key or "not-needed", is_chat_model=True,
-        timeout=cfg.timeout_s, max_retries=cfg.retries, temperature=cfg.temperature,
+        api_key=cfg.openai_api_key.get_secret_value() if cfg.openai_api_key else "not-needed",
+        is_chat_model=True,
+        timeout=cfg.timeout, max_retries=cfg.retries, temperature=cfg.temperature,
         max_tokens=cfg.max_new_tokens, context_window=32768,
     )  # fmt: skip
     return LlamaIndexChat(
@@ -90,13 +79,13 @@ def openai_model(cfg: LLMConfig) -> ChatModel:
     )
 
 
-def ollama_model(cfg: LLMConfig) -> ChatModel:
+def ollama_model(cfg: ModelSettings) -> ChatModel:
     try:
         from llama_index.llms.ollama import Ollama
     except ImportError as exc:
         raise MissingExtraError("ollama", "The Ollama backend") from exc
     llm = Ollama(
-        model=cfg.ollama_model, base_url=cfg.ollama_base_url, request_timeout=cfg.timeout_s,
+        model=cfg.ollama_model, base_url=cfg.ollama_base_url, request_timeout=cfg.timeout,
         temperature=cfg.temperature,
     )  # fmt: skip
     return LlamaIndexChat(
@@ -106,7 +95,7 @@ def ollama_model(cfg: LLMConfig) -> ChatModel:
     )  # fmt: skip
 
 
-def local_model(cfg: LLMConfig) -> ChatModel:
+def local_model(cfg: ModelSettings) -> ChatModel:
     from assistant.llm_local import LocalSmolLM  # transformers loads only when asked for
 
     llm = LocalSmolLM(max_new_tokens=cfg.max_new_tokens)
@@ -120,9 +109,9 @@ class Backend:
     name: str  # the setting's value: --llm NAME
     description: str
     extra: str | None  # the optional extra it needs (pip install 'dossier[EXTRA]')
-    factory: Callable[[LLMConfig], ChatModel] | None  # None: no model, the extractive answerer
+    factory: Callable[[ModelSettings], ChatModel] | None  # None: no model, the extractive answerer
     modules: tuple[str, ...] = ()  # importable when installed (the app's status light)
-    probe_url: Callable[[LLMConfig], str] | None = None  # a URL that answers when it is up
+    probe_url: Callable[[ModelSettings], str] | None = None  # a URL that answers when it is up
 
     def help(self) -> str:
         extra = f", extra '{self.extra}'" if self.extra else ""
@@ -150,6 +139,49 @@ BACKENDS: dict[str, Backend] = {
 }  # fmt: skip
 
 
+class ModelSettings(BaseModel):
+    """Who writes answers and how to reach that model: the ``[llm]`` table of config.toml."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    backend: str = Field(
+        default="extractive",
+        description="Who writes answers: " + "; ".join(b.help() for b in BACKENDS.values()) + ".",
+    )
+    openai_base_url: str = Field(
+        default="https://api.openai.com/v1",
+        description="Base URL of the OpenAI-compatible server (vLLM, llama.cpp server, "
+        "LM Studio, OpenAI), e.g. http://localhost:8000/v1.",
+    )
+    openai_api_key: SecretStr | None = Field(
+        default=None, description="API key for the OpenAI-compatible server (else $OPENAI_API_KEY)."
+    )
+    openai_model: str = Field(default="gpt-4o-mini", description="Model name on that server.")
+    ollama_base_url: str = Field(default="http://localhost:11434", description="Ollama server URL.")
+    ollama_model: str = Field(
+        default="llama3.2", description="Ollama model name (ollama pull NAME)."
+    )
+    timeout: float = Field(
+        default=60.0, gt=0, description="Seconds to wait for a model reply before falling back."
+    )
+    retries: int = Field(default=1, ge=0, le=5, description="Retries of a failed model request.")
+    max_new_tokens: int = Field(default=384, ge=16, le=4096, description="Longest model answer.")
+    temperature: float = Field(
+        default=0.0,
+        ge=0.0,
+        le=2.0,
+        description="Sampling temperature of the openai and ollama backends (0: the same "
+        "answer every time); local always decodes greedily.",
+    )
+
+    @field_validator("backend")
+    @classmethod
+    def _registered(cls, name: str) -> str:
+        if name not in BACKENDS:
+            raise ValueError(f"choose one of {', '.join(BACKENDS)}, not '{name}'")
+        return name
+
+
 def backend(name: str) -> Backend:
     found = BACKENDS.get(name)
     if found is None:
@@ -157,7 +189,7 @@ def backend(name: str) -> Backend:
     return found
 
 
-def make_chat_model(cfg: LLMConfig) -> ChatModel | None:
+def make_chat_model(cfg: ModelSettings) -> ChatModel | None:
     """The configured backend's model, or None for the extractive answerer."""
     factory = backend(cfg.backend).factory
     return None if factory is None else factory(cfg)

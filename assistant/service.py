@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import replace
 
 from assistant import prompts
 from assistant.answerer import Answerer
@@ -22,16 +22,8 @@ from assistant.rewrite import rewrite_followup
 from assistant.types import Answer
 from corpus.errors import BackendError
 from index.collection import Collection
+from index.settings import RetrievalSettings
 from index.types import Hit, SearchFilter
-
-
-@dataclass(frozen=True)
-class RetrievalOptions:
-    k: int = 6
-    dense_weight: float = 0.5
-    rrf_k: int = 60
-    candidates: int = 100
-    filters: SearchFilter | None = None
 
 
 class Assistant:
@@ -39,25 +31,28 @@ class Assistant:
         self,
         collection: Collection,
         answerer: Answerer,
-        options: RetrievalOptions,
+        retrieval: RetrievalSettings | None = None,
         *,
+        filters: SearchFilter | None = None,
         checker: CitationChecker | None = None,
         conversations: ConversationStore | None = None,
         rewriter: ChatModel | None = None,
     ) -> None:
         self.collection = collection
         self.answerer = answerer
-        self.options = options
+        self.retrieval = retrieval or RetrievalSettings()
+        self.filters = filters
         self.checker = checker
         self.conversations = conversations
         self.rewriter = rewriter
 
-    def search(self, query: str, k: int | None = None, mode: str = "hybrid") -> list[Hit]:
-        o = self.options
+    def search(
+        self, query: str, k: int | None = None, mode: str = "hybrid",
+        timings: dict[str, float] | None = None,
+    ) -> list[Hit]:  # fmt: skip
         return self.collection.search(
-            query, k or o.k, filters=o.filters, mode=mode, dense_weight=o.dense_weight,
-            rrf_k=o.rrf_k, candidates=o.candidates,
-        )  # fmt: skip
+            query, k, filters=self.filters, mode=mode, retrieval=self.retrieval, timings=timings
+        )
 
     def ask(self, question: str, k: int | None = None, conversation: str | None = None) -> Answer:
         return final(self.stream(question, k, conversation))
@@ -74,11 +69,7 @@ class Assistant:
             timings["rewrite_ms"] = (time.perf_counter() - t0) * 1000
             yield Rewritten(rewritten)
         t1 = time.perf_counter()
-        o = self.options
-        hits = self.collection.search(
-            rewritten or question, k or o.k, filters=o.filters, dense_weight=o.dense_weight,
-            rrf_k=o.rrf_k, candidates=o.candidates, timings=timings,
-        )  # fmt: skip
+        hits = self.search(rewritten or question, k, timings=timings)
         timings["retrieve_ms"] = (time.perf_counter() - t1) * 1000
         t2 = time.perf_counter()
         first_token: float | None = None

@@ -20,14 +20,13 @@ DEMO = ROOT / "corpus" / "samples" / "whitehouse-ai"
 
 def main() -> None:
     with tempfile.TemporaryDirectory() as home:
-        os.environ["DOSSIER_HOME"] = home
         from dossier import wiring
         from dossier.commands import demo_questions
         from dossier.settings import load_settings
         from eval.metrics import percentile
         from index.ingest import ingest
 
-        s = load_settings(collection="bench")
+        s = load_settings(home=home, collection="bench")
         t0 = time.perf_counter()
         coll = wiring.open_collection(s)
         coll.embedder.embed(["warm up"])

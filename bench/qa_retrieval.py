@@ -41,7 +41,7 @@ def main() -> None:
         r5, r10, ans5, lat = [], [], [], []
         for q in items:
             t = time.perf_counter()
-            hits = coll.search(q.question, 30, mode=mode)
+            hits = coll.search(q.question, 30, mode=mode, retrieval=s.retrieval)
             lat.append((time.perf_counter() - t) * 1000)
             docs = list(dict.fromkeys(h.chunk.doc_id for h in hits))
             gold = set(q.evidence)

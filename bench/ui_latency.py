@@ -111,7 +111,7 @@ def main() -> None:
     home = Path(tempfile.mkdtemp(prefix="dossier-ui-latency-"))
     env = app_env(home, GRADIO_TEMP_DIR=str(home / "tmp"))
     if args.llm:
-        env["DOSSIER_LLM"] = args.llm
+        env["DOSSIER_LLM__BACKEND"] = args.llm
     try:
         t = time.perf_counter()
         subprocess.run([*CLI, "demo", "--no-answer", "--home", str(home)], env=env, check=True,

@@ -20,13 +20,18 @@ DEMO_CORPUS = Path(str(files("corpus.samples") / "whitehouse-ai"))
 DEMO_QUESTIONS = DEMO_CORPUS.parent / "whitehouse-ai-questions.txt"
 
 
-def settings_from(args: argparse.Namespace, **extra: Any) -> Settings:
-    given: dict[str, Any] = {
+def overrides_from(args: argparse.Namespace) -> dict[str, Any]:
+    """The settings the common flags give (None: not given)."""
+    return {
         "home": getattr(args, "home", None),
         "collection": getattr(args, "collection", None),
-        "embedder": getattr(args, "embedder", None),
+        "embedding": {"name": getattr(args, "embedder", None)},
     }
-    return load_settings(**(given | {k: v for k, v in extra.items() if v is not None}))
+
+
+def settings_from(args: argparse.Namespace, **extra: Any) -> Settings:
+    given = overrides_from(args) | {k: v for k, v in extra.items() if v is not None}
+    return load_settings(**given)
 
 
 def filters_from(args: argparse.Namespace) -> SearchFilter | None:
@@ -72,8 +77,8 @@ def cmd_search(args: argparse.Namespace) -> int:
     coll = wiring.open_collection(s, create=False)  # searching needs no answerer or model
     timings: dict[str, float] = {}
     hits = coll.search(
-        args.query, args.k, filters=filters_from(args), mode=args.mode,
-        dense_weight=s.dense_weight, rrf_k=s.rrf_k, candidates=s.candidates, timings=timings,
+        args.query, args.k, filters=filters_from(args), mode=args.mode, retrieval=s.retrieval,
+        timings=timings,
     )  # fmt: skip
     emit(args, render.hits_json(args.query, hits, timings), render.hits_text(hits))
     return 0
@@ -171,8 +176,8 @@ def cmd_ui(args: argparse.Namespace) -> int:
 
     s = settings_from(args)
     auth = web.parse_auth(args.auth or os.environ.get("DOSSIER_AUTH"))
-    web.launch(host=args.host, port=args.port, collection=s.collection, auth=auth,
-               home=args.home, embedder=args.embedder)  # fmt: skip
+    overrides = {k: v for k, v in overrides_from(args).items() if k != "collection"}
+    web.launch(host=args.host, port=args.port, collection=s.collection, auth=auth, **overrides)
     return 0
 
 
@@ -182,15 +187,10 @@ def demo_questions() -> list[str]:
 
 
 def cmd_config(args: argparse.Namespace) -> int:
-    from dossier.settings import config_path
+    from dossier.settings import config_path, rows
 
     s = settings_from(args)
-    rows = [
-        {"name": name, "value": str(getattr(s, name)), "env": f"DOSSIER_{name.upper()}",
-         "description": field.description or ""}
-        for name, field in Settings.model_fields.items()
-    ]  # fmt: skip
-    data = {"config_file": str(config_path(s.home)), "settings": rows}
+    data = {"config_file": str(config_path(s.home)), "settings": rows(s)}
     emit(args, data, render.config_text(data))
     return 0
 

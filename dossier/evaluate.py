@@ -39,8 +39,8 @@ def _retrieval(args: argparse.Namespace, s: Settings) -> int:
     n_queries = min(args.limit or len(beir.queries), len(beir.queries))
     with render.Bar("queries", n_queries * len(modes), args.json) as bar:
         results = evaluate_beir(
-            coll, beir, modes=modes, limit=args.limit, dense_weight=s.dense_weight,
-            rrf_k=s.rrf_k, on_query=lambda: bar.update(1),
+            coll, beir, modes=modes, limit=args.limit, retrieval=s.retrieval,
+            on_query=lambda: bar.update(1),
         )  # fmt: skip
     main = results.get("hybrid") or results[modes[0]]
     data = {
@@ -49,7 +49,7 @@ def _retrieval(args: argparse.Namespace, s: Settings) -> int:
         **main, "modes": results,
     }  # fmt: skip
     if getattr(args, "output", None):
-        settings = s.model_dump(mode="json", exclude={"openai_api_key"})
+        settings = recorded(s)
         run = {
             "kind": "retrieval", "dataset": str(folder), "split": args.split,
             "corpus_hash": digest, "settings": settings,
@@ -59,6 +59,13 @@ def _retrieval(args: argparse.Namespace, s: Settings) -> int:
         Path(args.output).write_text(json.dumps(run, indent=2, ensure_ascii=False))
     print(json.dumps(data, indent=2) if args.json else render.eval_text(data))
     return 0
+
+
+def recorded(s: Settings, backend: str | None = None) -> dict[str, Any]:
+    """The settings a run file records (``backend``: the one the run used), without secrets."""
+    data = s.model_dump(mode="json", exclude={"llm": {"openai_api_key"}})
+    data["llm"]["backend"] = backend or s.llm.backend
+    return data
 
 
 class _Stages:
@@ -102,7 +109,7 @@ def run_answers(
     def collection_for(digest: str) -> Collection:
         return wiring.open_collection(s, cache_name(digest, wiring.fingerprint(s)))
 
-    settings = s.model_dump(mode="json", exclude={"openai_api_key"}) | {"llm": llm or s.llm}
+    settings = recorded(s, llm)
     stages = _Stages(quiet, on_item, on_chunks)
     try:
         return run(
@@ -154,7 +161,7 @@ def _generate(args: argparse.Namespace, s: Settings) -> int:
         raise UsageError(f"collection '{coll.name}' has no documents: ingest some first")
     from assistant.llm import make_chat_model
 
-    model = make_chat_model(wiring.llm_config(s, args.llm)) if args.llm else None
+    model = make_chat_model(wiring.model_settings(s, args.llm)) if args.llm else None
     if model is not None:  # the extractive backend has no model: the sentence questions
         from eval.generate_llm import generate_with_model
 

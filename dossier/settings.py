@@ -1,30 +1,46 @@
-"""One Settings object. Field descriptions are the documentation (``dossier config``).
+"""One Settings object, composed of the sub-settings each layer owns. Field descriptions are
+the documentation (``dossier config``).
 
-Precedence, highest first: command-line flags, ``DOSSIER_*`` environment variables, the
-config file (``$DOSSIER_HOME/config.toml`` or ``$DOSSIER_CONFIG``), the defaults below.
-Only the wiring module reads Settings; lower layers take plain arguments.
+Top-level settings (``home``, ``collection``, ``chroma_url``, ``upload_max_mb``) sit at the
+top of config.toml; the others are tables, each a model of the layer that uses it and passed
+down to it whole:
+
+    [embedding]  index.settings.EmbeddingSettings    [retrieval]  index.settings.RetrievalSettings
+    [chunking]   index.settings.ChunkingSettings     [answer]     assistant.settings.AnswerSettings
+    [llm]        assistant.llm.ModelSettings
+
+An environment variable names a table key with a double underscore:
+``DOSSIER_RETRIEVAL__TOP_K=9`` sets ``top_k`` in ``[retrieval]``. Precedence, highest first:
+command-line flags, ``DOSSIER_*`` environment variables, the config file
+(``$DOSSIER_HOME/config.toml`` or ``$DOSSIER_CONFIG``), the defaults.
 """
 
 from __future__ import annotations
 
 import os
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any
 
-from pydantic import Field, ValidationError, field_validator
+from pydantic import BaseModel, Field, SecretStr, ValidationError
 from pydantic_settings import (
     BaseSettings,
     InitSettingsSource,
     PydanticBaseSettingsSource,
     SettingsConfigDict,
+    SettingsError,
     TomlConfigSettingsSource,
 )
 
-from assistant.citations import DEFAULT_THRESHOLD
-from assistant.llm import BACKENDS
+from assistant.llm import ModelSettings
+from assistant.settings import AnswerSettings
 from corpus.errors import UsageError
-from index.embedder import EMBEDDERS
+from index.settings import ChunkingSettings, EmbeddingSettings, RetrievalSettings
+
+ENV_PREFIX = "DOSSIER_"
+NESTED = "__"
+# Read by the command line, not settings: not mistaken for a misspelt setting.
+OTHER_VARIABLES = frozenset({"DOSSIER_CONFIG", "DOSSIER_DEBUG", "DOSSIER_AUTH"})
 
 
 def default_home() -> Path:
@@ -43,94 +59,31 @@ def config_path(home: Path | str | None = None) -> Path:
 
 
 class Settings(BaseSettings):
-    model_config = SettingsConfigDict(env_prefix="DOSSIER_", extra="forbid")
+    model_config = SettingsConfigDict(
+        env_prefix=ENV_PREFIX, env_nested_delimiter=NESTED, extra="forbid"
+    )
 
     home: Path = Field(
         default_factory=default_home,
         description="Folder holding all state: collections, vectors, conversations.",
     )
-    collection: str = Field("default", description="Collection to ingest into and search.")
-    embedder: str = Field(
-        "minilm",
-        description="Embedding model: "
-        + "; ".join(f"'{k.name}' ({k.description})" for k in EMBEDDERS.values())
-        + ".",
-    )
-    embed_dtype: Literal["auto", "float32", "bfloat16"] = Field(
-        "auto",
-        description="Precision of the embedder on CPU; 'auto' uses bfloat16 only where the CPU "
-        "has AMX (elsewhere bfloat16 measured slower than float32).",
-    )
-    embed_batch_size: int = Field(16, ge=1, description="Chunks embedded per batch.")
-    chunk_tokens: int = Field(
-        200, ge=16, le=400,
-        description="Maximum chunk size in cl100k tokens (chunks are also kept within the "
-        "embedder's 256 word-piece window).",
-    )  # fmt: skip
-    chunk_overlap: int = Field(40, ge=0, description="Tokens repeated between chunks.")
-    top_k: int = Field(6, ge=1, le=100, description="Passages retrieved for an answer.")
-    dense_weight: float = Field(
-        0.5, ge=0.0, le=1.0,
-        description="Weight of the dense ranking in reciprocal rank fusion (BM25 gets the rest).",
-    )  # fmt: skip
-    rrf_k: int = Field(60, ge=1, description="The k constant of reciprocal rank fusion.")
-    candidates: int = Field(
-        100, ge=1, description="Candidates taken from each retriever before fusion."
-    )
-    min_evidence: float = Field(
-        0.42, ge=0.0, le=1.0,
-        description="Extractive answerer: the best sentence must score at least this "
-        "(0.6 x cosine + 0.4 x term overlap), or the corpus is said not to answer.",
-    )  # fmt: skip
-    answer_sentences: int = Field(3, ge=1, le=10, description="Sentences in an extractive answer.")
-    llm: str = Field(
-        "extractive",
-        description="Who writes answers: " + "; ".join(b.help() for b in BACKENDS.values()) + ".",
-    )
-    openai_base_url: str = Field(
-        "https://api.openai.com/v1",
-        description="Base URL of the OpenAI-compatible server (vLLM, llama.cpp server, "
-        "LM Studio, OpenAI), e.g. http://localhost:8000/v1.",
-    )
-    openai_api_key: str | None = Field(
-        None, description="API key for the OpenAI-compatible server (else $OPENAI_API_KEY)."
-    )
-    openai_model: str = Field("gpt-4o-mini", description="Model name on that server.")
-    ollama_base_url: str = Field("http://localhost:11434", description="Ollama server URL.")
-    ollama_model: str = Field("llama3.2", description="Ollama model name (ollama pull NAME).")
-    llm_timeout: float = Field(
-        60.0, gt=0, description="Seconds to wait for a model reply before falling back."
-    )
-    llm_retries: int = Field(1, ge=0, le=5, description="Retries of a failed model request.")
-    max_new_tokens: int = Field(384, ge=16, le=4096, description="Longest model answer.")
-    support_threshold: float = Field(
-        DEFAULT_THRESHOLD, ge=0.0, le=1.0,
-        description="A sentence counts as supported when its support score (0.5 x best "
-        "sentence cosine + 0.5 x content-word overlap with the cited passages) reaches this.",
-    )  # fmt: skip
-    unsupported: Literal["flag", "remove"] = Field(
-        "flag",
-        description="What to do with answer sentences that are not supported by their "
-        "citations: 'flag' keeps them marked, 'remove' drops them.",
-    )
-    upload_max_mb: float = Field(
-        25.0, gt=0, le=1024, description="Browser app: the largest file accepted for upload (MB)."
-    )
+    collection: str = Field(default="default", description="Collection to ingest into and search.")
     chroma_url: str | None = Field(
-        None,
+        default=None,
         description="URL of a Chroma server ('chroma run --path DIR --port N'); unset: "
         "an embedded persistent Chroma under home.",
     )
-
-    @field_validator("embedder")
-    @classmethod
-    def _known_embedder(cls, name: str) -> str:
-        return _one_of(name, EMBEDDERS)
-
-    @field_validator("llm")
-    @classmethod
-    def _known_backend(cls, name: str) -> str:
-        return _one_of(name, BACKENDS)
+    upload_max_mb: float = Field(
+        default=25.0,
+        gt=0,
+        le=1024,
+        description="Browser app: the largest file accepted for upload (MB).",
+    )
+    embedding: EmbeddingSettings = Field(default_factory=EmbeddingSettings)
+    chunking: ChunkingSettings = Field(default_factory=ChunkingSettings)
+    retrieval: RetrievalSettings = Field(default_factory=RetrievalSettings)
+    answer: AnswerSettings = Field(default_factory=AnswerSettings)
+    llm: ModelSettings = Field(default_factory=ModelSettings)
 
     @classmethod
     def settings_customise_sources(
@@ -147,20 +100,100 @@ class Settings(BaseSettings):
         return init_settings, env_settings, toml
 
 
-def _one_of(name: str, registry: Mapping[str, object]) -> str:
-    if name not in registry:
-        raise ValueError(f"choose one of {', '.join(registry)}, not '{name}'")
-    return name
+def tables() -> dict[str, type[BaseModel]]:
+    """The sub-settings: table name -> its model."""
+    out = {}
+    for name, field in Settings.model_fields.items():
+        kind = field.annotation
+        if isinstance(kind, type) and issubclass(kind, BaseModel):
+            out[name] = kind
+    return out
+
+
+def keys() -> Iterator[tuple[str, str]]:
+    """Every setting as (dotted key, description): 'home', 'retrieval.top_k', ..."""
+    sub = tables()
+    for name, field in Settings.model_fields.items():
+        if name in sub:
+            for inner, f in sub[name].model_fields.items():
+                yield f"{name}.{inner}", f.description or ""
+        else:
+            yield name, field.description or ""
+
+
+def env_name(key: str) -> str:
+    """The environment variable of a dotted key: 'retrieval.top_k' -> DOSSIER_RETRIEVAL__TOP_K."""
+    return ENV_PREFIX + key.upper().replace(".", NESTED)
+
+
+def value_of(s: Settings, key: str) -> Any:
+    value: Any = s
+    for part in key.split("."):
+        value = getattr(value, part)
+    return value
+
+
+def rows(s: Settings) -> list[dict[str, str]]:
+    """What ``dossier config`` prints: every setting, its value, variable and meaning."""
+    out = []
+    for key, description in keys():
+        value = value_of(s, key)
+        shown = "(set)" if isinstance(value, SecretStr) else str(value)
+        out.append({"name": key, "value": shown, "env": env_name(key), "description": description})
+    return out
+
+
+def _table_of(key: str) -> str | None:
+    """The table holding ``key``, for a key given where it no longer lives."""
+    return next((t for t, model in tables().items() if key in model.model_fields), None)
+
+
+def _unknown_variables() -> list[str]:
+    known = {env_name(k) for k, _ in keys()} | {env_name(t) for t in tables()} | OTHER_VARIABLES
+    found = []
+    for var in sorted(os.environ):
+        name = var.upper()
+        if name.startswith(ENV_PREFIX) and name not in known:
+            key = name.removeprefix(ENV_PREFIX).lower()
+            table = _table_of(key)
+            found.append(f"{var} (did you mean {env_name(f'{table}.{key}')}?)" if table else var)
+    return found
+
+
+def _drop_none(values: Mapping[str, Any]) -> dict[str, Any]:
+    """Flags not given are None: they must not hide the other sources."""
+    out: dict[str, Any] = {}
+    for k, v in values.items():
+        if isinstance(v, Mapping):
+            v = _drop_none(v)
+        if v is not None and v != {}:
+            out[k] = v
+    return out
 
 
 def load_settings(**overrides: Any) -> Settings:
-    """Settings from all sources; ``overrides`` (CLI flags) win. None means 'not given'."""
-    given = {k: v for k, v in overrides.items() if v is not None}
+    """Settings from all sources; ``overrides`` (CLI flags) win, a table as a dict
+    (``retrieval={"top_k": 9}``). None means 'not given'."""
+    given = _drop_none(overrides)
+    where = config_path(given.get("home"))
+    unknown = _unknown_variables()
+    if unknown:
+        raise UsageError(f"unknown setting variables: {', '.join(unknown)}; "
+                         "'dossier config' lists every setting and its variable")  # fmt: skip
     try:
         return Settings(**given)
     except ValidationError as exc:
-        problems = "; ".join(
-            f"{'.'.join(str(p) for p in e['loc']) or 'settings'}: {e['msg']}" for e in exc.errors()
-        )
-        where = config_path(given.get("home"))
+        problems = "; ".join(_problem(e) for e in exc.errors())
         raise UsageError(f"invalid settings ({problems}); config file: {where}") from exc
+    except SettingsError as exc:  # a table's own variable whose value is not JSON
+        given_tables = [t for t in tables() if env_name(t) in os.environ]
+        hint = "".join(f"; {env_name(t)} sets the whole [{t}] table as JSON: set one key with "
+                       f"{env_name(t)}{NESTED}KEY" for t in given_tables)  # fmt: skip
+        raise UsageError(f"invalid settings ({exc}{hint}); config file: {where}") from exc
+
+
+def _problem(error: Any) -> str:
+    loc = ".".join(str(p) for p in error["loc"]) or "settings"
+    table = _table_of(loc) if error["type"] == "extra_forbidden" else None
+    hint = f" (it belongs in [{table}]: {table}.{loc})" if table else ""
+    return f"{loc}: {error['msg']}{hint}"

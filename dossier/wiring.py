@@ -10,53 +10,51 @@ from assistant.citations import CitationChecker
 from assistant.conversations import ConversationStore
 from assistant.extractive import ExtractiveAnswerer
 from assistant.generative import GenerativeAnswerer
-from assistant.llm import ChatModel, LLMConfig, make_chat_model
-from assistant.service import Assistant, RetrievalOptions
-from corpus.chunker import ChunkerConfig
+from assistant.llm import ChatModel, ModelSettings, make_chat_model
+from assistant.service import Assistant
 from dossier.settings import Settings
 from index.collection import Collection
 from index.embedder import Embedder, embedder_kind, make_backend
+from index.settings import EmbeddingSettings
 from index.types import SearchFilter
 
 
 @lru_cache(maxsize=4)
-def _embedder(name: str, dtype: str, batch_size: int) -> Embedder:
+def _embedder(settings: EmbeddingSettings) -> Embedder:
     # cached: loading the model takes seconds, and the app opens many collections
-    return Embedder(make_backend(name, dtype), batch_size)
+    return Embedder(make_backend(settings.name, settings.dtype), settings.batch_size)
 
 
 def embedder(s: Settings) -> Embedder:
-    return _embedder(s.embedder, s.embed_dtype, s.embed_batch_size)
+    return _embedder(s.embedding)
 
 
 def embedder_label(s: Settings) -> str:
-    return embedder_kind(s.embedder).label
+    return embedder_kind(s.embedding.name).label
 
 
 def fingerprint(s: Settings) -> dict[str, str]:
     """What a collection records, without loading the model."""
-    return {"embedder": embedder_kind(s.embedder).fingerprint, "chunker": chunker(s).fingerprint()}
-
-
-def chunker(s: Settings) -> ChunkerConfig:
-    return ChunkerConfig(max_tokens=s.chunk_tokens, overlap_tokens=s.chunk_overlap)
+    return {
+        "embedder": embedder_kind(s.embedding.name).fingerprint,
+        "chunker": s.chunking.config().fingerprint(),
+    }
 
 
 def open_collection(s: Settings, name: str | None = None, *, create: bool = True) -> Collection:
     return Collection(
-        s.home, name or s.collection, embedder(s), chunker(s), chroma_url=s.chroma_url,
+        s.home, name or s.collection, embedder(s), s.chunking.config(), chroma_url=s.chroma_url,
         create=create,
     )  # fmt: skip
 
 
-def llm_config(s: Settings, backend: str | None = None) -> LLMConfig:
-    return LLMConfig(
-        backend=backend or s.llm, openai_base_url=s.openai_base_url,
-        openai_api_key=s.openai_api_key or os.environ.get("OPENAI_API_KEY"),
-        openai_model=s.openai_model, ollama_base_url=s.ollama_base_url,
-        ollama_model=s.ollama_model, timeout_s=s.llm_timeout, retries=s.llm_retries,
-        max_new_tokens=s.max_new_tokens,
-    )  # fmt: skip
+def model_settings(s: Settings, backend: str | None = None) -> ModelSettings:
+    """The [llm] settings, for ``backend`` if given (--llm, the app's picker)."""
+    update: dict[str, object] = {"backend": backend} if backend else {}
+    key = os.environ.get("OPENAI_API_KEY")  # the OpenAI clients' own variable, as a fallback
+    if s.llm.openai_api_key is None and key:
+        update["openai_api_key"] = key
+    return ModelSettings.model_validate(s.llm.model_dump() | update) if update else s.llm
 
 
 def conversations(s: Settings) -> ConversationStore:
@@ -64,13 +62,11 @@ def conversations(s: Settings) -> ConversationStore:
 
 
 def extractive(s: Settings) -> ExtractiveAnswerer:
-    return ExtractiveAnswerer(
-        embedder(s), max_sentences=s.answer_sentences, min_score=s.min_evidence
-    )
+    return ExtractiveAnswerer(embedder(s), s.answer)
 
 
 def checker(s: Settings) -> CitationChecker:
-    return CitationChecker(embedder(s), s.support_threshold, s.unsupported)
+    return CitationChecker(embedder(s), s.answer)
 
 
 def answerer(
@@ -86,7 +82,7 @@ def briefing_answerers(
     """(the answerer that quotes a briefing's points, the model's that writes its sections
     or None without a model)."""
     quotes = extractive(s)
-    model = make_chat_model(llm_config(s, llm))
+    model = make_chat_model(model_settings(s, llm))
     return quotes, None if model is None else answerer(model, checker(s), quotes)
 
 
@@ -97,13 +93,9 @@ def assistant(
     llm: str | None = None,
 ) -> Assistant:
     coll = collection or open_collection(s, create=False)
-    model = make_chat_model(llm_config(s, llm))
-    options = RetrievalOptions(
-        k=s.top_k, dense_weight=s.dense_weight, rrf_k=s.rrf_k, candidates=s.candidates,
-        filters=filters,
-    )  # fmt: skip
+    model = make_chat_model(model_settings(s, llm))
     check = checker(s)
     return Assistant(
-        coll, answerer(model, check, extractive(s)), options, checker=check,
-        conversations=conversations(s), rewriter=model,
+        coll, answerer(model, check, extractive(s)), s.retrieval, filters=filters,
+        checker=check, conversations=conversations(s), rewriter=model,
     )  # fmt: skip

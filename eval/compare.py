@@ -148,9 +148,10 @@ def load_run(path: str | os.PathLike[str]) -> Run:
 
 def default_label(run: Run) -> str:
     """The answering backend (or embedder) and a short settings hash, else the file stem."""
-    settings = run.info.get("settings")
-    settings = settings if isinstance(settings, dict) else {}
-    who = settings.get("llm") if run.kind == "answers" else settings.get("embedder")
+    settings = flat_settings(run)
+    # run files written before the settings had tables name them 'llm' and 'embedder'
+    who = (settings.get("llm.backend", settings.get("llm")) if run.kind == "answers"
+           else settings.get("embedding.name", settings.get("embedder")))  # fmt: skip
     digest = run.info.get("settings_hash")
     parts = [str(x) for x in (who, str(digest)[:6] if digest else None) if x]
     return "@".join(parts) or Path(run.path).stem
@@ -207,9 +208,25 @@ def _direction(before: str, after: str) -> str:
     return "changed"
 
 
+def flat_settings(run: Run) -> dict[str, Any]:
+    """A run's recorded settings with tables spelt as dotted keys ('retrieval.top_k')."""
+    settings = run.info.get("settings")
+    return _flatten(settings) if isinstance(settings, dict) else {}
+
+
+def _flatten(data: dict[str, Any], prefix: str = "") -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    for key, value in data.items():
+        if isinstance(value, dict):
+            out |= _flatten(value, f"{prefix}{key}.")
+        else:
+            out[f"{prefix}{key}"] = value
+    return out
+
+
 def _settings_changed(base: Run, run: Run) -> tuple[tuple[str, str, str], ...]:
-    a, b = base.info.get("settings"), run.info.get("settings")
-    if not isinstance(a, dict) or not isinstance(b, dict):
+    a, b = flat_settings(base), flat_settings(run)
+    if not a or not b:
         return ()
     return tuple((k, str(a.get(k, "–")), str(b.get(k, "–")))
                  for k in sorted(set(a) | set(b)) if a.get(k) != b.get(k))  # fmt: skip

@@ -15,6 +15,7 @@ from eval.datasets import BeirSet, CorpusDoc
 from eval.metrics import evaluate_retrieval, latency_summary
 from index.collection import Collection
 from index.ingest import ingest_documents
+from index.settings import RetrievalSettings
 from index.types import MODES
 
 COMPLETE = "eval_corpus_complete"
@@ -49,10 +50,11 @@ def index_corpus(
 
 
 def doc_ranking(
-    collection: Collection, query: str, mode: str, depth: int, **kw: float
+    collection: Collection, query: str, mode: str, depth: int, retrieval: RetrievalSettings
 ) -> list[str]:
     """Documents in the order their best chunk ranks (chunks of one document count once)."""
-    hits = collection.search(query, depth, mode=mode, candidates=depth, **kw)  # type: ignore[arg-type]
+    deep = retrieval.model_copy(update={"candidates": depth})  # every chunk ranked counts
+    hits = collection.search(query, depth, mode=mode, retrieval=deep)
     return list(dict.fromkeys(h.chunk.doc_id for h in hits))
 
 
@@ -62,8 +64,7 @@ def evaluate_beir(
     *,
     modes: Iterable[str] = MODES,
     depth: int = 100,
-    dense_weight: float = 0.5,
-    rrf_k: int = 60,
+    retrieval: RetrievalSettings | None = None,
     limit: int | None = None,
     on_query: Callable[[], None] | None = None,
 ) -> dict[str, dict[str, float]]:
@@ -77,7 +78,7 @@ def evaluate_beir(
         for q in queries:
             t0 = time.perf_counter()
             run[q.query_id] = doc_ranking(
-                collection, q.text, mode, depth, dense_weight=dense_weight, rrf_k=rrf_k
+                collection, q.text, mode, depth, retrieval or RetrievalSettings()
             )
             latencies.append((time.perf_counter() - t0) * 1000)
             if on_query:

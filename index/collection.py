@@ -16,6 +16,7 @@ from index.bm25 import Bm25Index
 from index.catalog import Catalog, DocumentInfo
 from index.embedder import Embedder
 from index.fusion import reciprocal_rank_fusion
+from index.settings import RetrievalSettings
 from index.types import MODES, Hit, SearchFilter
 from index.vectors import VectorStore, chroma_client
 
@@ -109,15 +110,16 @@ class Collection:
     def search(
         self,
         query: str,
-        k: int = 10,
+        k: int | None = None,
         *,
         filters: SearchFilter | None = None,
         mode: str = "hybrid",
-        dense_weight: float = 0.5,
-        rrf_k: int = 60,
-        candidates: int = 100,
+        retrieval: RetrievalSettings | None = None,
         timings: dict[str, float] | None = None,
     ) -> list[Hit]:
+        """The ``k`` best passages (default: ``retrieval.top_k``), fused as ``retrieval`` says."""
+        r = retrieval or RetrievalSettings()
+        k = k or r.top_k
         if mode not in MODES:
             raise UsageError(f"unknown search mode '{mode}': choose one of {', '.join(MODES)}")
         if not query.strip():
@@ -127,7 +129,7 @@ class Collection:
         allowed = None
         if filters is not None and filters.active:
             allowed = [d.doc_id for d in docs.values() if filters.admits(d)]
-        n = max(k, candidates)
+        n = max(k, r.candidates)
         dense: list[tuple[str, float]] = []
         sparse: list[tuple[str, float]] = []
         if mode in ("hybrid", "dense"):
@@ -141,8 +143,8 @@ class Collection:
             t0 = time.perf_counter()
             sparse = self._bm25_top(query, n, allowed)
             timings["bm25_ms"] = (time.perf_counter() - t0) * 1000
-        weight = {"hybrid": dense_weight, "dense": 1.0, "bm25": 0.0}[mode]
-        fused = reciprocal_rank_fusion(dense, sparse, weight, rrf_k)
+        weight = {"hybrid": r.dense_weight, "dense": 1.0, "bm25": 0.0}[mode]
+        fused = reciprocal_rank_fusion(dense, sparse, weight, r.rrf_k)
         chunks = self.catalog.chunks_by_id(f.chunk_id for f in fused[: k * 2])
         hits: list[Hit] = []
         for f in fused:

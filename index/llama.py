@@ -9,6 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 from index.collection import Collection
+from index.settings import RetrievalSettings
 from index.types import Hit, SearchFilter
 
 try:
@@ -38,28 +39,28 @@ def hit_to_node(hit: Hit) -> NodeWithScore:
 
 
 class DossierRetriever(BaseRetriever):
-    """Hybrid (dense + BM25) retrieval over a Dossier collection."""
+    """Hybrid (dense + BM25) retrieval over a Dossier collection, fused as ``retrieval`` says."""
 
     def __init__(
         self,
         collection: Collection,
-        k: int = 6,
+        k: int | None = None,
         *,
         filters: SearchFilter | None = None,
         mode: str = "hybrid",
-        dense_weight: float = 0.5,
+        retrieval: RetrievalSettings | None = None,
         **kwargs: Any,
     ) -> None:
         super().__init__(**kwargs)
         self._collection = collection
-        self._k = k
+        self._k = k  # None: retrieval.top_k
         self._filters = filters
         self._mode = mode
-        self._dense_weight = dense_weight
+        self._retrieval = retrieval or RetrievalSettings()
 
     def _retrieve(self, query_bundle: QueryBundle) -> list[NodeWithScore]:
         hits = self._collection.search(
             query_bundle.query_str, self._k, filters=self._filters, mode=self._mode,
-            dense_weight=self._dense_weight,
+            retrieval=self._retrieval,
         )  # fmt: skip
         return [hit_to_node(h) for h in hits]

@@ -9,10 +9,11 @@ import pytest
 from assistant.answerer import Answerer
 from assistant.events import Delta, Done, Event, Reset, final
 from assistant.extractive import ExtractiveAnswerer
-from assistant.service import Assistant, RetrievalOptions
+from assistant.service import Assistant
 from assistant.types import Answer
 from corpus.errors import BackendError
 from index.ingest import ingest
+from index.settings import RetrievalSettings
 from index.types import Hit
 from tests.conftest import FIXTURE_CORPUS
 
@@ -110,7 +111,7 @@ def test_assistant_falls_back_at_once_when_the_rewrite_failed(
     ingest(coll, [FIXTURE_CORPUS])
     model = Failing(ExtractiveAnswerer(hashing_embedder))
     store = ConversationStore(coll.home / "conversations.sqlite")
-    helper = Assistant(coll, model, RetrievalOptions(k=4), conversations=store,
+    helper = Assistant(coll, model, RetrievalSettings(top_k=4), conversations=store,
                        rewriter=FailingRewriter())  # fmt: skip
     conv = store.create("test")
     first = helper.ask(QUESTION, conversation=conv.conversation_id)

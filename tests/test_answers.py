@@ -5,15 +5,16 @@ from __future__ import annotations
 from pathlib import Path
 
 from assistant.extractive import NOT_ANSWERED, ExtractiveAnswerer
-from assistant.service import Assistant, RetrievalOptions
+from assistant.service import Assistant
 from index.fusion import reciprocal_rank_fusion
 from index.ingest import ingest
+from index.settings import RetrievalSettings
 
 QUESTION = "When did the council approve the desalination plant?"
 
 
 def make_assistant(coll, embedder) -> Assistant:  # type: ignore[no-untyped-def]
-    return Assistant(coll, ExtractiveAnswerer(embedder), RetrievalOptions(k=4))
+    return Assistant(coll, ExtractiveAnswerer(embedder), RetrievalSettings(top_k=4))
 
 
 def test_answer_quotes_and_cites_exact_spans(make_collection, hashing_embedder) -> None:
@@ -91,6 +92,27 @@ def test_llama_index_query_engine_uses_dossier_retriever(make_collection) -> Non
     engine = RetrieverQueryEngine.from_args(retriever, llm=MockLLM(max_tokens=8))
     response = engine.query(QUESTION)
     assert response.source_nodes[0].node.node_id == nodes[0].node.node_id
+
+
+def test_dossier_retriever_fuses_as_its_settings_say(make_collection) -> None:
+    """rrf_k and candidates reach the search (they were once dropped on the way)."""
+    import pytest
+
+    from index.llama import DossierRetriever
+    from tests.conftest import FIXTURE_CORPUS
+
+    coll = make_collection()
+    ingest(coll, [FIXTURE_CORPUS])
+    settings = RetrievalSettings(top_k=2, dense_weight=0.3, rrf_k=7, candidates=2)
+    nodes = DossierRetriever(coll, retrieval=settings).retrieve(QUESTION)
+    hits = coll.search(QUESTION, retrieval=settings)
+    assert [n.node.node_id for n in nodes] == [h.chunk.chunk_id for h in hits]
+    assert len(nodes) == 2
+    for n in nodes:
+        dense, bm25 = n.node.metadata["dense_rank"], n.node.metadata["bm25_rank"]
+        assert all(r is None or r <= 2 for r in (dense, bm25))  # 2 candidates per retriever
+        expected = (0.3 / (7 + dense) if dense else 0.0) + (0.7 / (7 + bm25) if bm25 else 0.0)
+        assert n.score == pytest.approx(expected)
 
 
 def test_answer_type_bonus_prefers_the_kind_asked_for() -> None:

@@ -13,11 +13,14 @@ import pytest
 from assistant.briefing import NOT_COVERED, Briefing, build_briefing
 from assistant.briefing_export import export
 from assistant.extractive import ExtractiveAnswerer
+from assistant.settings import AnswerSettings
 from corpus.dates import find_dates
 from dossier.cli import main
 from index.collection import Collection
 from index.ingest import ingest
 from tests.conftest import DATA, FIXTURE_CORPUS
+
+ANY_EVIDENCE = AnswerSettings(min_evidence=0.0)
 
 DEMO = Path(__file__).resolve().parents[1] / "corpus" / "samples" / "whitehouse-ai"
 
@@ -46,7 +49,7 @@ def check_briefing(b: Briefing, coll: Collection) -> None:
 def test_fixture_briefing_and_exports(make_collection, tmp_path: Path) -> None:
     coll = make_collection()
     ingest(coll, [FIXTURE_CORPUS, DATA / "xss.html"])
-    answerer = ExtractiveAnswerer(coll.embedder, min_score=0.2)
+    answerer = ExtractiveAnswerer(coll.embedder, AnswerSettings(min_evidence=0.2))
     b = build_briefing(coll, "water supply and the desalination plant", answerer=answerer,
                        min_relevance=0.2)  # fmt: skip
     assert b.covered
@@ -83,7 +86,7 @@ def test_timeline_uses_document_dates_and_exports_say_when_made(
     coll = make_collection()
     ingest(coll, [folder])
     b = build_briefing(coll, "Harrow Bay kelp farm council", min_relevance=0.0,
-                       answerer=ExtractiveAnswerer(coll.embedder, min_score=0.0))  # fmt: skip
+                       answerer=ExtractiveAnswerer(coll.embedder, ANY_EVIDENCE))  # fmt: skip
     check_briefing(b, coll)
     assert [(e.date, e.from_document) for e in b.timeline] == [
         ("2023-01-09", False), ("2024-05-02", True),
@@ -100,7 +103,7 @@ def test_timeline_uses_document_dates_and_exports_say_when_made(
 def test_xss_document_is_escaped_in_html(make_collection) -> None:
     coll = make_collection()
     ingest(coll, [DATA / "xss.html", FIXTURE_CORPUS])
-    answerer = ExtractiveAnswerer(coll.embedder, min_score=0.0)
+    answerer = ExtractiveAnswerer(coll.embedder, ANY_EVIDENCE)
     xss_text = coll.catalog.document(coll.documents()[-1].doc_id)
     assert xss_text is not None
     topic = " ".join(re.findall(r"[A-Za-z]{4,}", xss_text.text)[:6])
@@ -120,7 +123,7 @@ def test_uncovered_topic_gives_a_short_briefing(make_collection) -> None:
 
 
 def test_brief_command_writes_each_format(tmp_path: Path, capsys, monkeypatch) -> None:  # type: ignore[no-untyped-def]
-    monkeypatch.setenv("DOSSIER_MIN_EVIDENCE", "0.25")  # the hashing embedder scores lower
+    monkeypatch.setenv("DOSSIER_ANSWER__MIN_EVIDENCE", "0.25")  # the hashing embedder scores lower
     assert main(["ingest", str(FIXTURE_CORPUS), "--embedder", "hashing"]) == 0
     capsys.readouterr()
     for fmt in ("md", "html", "docx"):

@@ -5,7 +5,11 @@ from __future__ import annotations
 import pytest
 
 from assistant.citations import DEFAULT_THRESHOLD, CitationChecker, parse_citations
+from assistant.settings import AnswerSettings
 from assistant.types import Citation
+
+FLAG = AnswerSettings(unsupported="flag")
+REMOVE = AnswerSettings(unsupported="remove")
 
 DECISION = (
     "The Port Calder City Council approved the Harrow Point desalination plant on 14 March "
@@ -88,11 +92,11 @@ def test_uncited_sentence_is_unsupported(hashing_embedder) -> None:  # type: ign
 
 def test_flag_keeps_text_and_remove_drops_sentences(hashing_embedder) -> None:  # type: ignore[no-untyped-def]
     text = f"{QUOTE} [2]. {UNRELATED} [1]. Also uncited."
-    flagged = CitationChecker(hashing_embedder, mode="flag").check(text, SOURCES)
+    flagged = CitationChecker(hashing_embedder, FLAG).check(text, SOURCES)
     assert flagged.text == text and flagged.removed == ()
     assert [s.supported for s in flagged.sentences] == [True, False, False]
     assert [c.n for c in flagged.citations] == [1, 2]
-    removed = CitationChecker(hashing_embedder, mode="remove").check(text, SOURCES)
+    removed = CitationChecker(hashing_embedder, REMOVE).check(text, SOURCES)
     assert removed.text == f"{QUOTE} [2]."
     assert [s.text for s in removed.removed] == [f"{UNRELATED}.", "Also uncited."]
     assert [c.n for c in removed.citations] == [2]  # [1] was cited only by a removed sentence
@@ -101,7 +105,7 @@ def test_flag_keeps_text_and_remove_drops_sentences(hashing_embedder) -> None:  
 
 def test_remove_keeps_layout_of_lists(hashing_embedder) -> None:  # type: ignore[no-untyped-def]
     text = f"Findings:\n- {QUOTE} [2]\n- {UNRELATED} [1]\n- {QUOTE} [2]"
-    checked = CitationChecker(hashing_embedder, mode="remove").check(text, SOURCES)
+    checked = CitationChecker(hashing_embedder, REMOVE).check(text, SOURCES)
     assert checked.text == f"- {QUOTE} [2]\n- {QUOTE} [2]"  # "Findings:" cites nothing
 
 
@@ -109,7 +113,7 @@ def test_empty_answer_and_bad_mode(hashing_embedder) -> None:  # type: ignore[no
     checked = CitationChecker(hashing_embedder).check("", SOURCES)
     assert checked.sentences == () and checked.grounded == 0.0 and checked.text == ""
     with pytest.raises(ValueError):
-        CitationChecker(hashing_embedder, mode="drop")  # type: ignore[arg-type]
+        AnswerSettings(unsupported="drop")  # type: ignore[arg-type]
 
 
 @pytest.mark.model
@@ -129,7 +133,7 @@ def test_verbatim_quote_and_paraphrase_pass(minilm) -> None:  # type: ignore[no-
 
 @pytest.mark.model
 def test_unrelated_sentence_citing_a_real_source_fails(minilm) -> None:  # type: ignore[no-untyped-def]
-    checker = CitationChecker(minilm, mode="remove")
+    checker = CitationChecker(minilm, REMOVE)
     text = f"{QUOTE} [2]. {UNRELATED} [1]. The city's tram network will be extended [1][2]."
     checked = checker.check(text, SOURCES)
     assert [s.supported for s in checked.sentences] == [True, False, False]
@@ -140,14 +144,15 @@ def test_unrelated_sentence_citing_a_real_source_fails(minilm) -> None:  # type:
 @pytest.mark.model
 def test_extractive_answers_pass_the_checker(make_collection, minilm) -> None:  # type: ignore[no-untyped-def]
     from assistant.extractive import ExtractiveAnswerer
-    from assistant.service import Assistant, RetrievalOptions
+    from assistant.service import Assistant
     from index.ingest import ingest
+    from index.settings import RetrievalSettings
     from tests.conftest import FIXTURE_CORPUS
 
     coll = make_collection()
     ingest(coll, [FIXTURE_CORPUS])
-    assistant = Assistant(coll, ExtractiveAnswerer(minilm), RetrievalOptions(k=4))
-    checker = CitationChecker(minilm, mode="remove")
+    assistant = Assistant(coll, ExtractiveAnswerer(minilm), RetrievalSettings(top_k=4))
+    checker = CitationChecker(minilm, REMOVE)
     for question in (
         "When did the council approve the desalination plant?",
         "How much does the desalination plant cost?",

@@ -90,17 +90,20 @@ def test_help_explains_every_command(capsys: pytest.CaptureFixture[str]) -> None
 def test_config_lists_settings_and_reads_env(
     capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, dossier_home: Path
 ) -> None:
-    monkeypatch.setenv("DOSSIER_TOP_K", "9")
+    monkeypatch.setenv("DOSSIER_RETRIEVAL__TOP_K", "9")
     dossier_home.mkdir(parents=True, exist_ok=True)
-    (dossier_home / "config.toml").write_text("dense_weight = 0.7\n")
+    (dossier_home / "config.toml").write_text("[retrieval]\ndense_weight = 0.7\n")
     _, data = run_json(capsys, "config")
     rows = {r["name"]: r for r in data["settings"]}  # type: ignore[index]
-    assert rows["top_k"]["value"] == "9" and rows["dense_weight"]["value"] == "0.7"
-    assert rows["home"]["description"]
-    (dossier_home / "config.toml").write_text("top_k = 'many'\n")
-    monkeypatch.delenv("DOSSIER_TOP_K")
+    assert rows["retrieval.top_k"]["value"] == "9"
+    assert rows["retrieval.dense_weight"]["value"] == "0.7"
+    assert rows["retrieval.top_k"]["env"] == "DOSSIER_RETRIEVAL__TOP_K"
+    assert rows["embedding.name"]["value"] == "hashing"  # the --embedder flag
+    assert rows["home"]["description"] and rows["llm.backend"]["description"]
+    (dossier_home / "config.toml").write_text("[retrieval]\ntop_k = 'many'\n")
+    monkeypatch.delenv("DOSSIER_RETRIEVAL__TOP_K")
     assert main(["config", *H]) == 2
-    assert "top_k" in capsys.readouterr().err
+    assert "retrieval.top_k" in capsys.readouterr().err
 
 
 def test_eval_retrieval_on_a_tiny_beir_set(
@@ -155,7 +158,7 @@ def test_search_needs_no_answer_backend(
 
     assert main(["ingest", str(FIXTURE_CORPUS), *H, "--json"]) == 0
     capsys.readouterr()
-    dossier_home.joinpath("config.toml").write_text('llm = "openai"\n')
+    dossier_home.joinpath("config.toml").write_text('[llm]\nbackend = "openai"\n')
     monkeypatch.setitem(sys.modules, "llama_index.llms.openai_like", None)  # not installed
     code, found = run_json(capsys, "search", "greywater households", "-k", "2")
     assert code == 0 and found["hits"][0]["source"] == "greywater-pilot.md"  # type: ignore[index]
@@ -210,10 +213,10 @@ def test_home_flag_reads_its_own_config_and_leaves_the_environment(
 
     other = tmp_path / "other-home"
     other.mkdir()
-    (other / "config.toml").write_text("top_k = 11\n")
+    (other / "config.toml").write_text("[retrieval]\ntop_k = 11\n")
     before = dict(os.environ)
     code, data = run_json(capsys, "config", "--home", str(other))
     rows = {r["name"]: r["value"] for r in data["settings"]}  # type: ignore[index]
-    assert code == 0 and rows["top_k"] == "11" and rows["home"] == str(other)
+    assert code == 0 and rows["retrieval.top_k"] == "11" and rows["home"] == str(other)
     assert data["config_file"] == str(other / "config.toml")  # type: ignore[index]
     assert os.environ.get("DOSSIER_HOME") == before.get("DOSSIER_HOME")

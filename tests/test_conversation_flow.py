@@ -21,7 +21,7 @@ DEMO = ROOT / "corpus" / "samples" / "whitehouse-ai" / "statements-releases"
 
 
 def test_terminal_chat_commands(tmp_path: Path, dossier_home: Path) -> None:
-    env = {**os.environ, "DOSSIER_HOME": str(dossier_home), "DOSSIER_EMBEDDER": "hashing"}
+    env = {**os.environ, "DOSSIER_HOME": str(dossier_home), "DOSSIER_EMBEDDING__NAME": "hashing"}
     cli = [sys.executable, "-m", "dossier.cli"]
     subprocess.run([*cli, "ingest", str(FIXTURE_CORPUS)], env=env, check=True, capture_output=True)
     export = tmp_path / "chat.md"
@@ -84,7 +84,7 @@ def test_local_backend_answers_are_checked(dossier_home: Path) -> None:
     """SmolLM2-135M reads the passages and states the date, but rarely writes "[n]": its
     answer may be replaced by the extractive one for citing nothing. Any other fallback
     (the model failed to load or to generate, or wrote nothing) is a broken path."""
-    s = load_settings(collection="local", max_new_tokens=48)
+    s = load_settings(collection="local", llm={"max_new_tokens": 48})
     coll = wiring.open_collection(s)
     ingest(coll, [FIXTURE_CORPUS])
     helper = wiring.assistant(s, coll, llm="local")
@@ -102,4 +102,4 @@ def test_local_backend_answers_are_checked(dossier_home: Path) -> None:
         doc = coll.catalog.document(c.doc_id)
         assert doc is not None and doc.text[c.start : c.end] == c.text
     for sent in answer.sentences:
-        assert sent.supported == (sent.support >= s.support_threshold)
+        assert sent.supported == (sent.support >= s.answer.support_threshold)

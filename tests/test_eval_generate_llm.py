@@ -36,12 +36,13 @@ def test_parse_reply_and_grounding() -> None:
 
 
 def test_only_grounded_items_survive(make_collection) -> None:  # type: ignore[no-untyped-def]
-    from assistant.llm import LLMConfig, make_chat_model
+    from assistant.llm import ModelSettings, make_chat_model
 
     coll = make_collection()
     ingest(coll, [FIXTURE_CORPUS])
     with FakeOpenAI("echo-cite", reply=scripted) as server:
-        model = make_chat_model(LLMConfig("openai", openai_base_url=server.url, retries=0))
+        settings = ModelSettings(backend="openai", openai_base_url=server.url, retries=0)
+        model = make_chat_model(settings)
         assert model is not None
         items = generate_with_model(coll.catalog, 5, model, seed=1)
         asked = len(server.chat_requests())
@@ -58,7 +59,7 @@ def test_cli_generate_with_llm(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, 
     capsys.readouterr()
     out = tmp_path / "qa.jsonl"
     with FakeOpenAI("echo-cite", reply=scripted) as server:
-        monkeypatch.setenv("DOSSIER_OPENAI_BASE_URL", server.url)
+        monkeypatch.setenv("DOSSIER_LLM__OPENAI_BASE_URL", server.url)
         code = main(["eval", "generate", "-n", "3", "-o", str(out), "--llm", "openai",
                      "--embedder", "hashing", "--json"])  # fmt: skip
     assert code == 0

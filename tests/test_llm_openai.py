@@ -57,19 +57,20 @@ def closed_port() -> int:
         return int(s.getsockname()[1])
 
 
-def open_fixture(extra: Path | None = None, **overrides: Any) -> tuple[Collection, Assistant]:
-    settings = load_settings(embedder="hashing", **overrides)
+def open_fixture(extra: Path | None = None, **llm: Any) -> tuple[Collection, Assistant]:
+    """The fixture corpus, and an assistant whose [llm] settings are ``llm``."""
+    settings = load_settings(embedding={"name": "hashing"}, llm=llm)
     coll = wiring.open_collection(settings)
     ingest(coll, [FIXTURE_CORPUS] + ([extra] if extra else []))
     return coll, wiring.assistant(settings, coll)
 
 
 def openai_assistant(
-    url: str, extra: Path | None = None, timeout: float = 2, **overrides: Any
+    url: str, extra: Path | None = None, timeout: float = 2
 ) -> tuple[Collection, Assistant]:
     return open_fixture(
-        extra, llm="openai", openai_base_url=url, openai_model="fake", llm_timeout=timeout,
-        llm_retries=0, **overrides,
+        extra, backend="openai", openai_base_url=url, openai_model="fake", timeout=timeout,
+        retries=0,
     )  # fmt: skip
 
 
@@ -258,10 +259,10 @@ def test_followup_is_rewritten_by_the_model(fake_openai) -> None:  # type: ignor
 
 def test_cli_ask_with_openai(fake_openai, capsys, monkeypatch) -> None:  # type: ignore[no-untyped-def]
     server = fake_openai("echo-cite")
-    monkeypatch.setenv("DOSSIER_OPENAI_BASE_URL", server.url)
-    monkeypatch.setenv("DOSSIER_OPENAI_MODEL", "fake")
-    monkeypatch.setenv("DOSSIER_LLM_RETRIES", "0")
-    monkeypatch.setenv("DOSSIER_LLM_TIMEOUT", "2")
+    monkeypatch.setenv("DOSSIER_LLM__OPENAI_BASE_URL", server.url)
+    monkeypatch.setenv("DOSSIER_LLM__OPENAI_MODEL", "fake")
+    monkeypatch.setenv("DOSSIER_LLM__RETRIES", "0")
+    monkeypatch.setenv("DOSSIER_LLM__TIMEOUT", "2")
     h = ["--embedder", "hashing", "--json"]
     assert main(["ingest", str(FIXTURE_CORPUS), *h]) == 0
     capsys.readouterr()
@@ -273,7 +274,7 @@ def test_cli_ask_with_openai(fake_openai, capsys, monkeypatch) -> None:  # type:
     assert data["grounded"] > 0 and data["sentences"][0]["citations"] == [1]
     assert len(server.chat_requests()) == 1
 
-    monkeypatch.setenv("DOSSIER_OPENAI_BASE_URL", f"http://127.0.0.1:{closed_port()}/v1")
+    monkeypatch.setenv("DOSSIER_LLM__OPENAI_BASE_URL", f"http://127.0.0.1:{closed_port()}/v1")
     assert main(["ask", QUESTION, "--llm", "openai", *h]) == 0
     out = capsys.readouterr()
     data = json.loads(out.out)
@@ -283,15 +284,15 @@ def test_cli_ask_with_openai(fake_openai, capsys, monkeypatch) -> None:  # type:
 
 
 def test_ollama_unreachable_says_how_to_start_it() -> None:
-    from assistant.llm import LLMConfig, make_chat_model
+    from assistant.llm import ModelSettings, make_chat_model
     from corpus.errors import BackendError
 
     url = f"http://127.0.0.1:{closed_port()}"
-    model = make_chat_model(LLMConfig(backend="ollama", ollama_base_url=url, timeout_s=2))
+    model = make_chat_model(ModelSettings(backend="ollama", ollama_base_url=url, timeout=2))
     assert model is not None and model.name == "ollama"
     with pytest.raises(BackendError, match="ollama serve"):
         list(model.stream([{"role": "user", "content": "hi"}]))
-    _, helper = open_fixture(llm="ollama", ollama_base_url=url, llm_timeout=2, llm_retries=0)
+    _, helper = open_fixture(backend="ollama", ollama_base_url=url, timeout=2, retries=0)
     _, answer = run(helper)
     assert answer.backend == "extractive" and "14 March 2021" in answer.text
     assert answer.fell_back and "ollama serve" in answer.fallback_reason
@@ -302,15 +303,16 @@ def test_briefing_sections_are_written_by_the_model(fake_openai) -> None:  # typ
     from dossier.brief import make_briefing
 
     server = fake_openai("echo-cite")
-    settings = load_settings(embedder="hashing", llm="openai", openai_base_url=server.url,
-                             openai_model="fake", llm_timeout=2, llm_retries=0)  # fmt: skip
+    llm = {"backend": "openai", "openai_base_url": server.url, "openai_model": "fake",
+           "timeout": 2, "retries": 0}  # fmt: skip
+    settings = load_settings(embedding={"name": "hashing"}, llm=llm)
     ingest(wiring.open_collection(settings), [FIXTURE_CORPUS])
     brief, _ = make_briefing(settings, "the desalination plant", None, None, quiet=True)
     assert brief.backend.startswith("model (") and server.chat_requests()
     assert all(p.citations for p in brief.points())  # quoted points or checked model ones
 
     down = f"http://127.0.0.1:{closed_port()}/v1"
-    brief, _ = make_briefing(settings.model_copy(update={"openai_base_url": down}),
-                             "the desalination plant", None, None, quiet=True)  # fmt: skip
+    settings = load_settings(embedding={"name": "hashing"}, llm=llm | {"openai_base_url": down})
+    brief, _ = make_briefing(settings, "the desalination plant", None, None, quiet=True)
     assert brief.backend == "extractive" and brief.points()  # the quoted points stand
     assert any("cannot connect" in n for n in brief.notes)

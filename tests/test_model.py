@@ -8,11 +8,12 @@ import numpy as np
 import pytest
 
 from assistant.extractive import ExtractiveAnswerer
-from assistant.service import Assistant, RetrievalOptions
+from assistant.service import Assistant
 from corpus.chunker import ChunkerConfig
 from index.collection import Collection
 from index.embedder import WINDOW
 from index.ingest import ingest
+from index.settings import RetrievalSettings
 from tests.conftest import FIXTURE_CORPUS
 
 pytestmark = pytest.mark.model
@@ -39,7 +40,7 @@ def test_chunks_fit_the_model_window(minilm, dossier_home: Path) -> None:  # typ
 def test_answers_fixture_question_with_real_model(minilm, dossier_home: Path) -> None:  # type: ignore[no-untyped-def]
     coll = Collection(dossier_home, "fixture", minilm, ChunkerConfig())
     ingest(coll, [FIXTURE_CORPUS])
-    helper = Assistant(coll, ExtractiveAnswerer(minilm), RetrievalOptions(k=4))
+    helper = Assistant(coll, ExtractiveAnswerer(minilm), RetrievalSettings(top_k=4))
     answer = helper.ask("When did the council approve the desalination plant?")
     assert answer.answered and "14 March 2021" in answer.text
     assert answer.citations[0].source == "desalination-plant.md"
@@ -52,7 +53,7 @@ def test_demo_corpus_answers_a_sample_question(minilm, dossier_home: Path) -> No
     ingest(
         coll, [DEMO / "statements-releases" / "2023-07", DEMO / "statements-releases" / "2023-09"]
     )
-    helper = Assistant(coll, ExtractiveAnswerer(minilm), RetrievalOptions(k=6))
+    helper = Assistant(coll, ExtractiveAnswerer(minilm), RetrievalSettings(top_k=6))
     answer = helper.ask(
         "Which companies made voluntary AI commitments at the White House in July 2023?"
     )

@@ -186,28 +186,30 @@ def test_parse_cite_key() -> None:
 def test_write_config_merges_validates_and_applies(dossier_home: Path) -> None:
     path = config_path()
     path.parent.mkdir(parents=True)
-    path.write_text('chunk_tokens = 120\nopenai_model = "old"\n', encoding="utf-8")
-    write_config({"top_k": 9, "dense_weight": 0.25, "unsupported": "remove",
-                  "openai_model": 'say "hi"\\n'})  # fmt: skip
+    path.write_text('[chunking]\ntokens = 120\n[llm]\nopenai_model = "old"\n', encoding="utf-8")
+    write_config({"retrieval.top_k": 9, "retrieval.dense_weight": 0.25,
+                  "answer.unsupported": "remove", "llm.openai_model": 'say "hi"\\n'})  # fmt: skip
     data = tomllib.loads(path.read_text(encoding="utf-8"))
-    assert data == {"chunk_tokens": 120, "openai_model": 'say "hi"\\n', "top_k": 9,
-                    "dense_weight": 0.25, "unsupported": "remove"}  # fmt: skip
+    assert data == {"chunking": {"tokens": 120}, "llm": {"openai_model": 'say "hi"\\n'},
+                    "retrieval": {"top_k": 9, "dense_weight": 0.25},
+                    "answer": {"unsupported": "remove"}}  # fmt: skip
     s = load_settings()
-    assert (s.top_k, s.dense_weight, s.unsupported, s.chunk_tokens) == (9, 0.25, "remove", 120)
+    assert (s.retrieval.top_k, s.retrieval.dense_weight, s.answer.unsupported,
+            s.chunking.tokens) == (9, 0.25, "remove", 120)  # fmt: skip
     before = path.read_text(encoding="utf-8")
     with pytest.raises(UsageError, match="top_k"):
-        write_config({"top_k": 0})
+        write_config({"retrieval.top_k": 0})
     assert path.read_text(encoding="utf-8") == before  # a bad value never reaches the file
 
 
 def test_engine_caches_the_assistant_until_settings_change(dossier_home: Path) -> None:
-    engine = Engine("test", embedder="hashing")
+    engine = Engine("test", embedding={"name": "hashing"})
     ingest(engine.collection("test", create=True), [FIXTURE_CORPUS, DATA / "xss.html"])
     first = engine.assistant("test", "extractive")
     assert engine.assistant("test", "extractive") is first
-    write_config({"top_k": 3})
+    write_config({"retrieval.top_k": 3})
     second = engine.assistant("test", "extractive")
-    assert second is not first and second.options.k == 3
+    assert second is not first and second.retrieval.top_k == 3
     assert second.collection is first.collection  # one Collection (and embedder) per name
     assert engine.collections() == ["test"]
     assert engine.uploads_dir("test") == dossier_home / "uploads" / "test"
@@ -232,15 +234,16 @@ def test_backend_status(dossier_home: Path) -> None:
 def test_backend_status_reads_the_registry(monkeypatch: pytest.MonkeyPatch) -> None:
     import sys
 
-    from assistant.llm import BACKENDS, LLMConfig
+    from assistant.llm import BACKENDS, ModelSettings
 
     for name in BACKENDS:  # every registered backend gets a light, none is "unknown"
-        assert "unknown" not in backend_status(LLMConfig(backend=name, openai_base_url="x",
-                                                         ollama_base_url="x"))[1]  # fmt: skip
+        assert "unknown" not in backend_status(ModelSettings(backend=name, openai_base_url="x",
+                                                             ollama_base_url="x"))[1]  # fmt: skip
     monkeypatch.setitem(sys.modules, "llama_index.llms.ollama", None)  # the extra is missing
-    ok, message = backend_status(LLMConfig(backend="ollama"))
+    ok, message = backend_status(ModelSettings(backend="ollama"))
     assert not ok and "not installed (llama_index.llms.ollama; extra 'ollama')" in message
-    assert backend_status(LLMConfig(backend="nope")) == (False, "unknown backend 'nope'")
+    unknown = ModelSettings.model_construct(backend="nope")  # past validation, as a bug might
+    assert backend_status(unknown) == (False, "unknown backend 'nope'")
 
 
 def test_cli_parses_ui_and_demo_flags() -> None:
@@ -275,7 +278,7 @@ def test_eval_runs_and_briefings_never_overwrite_each_other(dossier_home: Path) 
         == "20250101-120000-extractive-3"
     )
     # newest first, by time saved (a name sort would put '-extractive.json' first)
-    engine = Engine("test", embedder="hashing")
+    engine = Engine("test", embedding={"name": "hashing"})
     assert run_choices(engine) == ["20250101-120000-extractive-2.json",
                                     "20250101-120000-extractive.json"]  # fmt: skip
     (folder / "briefing-x.docx").write_text("")
@@ -288,25 +291,27 @@ def test_write_config_keeps_comments_and_tables(tmp_path: Path) -> None:
     path = tmp_path / "config.toml"
     path.write_text(
         "# my notes on these settings\n"
-        "chunk_tokens = 120  # smaller chunks for short memos\n"
+        "collection = 'memos'  # where the memos go\n\n"
+        "[retrieval]\n"
         "top_k = 4\n\n"
         "[notes]  # read by my own scripts\n"
         'owner = "me"\n',
         encoding="utf-8",
     )
-    write_config({"top_k": 9, "openai_model": "m"}, path)
+    write_config({"retrieval.top_k": 9, "llm.openai_model": "m"}, path)
     text = path.read_text(encoding="utf-8")
     assert "# my notes on these settings" in text
-    assert "chunk_tokens = 120  # smaller chunks for short memos" in text
+    assert "collection = 'memos'  # where the memos go" in text
     assert "[notes]  # read by my own scripts" in text
-    assert tomllib.loads(text) == {"chunk_tokens": 120, "top_k": 9, "openai_model": "m",
+    assert tomllib.loads(text) == {"collection": "memos", "retrieval": {"top_k": 9},
+                                   "llm": {"openai_model": "m"},
                                    "notes": {"owner": "me"}}  # fmt: skip
     write_config({"notes.owner": "you", "notes.extra.depth": 2}, path)  # dotted: into tables
     assert tomllib.loads(path.read_text(encoding="utf-8"))["notes"] == {
         "owner": "you", "extra": {"depth": 2},
     }  # fmt: skip
     with pytest.raises(UsageError, match="not a table"):
-        write_config({"top_k.x": 1}, path)
+        write_config({"retrieval.top_k.x": 1}, path)
 
 
 def test_write_config_refuses_what_it_cannot_read_back(dossier_home: Path) -> None:
@@ -314,9 +319,9 @@ def test_write_config_refuses_what_it_cannot_read_back(dossier_home: Path) -> No
     path.parent.mkdir(parents=True)
     path.write_text("top_k = [unclosed\n", encoding="utf-8")
     with pytest.raises(UsageError, match="not valid TOML"):
-        write_config({"top_k": 3})
+        write_config({"retrieval.top_k": 3})
     path.unlink()
-    write_config({"top_k": 3})
+    write_config({"retrieval.top_k": 3})
     assert path.read_text(encoding="utf-8").startswith("# written by the Dossier app")
 
 

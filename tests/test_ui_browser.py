@@ -58,7 +58,7 @@ def app_home(tmp_path_factory: pytest.TempPathFactory) -> Path:
 @pytest.fixture(scope="module")
 def app(app_home: Path, fake_llm: FakeOpenAI) -> Iterator[str]:
     with running_app(app_home, app_home.parent / "ui.log",
-                     DOSSIER_OPENAI_BASE_URL=fake_llm.url) as url:  # fmt: skip
+                     DOSSIER_LLM__OPENAI_BASE_URL=fake_llm.url) as url:  # fmt: skip
         yield url
 
 
@@ -273,9 +273,10 @@ def test_settings_tab_saves_config_toml(page: Any, app_home: Path) -> None:
     page.click("#save-settings")
     page.wait_for_function("document.body.innerText.includes('the next question uses it')",
                            timeout=10_000)  # fmt: skip
-    data = tomllib.loads(config.read_text(encoding="utf-8"))
-    assert set(data) == set(EDITABLE)
-    assert data["ollama_model"] == "llama3.2-test" and data["top_k"] == 6
+    data = tomllib.loads(config.read_text(encoding="utf-8"))  # tables: [retrieval], [llm], ...
+    saved = {f"{table}.{key}": v for table, keys in data.items() for key, v in keys.items()}
+    assert set(saved) == set(EDITABLE)
+    assert saved["llm.ollama_model"] == "llama3.2-test" and saved["retrieval.top_k"] == 6
     shot(page, "13-settings-saved")
 
 

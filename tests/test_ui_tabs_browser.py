@@ -1,7 +1,7 @@
 """The Briefing and Evaluation tabs end to end, in Chromium against a real `dossier ui`.
 
 The app (tests/ui_helpers.py) runs with the hashing embedder, whose relevance scores are
-low: DOSSIER_MIN_EVIDENCE=0.25 lets the briefing find evidence in the fixture corpus.
+low: DOSSIER_ANSWER__MIN_EVIDENCE=0.25 lets the briefing find evidence in the fixture corpus.
 Screenshots of each step land in tests/artifacts/ (20-… for briefings, 30-… for evaluation).
 """
 
@@ -39,7 +39,8 @@ def app_home(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 @pytest.fixture(scope="module")
 def app(app_home: Path) -> Iterator[str]:
-    with running_app(app_home, app_home.parent / "ui.log", DOSSIER_MIN_EVIDENCE="0.25") as url:
+    log = app_home.parent / "ui.log"
+    with running_app(app_home, log, DOSSIER_ANSWER__MIN_EVIDENCE="0.25") as url:
         yield url
 
 

@@ -76,7 +76,7 @@ def running_app(home: Path, log: Path, **env_extra: str) -> Iterator[str]:
     """`dossier ui` on a free port over ``home`` (pre-ingested into 'test'); yields its URL."""
     from tests.conftest import DATA, FIXTURE_CORPUS
 
-    env = app_env(home, DOSSIER_EMBEDDER="hashing", **env_extra)
+    env = app_env(home, DOSSIER_EMBEDDING__NAME="hashing", **env_extra)
     subprocess.run([*CLI, "ingest", str(FIXTURE_CORPUS), str(DATA / "xss.html"), "--embedder",
                     "hashing", "-c", "test"], env=env, check=True, capture_output=True)  # fmt: skip
     with serving(["--collection", "test", "--embedder", "hashing"], env, log) as url:

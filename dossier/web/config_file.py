@@ -18,7 +18,7 @@ from tomlkit.items import Table
 from tomlkit.toml_document import TOMLDocument
 
 from corpus.errors import UsageError
-from dossier.settings import Settings, config_path, load_settings
+from dossier.settings import Settings, config_path, env_name, load_settings
 
 HEADER = "written by the Dossier app; comments and other keys are kept"
 
@@ -62,11 +62,6 @@ def _assign(doc: TOMLDocument, parts: list[str], value: Any) -> None:
         table[parts[-1]] = value
     except (TOMLKitError, TypeError, ValueError) as exc:
         raise UsageError(f"cannot write {'.'.join(parts)} = {value!r} to config.toml") from exc
-
-
-def env_name(key: str) -> str:
-    """The environment variable that sets a (dotted) settings key."""
-    return "DOSSIER_" + key.upper().replace(".", "__")
 
 
 def env_overrides(keys: Iterable[str]) -> list[str]:

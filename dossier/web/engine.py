@@ -65,7 +65,7 @@ class Engine:
         return list(BACKENDS)
 
     def default_backend(self) -> str:
-        return self.settings().llm
+        return self.settings().llm.backend
 
     def upload_limit(self) -> int:
         return int(self.settings().upload_max_mb * 1024 * 1024)
@@ -76,8 +76,7 @@ class Engine:
 
     def collection(self, name: str, *, create: bool = False) -> Collection:
         s = self.settings(check_name(name))
-        key = (str(s.home), name, s.embedder, s.embed_dtype, s.embed_batch_size,
-               s.chunk_tokens, s.chunk_overlap, s.chroma_url)  # fmt: skip
+        key = (str(s.home), name, s.embedding, s.chunking, s.chroma_url)
         with self._lock:
             if key not in self._collections:
                 self._collections[key] = wiring.open_collection(s, name, create=create)
@@ -100,7 +99,7 @@ class Engine:
         return wiring.briefing_answerers(self.settings(collection), llm)
 
     def backend_status(self, llm: str) -> tuple[bool, str]:
-        return backend_status(wiring.llm_config(self.settings(), llm))
+        return backend_status(wiring.model_settings(self.settings(), llm))
 
     def warm_up(self) -> None:
         """Load the embedding model now rather than on the first question."""

@@ -11,13 +11,13 @@ import importlib.util
 import urllib.error
 import urllib.request
 
-from assistant.llm import BACKENDS, LLMConfig
+from assistant.llm import BACKENDS, ModelSettings
 
 PROBE_TIMEOUT_S = 1.0
 
 
-def backend_status(cfg: LLMConfig) -> tuple[bool, str]:
-    """(usable, message) for an LLMConfig; network backends get one 1-second probe."""
+def backend_status(cfg: ModelSettings) -> tuple[bool, str]:
+    """(usable, message) for the [llm] settings; network backends get one 1-second probe."""
     kind = BACKENDS.get(cfg.backend)
     if kind is None:
         return False, f"unknown backend '{cfg.backend}'"

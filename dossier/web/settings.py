@@ -11,26 +11,21 @@ from typing import Any
 
 import gradio as gr
 
-from dossier.settings import Settings
+from dossier.settings import Settings, value_of
 from dossier.web.config_file import env_overrides, write_config
 from dossier.web.engine import Engine
 from dossier.web.handlers import friendly, info
 
 # The settings the tab edits, in the order of ``layout``; Save writes these keys only.
-EDITABLE = ("top_k", "dense_weight", "support_threshold", "unsupported", "openai_base_url",
-            "openai_model", "ollama_base_url", "ollama_model")  # fmt: skip
-WHOLE_NUMBERS = frozenset({"top_k"})  # a gr.Number may hand back 6.0
+EDITABLE = ("retrieval.top_k", "retrieval.dense_weight", "answer.support_threshold",
+            "answer.unsupported", "llm.openai_base_url", "llm.openai_model",
+            "llm.ollama_base_url", "llm.ollama_model")  # fmt: skip
+WHOLE_NUMBERS = frozenset({"retrieval.top_k"})  # a gr.Number may hand back 6.0
 
 
 def current(s: Settings) -> list[Any]:
     """The values of ``EDITABLE`` in ``s``."""
-    out = []
-    for key in EDITABLE:
-        value: Any = s
-        for part in key.split("."):
-            value = getattr(value, part)
-        out.append(value)
-    return out
+    return [value_of(s, key) for key in EDITABLE]
 
 
 @friendly

@@ -1,0 +1,75 @@
+"""The index layer's settings: how text is chunked and embedded, and how search fuses.
+
+Each is a frozen pydantic model, the one place its defaults are written. ``dossier.settings``
+composes them as tables of config.toml (``[embedding]``, ``[chunking]``, ``[retrieval]``);
+the objects are passed down whole, never copied field by field.
+"""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+
+from corpus.chunker import ChunkerConfig
+from index.embedder import EMBEDDERS
+
+
+class RetrievalSettings(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    top_k: int = Field(default=6, ge=1, le=100, description="Passages retrieved for an answer.")
+    dense_weight: float = Field(
+        default=0.5, ge=0.0, le=1.0,
+        description="Weight of the dense ranking in reciprocal rank fusion (BM25 gets the rest).",
+    )  # fmt: skip
+    rrf_k: int = Field(default=60, ge=1, description="The k constant of reciprocal rank fusion.")
+    candidates: int = Field(
+        default=100, ge=1, description="Candidates taken from each retriever before fusion."
+    )
+
+
+class EmbeddingSettings(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    name: str = Field(
+        default="minilm",
+        description="Embedding model: "
+        + "; ".join(f"'{k.name}' ({k.description})" for k in EMBEDDERS.values())
+        + ".",
+    )
+    dtype: Literal["auto", "float32", "bfloat16"] = Field(
+        default="auto",
+        description="Precision of the embedder on CPU; 'auto' uses bfloat16 only where the CPU "
+        "has AMX (elsewhere bfloat16 measured slower than float32).",
+    )
+    batch_size: int = Field(default=16, ge=1, description="Chunks embedded per batch.")
+
+    @field_validator("name")
+    @classmethod
+    def _registered(cls, name: str) -> str:
+        if name not in EMBEDDERS:
+            raise ValueError(f"choose one of {', '.join(EMBEDDERS)}, not '{name}'")
+        return name
+
+
+class ChunkingSettings(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    tokens: int = Field(
+        default=ChunkerConfig.max_tokens, ge=16, le=400,
+        description="Maximum chunk size in cl100k tokens (chunks are also kept within the "
+        "embedder's 256 word-piece window).",
+    )  # fmt: skip
+    overlap: int = Field(
+        default=ChunkerConfig.overlap_tokens, ge=0, description="Tokens repeated between chunks."
+    )
+
+    @model_validator(mode="after")
+    def _overlap_below_size(self) -> ChunkingSettings:
+        if self.overlap >= self.tokens:
+            raise ValueError(f"overlap ({self.overlap}) must be below tokens ({self.tokens})")
+        return self
+
+    def config(self) -> ChunkerConfig:
+        return ChunkerConfig(max_tokens=self.tokens, overlap_tokens=self.overlap)
