@@ -192,7 +192,7 @@ _NEXT_WORD = re.compile(r"\s+([a-z][\w-]*)")
 def _qualifies_noun(text: str, end: int) -> bool:
     """Whether a lower-case content word follows: "American rock", not "Spanish in"."""
     m = _NEXT_WORD.match(text, end)
-    return bool(m) and m.group(1) not in _NOUN_STOP
+    return m is not None and m.group(1) not in _NOUN_STOP
 
 
 def noun_phrases(text: str) -> Iterator[Candidate]:

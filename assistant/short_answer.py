@@ -81,10 +81,15 @@ class ShortAnswer:
     score: float = 0.0
 
     def to_dict(self) -> dict[str, Any]:
-        out: dict[str, Any] = {"text": self.text, "n": self.n, "start": self.start, "end": self.end}
-        if self.inferred:
-            out["inferred"] = True
-        return out
+        """As ``ask --json`` shows it: ``inferred`` is true for "Yes"/"No" and either-or
+        answers, whose ``start``/``end`` span the sentence that settles them."""
+        return {
+            "text": self.text,
+            "n": self.n,
+            "start": self.start,
+            "end": self.end,
+            "inferred": self.inferred,
+        }
 
 
 def short_answer(

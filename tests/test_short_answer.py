@@ -6,7 +6,10 @@ import re
 from dataclasses import dataclass
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
+from assistant.answer_spans import content_words
 from assistant.question_type import Kind, classify
 from assistant.short_answer import ShortAnswer, cited_sentences, from_candidates, short_answer
 
@@ -295,3 +298,96 @@ def test_bare_what_gets_no_span_but_what_with_a_focus_noun_does() -> None:
     sents = cited("The family moved to Omaha, where the company Acme Steel hired him.")
     sa = short_answer("What company hired him in Omaha?", sents)
     assert sa is not None and sa.text == "Acme Steel"
+
+
+def test_json_shape_of_spans_and_inferred_answers() -> None:
+    sents = cited("The treaty was signed on 4 March 1861 in Paris.")
+    span = short_answer("When was the treaty signed?", sents)
+    yes = short_answer("Was the treaty signed in Paris?", sents)
+    assert span is not None and yes is not None
+    assert span.to_dict() == {
+        "text": "4 March 1861",
+        "n": 1,
+        "start": sents[0].start + 25,
+        "end": sents[0].start + 37,
+        "inferred": False,
+    }
+    assert yes.to_dict() == {
+        "text": "Yes",
+        "n": 1,
+        "start": sents[0].start,
+        "end": sents[0].end,
+        "inferred": True,
+    }
+
+
+_WORDS = [
+    "the",
+    "Treaty",
+    "of",
+    "Paris",
+    "was",
+    "signed",
+    "in",
+    "1783",
+    "by",
+    "John",
+    "Adams",
+    "and",
+    "12",
+    "delegates",
+    "on",
+    "3",
+    "September",
+    ",",
+    "at",
+    "Hotel",
+    "York",
+    "not",
+    "million",
+    "$5",
+    "New",
+    "City",
+    "(",
+    ")",
+    "\n",
+    "'s",
+    "founded",
+    "band",
+]
+_QUESTIONS = [
+    "When was the treaty signed?",
+    "Who signed the treaty?",
+    "Where was it signed?",
+    "How many delegates signed?",
+    "How much did it cost?",
+    "What city hosted it?",
+    "Which band was founded in Paris?",
+    "Was the treaty signed in Paris?",
+]
+
+
+@settings(max_examples=150, deadline=None)
+@given(
+    st.lists(st.lists(st.sampled_from(_WORDS), min_size=1, max_size=30), min_size=1, max_size=3),
+    st.sampled_from(_QUESTIONS),
+)
+def test_spans_are_verbatim_short_and_within_one_sentence(
+    texts: list[list[str]], question: str
+) -> None:
+    sents = cited(*(" ".join(words) for words in texts))
+    sa = short_answer(question, sents)
+    if sa is None:
+        return
+    s = next(s for s in sents if s.n == sa.n)
+    if sa.inferred and sa.kind == "yesno":
+        assert sa.text in ("Yes", "No") and (sa.start, sa.end) == (s.start, s.end)
+        return
+    assert verbatim(sa, sents) and "\n" not in sa.text
+    assert 1 <= len(sa.text.split()) <= 12
+    if not sa.inferred:  # never only words of the question
+        assert not stems(sa.text) <= stems(question)
+
+
+def stems(text: str) -> set[str]:
+    return {s for _, _, s in content_words(text)}
