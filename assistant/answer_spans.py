@@ -238,8 +238,10 @@ def _entities(text: str, qtype: QuestionType) -> Iterator[Candidate]:
     if not qtype.focus:
         return
     yield from names(text)
+    focus = {st for _, _, st in content_words(qtype.focus)}
     for a, b, fit in noun_phrases(text):
-        yield a, b, fit * 0.8
+        if not focus & {st for _, _, st in content_words(text[a:b])}:
+            yield a, b, fit * 0.8  # "several types of birds" restates "what birds"
 
 
 _PLACE_PREPOSITION = re.compile(

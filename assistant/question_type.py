@@ -192,17 +192,23 @@ def _next_noun(q: str, pos: int, skip_filler: bool = False) -> str:
     is the name of the pop band" gives "band", "what type of creatures breathe" gives
     "creatures"; none when a verb follows instead ("what happened", "what attracts the …")."""
     run: list[str] = []
-    words = [w.lower() for w in _WORD.findall(q[pos:])[:10]]
+    raw = _WORD.findall(q[pos:])[:10]
+    words = [w.lower() for w in raw]
     for i, low in enumerate(words):
         following = words[i + 1] if i + 1 < len(words) else ""
+        named_next = i + 1 < len(raw) and raw[i + 1][0].isupper()
         if skip_filler and not run and low in _FILLER:
             continue
         if low in _AUX or low in _PREPOSITIONS or low in _BE_VERBS or low in _FILLER:
             break
+        if low in _DETERMINERS or low in _PRONOUNS:
+            break
         if (low.endswith("ly") and not low.endswith(("ily", "ply", "bly"))) or low in _DEGREE:
             continue  # "the most densely populated country"
+        if (low.endswith("est") and following and low not in _EST_NOUNS) or "-" in low:
+            continue  # "the smallest German-speaking country"
         if low.endswith(("ed", "ing")) or low in _PARTICIPLES:
-            if not run and following and following not in _STOP_AFTER:
+            if not run and following and following not in _STOP_AFTER and not named_next:
                 continue  # an adjective: "populated country", "leading role"
             if run:
                 break
@@ -220,6 +226,10 @@ def _next_noun(q: str, pos: int, skip_filler: bool = False) -> str:
 
 
 _DETERMINERS = _words("the a an this that these those his her its their our my your some")
+_EST_NOUNS = _words(
+    "forest interest contest conquest request protest harvest quest test guest west"
+)
+_PRONOUNS = _words("it they he she we you i them him us which who whom whose that")
 _DEGREE = _words("most least more less also best worst")
 _STOP_AFTER = _AUX | _PREPOSITIONS | _BE_VERBS | _DETERMINERS | _words("and or by")
 

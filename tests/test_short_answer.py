@@ -391,3 +391,21 @@ def test_spans_are_verbatim_short_and_within_one_sentence(
 
 def stems(text: str) -> set[str]:
     return {s for _, _, s in content_words(text)}
+
+
+@pytest.mark.parametrize(
+    ("question", "focus"),
+    [
+        ("Jagdish Mali is father to which Bollywood actress?", "actress"),
+        ("What is the name of the pop band founded by Vikram?", "band"),
+        ("What type of creatures breathe air?", "creatures"),
+        ("What is the smallest German-speaking country in the world?", "country"),
+        ("What is the most densely populated country?", "country"),
+        ("What crime family was he part of?", "family"),
+        ("What happened in 1867?", ""),
+        ("What attracts the most humour?", ""),
+        ("What led Becquerel to the discovery?", ""),
+    ],
+)
+def test_focus_noun_is_the_head_of_the_wh_phrase(question: str, focus: str) -> None:
+    assert classify(question).focus == focus
