@@ -47,9 +47,9 @@ class _RawPdf:
     warnings: list[str] = field(default_factory=list)
 
 
-def parse_pdf(data: bytes, path: Path) -> Parsed:
+def parse_pdf(data: bytes, path: Path, *, max_pages: int = 10_000) -> Parsed:
     with _PDFIUM:
-        raw = _extract(data, path)
+        raw = _extract(data, path, max_pages)
     if all(text is None for text in raw.pages):
         raise ReadError(path, f"corrupt PDF: {raw.warnings[0]}")
     pages = clean_pages([text or "" for text in raw.pages])
@@ -67,13 +67,15 @@ def parse_pdf(data: bytes, path: Path) -> Parsed:
     )  # fmt: skip
 
 
-def _extract(data: bytes, path: Path) -> _RawPdf:
+def _extract(data: bytes, path: Path, max_pages: int) -> _RawPdf:
     import pypdfium2 as pdfium
 
     document = _open(pdfium, data, path)
     try:
         if len(document) == 0:
             raise ReadError(path, "PDF has no pages")
+        if len(document) > max_pages:  # every page is opened, even an empty one: bound it
+            raise ReadError(path, f"PDF has {len(document):,} pages (limit {max_pages:,})")
         raw = _RawPdf(pages=[], metadata_title=_metadata_title(document))
         for index in range(len(document)):
             raw.pages.append(_page_text(document, index, raw))

@@ -8,16 +8,19 @@ from __future__ import annotations
 
 import hashlib
 import os
+import stat
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from corpus.errors import ReadError, UsageError
 from corpus.formats import PARSERS, collapse
+from corpus.limits import DEFAULT_LIMITS, MB, ReadLimits
 from corpus.types import Document
+from corpus.walk import Entry, printable, source_of, walk
 
 SUPPORTED_SUFFIXES: frozenset[str] = frozenset(PARSERS)
-MAX_FILE_BYTES = 50 * 1024 * 1024
+MAX_FILE_BYTES = DEFAULT_LIMITS.max_file_bytes
 MAX_TITLE_CHARS = 200
 
 
@@ -25,12 +28,14 @@ MAX_TITLE_CHARS = 200
 class FileOutcome:
     """What happened to one file (or hidden/unreadable folder) during an ingest."""
 
-    source: str  # path relative to the root, forward slashes
-    path: Path  # absolute path
+    source: str  # path relative to the root, forward slashes, printable (corpus.walk)
+    path: Path  # absolute, as found under the root (never resolved)
     document: Document | None  # set when status == "read"
     status: str  # "read" | "skipped" | "failed"
     reason: str = ""  # why skipped or failed, meant for the user
     warnings: tuple[str, ...] = ()
+    root: Path | None = None  # the given folder it was found under (a file's own folder)
+    folder: bool = False  # a folder reported instead of walked
 
 
 def doc_id_for(collection: str, source: str) -> str:
@@ -38,21 +43,26 @@ def doc_id_for(collection: str, source: str) -> str:
     return hashlib.sha1(f"{collection}\0{source}".encode()).hexdigest()[:16]
 
 
-def read_file(path: Path, *, root: Path, collection: str) -> tuple[Document, tuple[str, ...]]:
+def read_file(
+    path: Path, *, root: Path, collection: str, limits: ReadLimits = DEFAULT_LIMITS
+) -> tuple[Document, tuple[str, ...]]:
     """Read one supported file into a Document; raises ReadError with a user-facing reason."""
     suffix = path.suffix.lower()
     if suffix not in SUPPORTED_SUFFIXES:
-        raise ReadError(path, _unsupported(suffix))
-    data = _read_bytes(path)
-    parsed = PARSERS[suffix](data, path)
+        raise ReadError(printable(str(path)), _unsupported(suffix))
+    data = _read_bytes(path, limits)
+    parsed = PARSERS[suffix](data, path, limits)
     if not parsed.text.strip():
-        raise ReadError(path, "empty file")
-    source = _source(path, root)
+        raise ReadError(printable(str(path)), "empty file")
+    if len(parsed.text) > limits.max_text_chars:
+        raise ReadError(printable(str(path)), f"too much text ({len(parsed.text):,} characters; "
+                        f"limit {limits.max_text_chars:,})")  # fmt: skip
+    source = source_of(Path(os.path.abspath(path)), Path(os.path.abspath(root)))
     document = Document(
         doc_id=doc_id_for(collection, source),
         source=source,
         title=_title(parsed.title, path),
-        text=parsed.text,
+        text=_storable(parsed.text),
         metadata=parsed.metadata,
         page_starts=parsed.page_starts,
         headings=parsed.headings,
@@ -61,128 +71,144 @@ def read_file(path: Path, *, root: Path, collection: str) -> tuple[Document, tup
     return document, tuple(parsed.warnings)
 
 
-def iter_folder(paths: Iterable[Path], *, collection: str) -> Iterator[FileOutcome]:
-    """Outcomes for the given files and (recursively, in sorted order) folders.
+def iter_folder(
+    paths: Iterable[Path],
+    *,
+    collection: str,
+    follow_links: bool = False,
+    limits: ReadLimits = DEFAULT_LIMITS,
+) -> Iterator[FileOutcome]:
+    """Outcomes for the given files and (recursively, in sorted order) folders; the rules
+    of the walk (links, hidden and special files, names) are ``corpus.walk``'s.
 
     Every path is checked before anything is read, so a typo in the last argument does
     not leave a half-done ingest behind.
     """
     given = [Path(p) for p in paths]
-    missing = [str(p) for p in given if not p.exists()]
+    missing = [printable(str(p)) for p in given if not os.path.lexists(p)]
     if missing:
         raise UsageError(f"no such file or folder: {', '.join(missing)}")
-    seen: dict[str, Path] = {}
-    for path, root, outcome in _entries(given):
-        yield _unless_duplicate(outcome or _file_outcome(path, root, collection), seen)
+    seen = _Seen()
+    for entry in walk(given, follow_links=follow_links):
+        if entry.status:
+            yield _known(entry)
+            continue
+        identity = _identity(entry.path)
+        reason = seen.duplicate(entry, identity)
+        if reason:
+            yield _known(replace(entry, status="skipped", reason=reason))
+            continue
+        outcome = _file_outcome(entry, collection, limits)
+        if outcome.status == "read":
+            seen.add(outcome, identity)
+        yield outcome
 
 
-def count_files(paths: Iterable[Path]) -> int:
+def count_files(paths: Iterable[Path], *, follow_links: bool = False) -> int:
     """How many outcomes ``iter_folder`` yields for ``paths``, without reading any file:
     the total of a progress bar that ticks once per outcome (missing paths count none)."""
-    return sum(1 for _ in _entries([Path(p) for p in paths if Path(p).exists()]))
+    given = [Path(p) for p in paths if os.path.lexists(p)]
+    return sum(1 for _ in walk(given, follow_links=follow_links))
 
 
-# (path, its root, the outcome when known without reading: hidden, unlistable, a loop)
-_Entry = tuple[Path, Path, FileOutcome | None]
+def _known(entry: Entry) -> FileOutcome:
+    return FileOutcome(entry.source, entry.path, None, entry.status, entry.reason,
+                       root=entry.root, folder=entry.folder)  # fmt: skip
 
 
-def _entries(given: list[Path]) -> Iterator[_Entry]:
-    for path in given:
-        absolute = Path(os.path.abspath(path))
-        if absolute.is_dir():
-            yield from _walk(absolute, absolute, visited=set())
-        else:
-            yield absolute, absolute.parent, None
-
-
-def _walk(folder: Path, root: Path, visited: set[Path]) -> Iterator[_Entry]:
-    # Followed symlinks could form a loop; each real folder is walked once.
-    real = folder.resolve()
-    if real in visited:
-        yield _known(folder, root, "skipped", "folder already visited (symlink loop?)")
-        return
-    visited.add(real)
-    try:
-        entries = sorted(folder.iterdir(), key=lambda entry: entry.name)
-    except OSError as err:
-        yield _known(folder, root, "failed", f"cannot list folder: {err.strerror or err}")
-        return
-    for entry in entries:
-        if entry.name.startswith("."):
-            kind = "folder" if entry.is_dir() else "file"
-            yield _known(entry, root, "skipped", f"hidden {kind}")
-        elif entry.is_dir():
-            yield from _walk(entry, root, visited)
-        else:
-            yield entry, root, None
-
-
-def _known(path: Path, root: Path, status: str, reason: str) -> _Entry:
-    return path, root, _outcome(path, root, status, reason)
-
-
-def _file_outcome(path: Path, root: Path, collection: str) -> FileOutcome:
+def _file_outcome(entry: Entry, collection: str, limits: ReadLimits) -> FileOutcome:
+    path, root = entry.path, entry.root
     suffix = path.suffix.lower()
-    if not path.exists():
-        return _outcome(path, root, "skipped", "broken symbolic link")
-    if not path.is_file():
-        # Opening a FIFO or device would block or never end.
-        return _outcome(path, root, "skipped", "not a regular file")
     if suffix not in SUPPORTED_SUFFIXES:
-        return _outcome(path, root, "skipped", _unsupported(suffix))
+        return _known(replace(entry, status="skipped", reason=_unsupported(suffix)))
     try:
-        document, warnings = read_file(path, root=root, collection=collection)
+        document, warnings = read_file(path, root=root, collection=collection, limits=limits)
     except ReadError as err:
-        return _outcome(path, root, "failed", err.reason)
+        return _known(replace(entry, status="failed", reason=err.reason))
     except Exception as err:  # a parser bug must cost one file, not the whole ingest
-        return _outcome(path, root, "failed", f"unexpected error: {type(err).__name__}: {err}")
-    return FileOutcome(document.source, path, document, "read", warnings=warnings)
+        reason = f"unexpected error: {type(err).__name__}: {printable(str(err))[:300]}"
+        return _known(replace(entry, status="failed", reason=reason))
+    return FileOutcome(document.source, path, document, "read", warnings=warnings, root=root)
 
 
-def _unless_duplicate(outcome: FileOutcome, seen: dict[str, Path]) -> FileOutcome:
-    """Skip a file whose source was already read: it would get the same doc_id."""
-    if outcome.status != "read":
-        return outcome
-    earlier = seen.setdefault(outcome.source, outcome.path)
-    if earlier is outcome.path:
-        return outcome
-    if earlier == outcome.path:
-        reason = "listed twice"
-    else:
-        reason = f"same relative path as {earlier} (the two would share one document id)"
-    return FileOutcome(outcome.source, outcome.path, None, "skipped", reason)
+class _Seen:
+    """The files read so far: by source (each source is one document id) and by identity
+    (a file reached again through a link, or a hard link, is not stored twice)."""
+
+    def __init__(self) -> None:
+        self.paths: dict[str, Path] = {}
+        self.files: dict[tuple[int, int], str] = {}
+
+    def duplicate(self, entry: Entry, identity: tuple[int, int] | None) -> str:
+        """Why ``entry`` must not be read again, or ""."""
+        earlier = self.paths.get(entry.source)
+        if earlier == entry.path:
+            return "listed twice"
+        if earlier is not None:
+            return (f"same relative path as {printable(str(earlier))} "
+                    "(the two would share one document id)")  # fmt: skip
+        if identity in self.files:
+            return f"same file as {self.files[identity]}, already read"
+        return ""
+
+    def add(self, outcome: FileOutcome, identity: tuple[int, int] | None) -> None:
+        self.paths[outcome.source] = outcome.path
+        if identity is not None:
+            self.files[identity] = outcome.source
 
 
-def _outcome(path: Path, root: Path, status: str, reason: str) -> FileOutcome:
-    return FileOutcome(_source(path, root), path, None, status, reason)
-
-
-def _read_bytes(path: Path) -> bytes:
+def _identity(path: Path) -> tuple[int, int] | None:
     try:
-        size = path.stat().st_size
-        if size > MAX_FILE_BYTES:
-            limit = MAX_FILE_BYTES // (1024 * 1024)
-            raise ReadError(path, f"file too large ({size / 1024 / 1024:.1f} MB; limit {limit} MB)")
-        data = path.read_bytes()
+        info = os.stat(path)
+    except OSError:  # reading it will say why
+        return None
+    return info.st_dev, info.st_ino
+
+
+def _read_bytes(path: Path, limits: ReadLimits) -> bytes:
+    """The file's bytes, read from the opened file itself: a file swapped for a pipe after
+    the walk cannot block (O_NONBLOCK), nor one that grew read past the limit."""
+    name = printable(str(path))
+    try:
+        fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_CLOEXEC", 0))
     except OSError as err:
-        raise ReadError(path, f"cannot read file: {err.strerror or err}") from err
+        raise ReadError(name, f"cannot read file: {err.strerror or err}") from err
+    with os.fdopen(fd, "rb") as file:
+        try:
+            info = os.fstat(fd)
+            if not stat.S_ISREG(info.st_mode):
+                raise ReadError(name, "not a regular file")
+            if info.st_size > limits.max_file_bytes:
+                raise ReadError(name, _too_large(info.st_size, limits))
+            data = file.read(limits.max_file_bytes + 1)
+        except OSError as err:
+            raise ReadError(name, f"cannot read file: {err.strerror or err}") from err
+    if len(data) > limits.max_file_bytes:
+        raise ReadError(name, _too_large(len(data), limits))
     if not data:
-        raise ReadError(path, "empty file")
+        raise ReadError(name, "empty file")
     return data
 
 
-def _source(path: Path, root: Path) -> str:
-    absolute, base = Path(os.path.abspath(path)), Path(os.path.abspath(root))
+def _too_large(size: int, limits: ReadLimits) -> str:
+    return f"file too large ({size / MB:.1f} MB; limit {limits.max_file_mb:g} MB)"
+
+
+def _storable(text: str) -> str:
+    """``text`` with any lone surrogate (which SQLite cannot store) as "?": same length,
+    so every offset into it still holds."""
     try:
-        return absolute.relative_to(base).as_posix()
-    except ValueError:  # not under root: the name is the best stable label left
-        return absolute.name
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return text.encode("utf-8", errors="replace").decode("utf-8")
+    return text
 
 
 def _title(found: str | None, path: Path) -> str:
-    title = collapse(found or "") or path.stem
-    return title[:MAX_TITLE_CHARS].rstrip()
+    title = collapse(found or "") or printable(path.stem)
+    return _storable(title[:MAX_TITLE_CHARS].rstrip())
 
 
 def _unsupported(suffix: str) -> str:
+    suffix = printable(suffix)
     return f"unsupported file type '{suffix}'" if suffix else "unsupported file type (no extension)"

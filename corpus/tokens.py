@@ -12,6 +12,7 @@ import base64
 import hashlib
 import importlib.util
 import os
+import re
 from functools import lru_cache
 from pathlib import Path
 
@@ -75,9 +76,26 @@ def get_encoder() -> tiktoken.Encoding:
     return tiktoken.get_encoding(ENCODING_NAME)
 
 
+# tiktoken overflows its stack on a run of about a million spaces (a panic that no
+# ``except Exception`` catches) and slows down on very long words, so such runs are cut into
+# pieces encoded apart; text without them is encoded whole, exactly as before.
+_RUN = 1000
+_LONG_RUN = re.compile(rf"(?<!\s)\s{{{_RUN},}}|(?<!\S)\S{{{_RUN},}}")
+
+
 def encode(text: str) -> list[int]:
     """Token ids of ``text``; special-token strings in documents are plain text to us."""
-    return get_encoder().encode_ordinary(text)
+    encoder = get_encoder()
+    if len(text) < _RUN or not _LONG_RUN.search(text):
+        return encoder.encode_ordinary(text)
+    tokens: list[int] = []
+    at = 0
+    for run in _LONG_RUN.finditer(text):
+        tokens += encoder.encode_ordinary(text[at : run.start()])
+        for piece in range(run.start(), run.end(), _RUN):
+            tokens += encoder.encode_ordinary(text[piece : min(piece + _RUN, run.end())])
+        at = run.end()
+    return tokens + encoder.encode_ordinary(text[at:])
 
 
 def count_tokens(text: str) -> int:

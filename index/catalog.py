@@ -144,6 +144,12 @@ class Catalog:
         found = row.fetchone()
         return None if found is None else str(found[0])
 
+    def root(self, doc_id: str) -> str | None:
+        """The folder a stored document was found under (as given to the ingest)."""
+        found = self._db.execute("SELECT root FROM documents WHERE doc_id=?", (doc_id,))
+        row = found.fetchone()
+        return None if row is None else str(row[0])
+
     def documents(self) -> list[DocumentInfo]:
         rows = self._db.execute(
             "SELECT d.doc_id, d.source, d.title, d.metadata, d.date, d.content_hash, d.root,"

@@ -8,11 +8,13 @@ point leaves either the old or the new version searchable, never both and never 
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from corpus.chunker import chunk_document
+from corpus.limits import DEFAULT_LIMITS, ReadLimits
 from corpus.readers import iter_folder
 from corpus.types import Chunk, Document
 from index.collection import Collection
@@ -54,17 +56,34 @@ def ingest(
     paths: Iterable[Path],
     *,
     prune: bool = False,
+    follow_links: bool = False,
+    limits: ReadLimits = DEFAULT_LIMITS,
     on_file: Callable[[FileReport], None] | None = None,
     on_chunks: Callable[[int], None] | None = None,
 ) -> IngestReport:
-    """Ingest files and folders; ``on_file`` sees each report as it is made (progress)."""
-    paths = [Path(p) for p in paths]
+    """Ingest files and folders; ``on_file`` sees each report as it is made (progress).
+
+    A document's root is the folder it was found under, as given (never a resolved path),
+    so ``prune`` removes only what was under a given folder and is gone from it.
+    """
+    with collection.writing("ingest"):  # one writer at a time (index/lock.py)
+        return _ingest(collection, [Path(p) for p in paths], prune, follow_links, limits,
+                       on_file, on_chunks)  # fmt: skip
+
+
+def _ingest(
+    collection: Collection, paths: list[Path], prune: bool, follow_links: bool,
+    limits: ReadLimits, on_file: Callable[[FileReport], None] | None,
+    on_chunks: Callable[[int], None] | None,
+) -> IngestReport:  # fmt: skip
     collection.reconcile()  # first undo what an interrupted earlier run may have left
     run = _Run(collection, on_file, on_chunks)
-    seen: dict[str, set[str]] = {}  # root -> sources present on disk this run
-    for outcome in iter_folder(paths, collection=collection.name):
-        root = str(outcome.path.resolve())[: -len(outcome.source)].rstrip("/") or "/"
-        seen.setdefault(root, set()).add(outcome.source)
+    present = _Present(paths)
+    outcomes = iter_folder(paths, collection=collection.name, follow_links=follow_links,
+                           limits=limits)  # fmt: skip
+    for outcome in outcomes:
+        root = str(outcome.root or outcome.path.parent)
+        present.add(root, outcome.source, outcome.folder)
         if outcome.document is None:
             run.emit(FileReport(outcome.source, outcome.status, outcome.reason, 0,
                                 outcome.warnings))  # fmt: skip
@@ -72,7 +91,7 @@ def ingest(
             run.add(outcome.document, root, outcome.warnings)
     run.flush()
     if prune:
-        _prune(collection, seen, run.emit)
+        _prune(collection, present, run.emit)
     return run.report
 
 
@@ -85,10 +104,11 @@ def ingest_documents(
     on_chunks: Callable[[int], None] | None = None,
 ) -> IngestReport:
     """Ingest Documents made in memory (an evaluation corpus), by the same rules as files."""
-    run = _Run(collection, on_file, on_chunks)
-    for doc in documents:
-        run.add(doc, root, ())
-    run.flush()
+    with collection.writing("ingest"):
+        run = _Run(collection, on_file, on_chunks)
+        for doc in documents:
+            run.add(doc, root, ())
+        run.flush()
     return run.report
 
 
@@ -116,11 +136,22 @@ class _Run:
             self.on_file(fr)
 
     def add(self, doc: Document, root: str, warnings: tuple[str, ...]) -> None:
-        known = self.collection.catalog.content_hash(doc.doc_id)
-        if known == doc.content_hash:
+        catalog = self.collection.catalog
+        known = catalog.content_hash(doc.doc_id)
+        # the same relative path found under another folder is stored again with its root,
+        # or pruning the first folder would remove the document the second one still has
+        if known == doc.content_hash and catalog.root(doc.doc_id) == root:
             self.emit(FileReport(doc.source, "unchanged", "", 0, warnings, doc.doc_id))
             return
-        chunks = chunk_document(doc, self.collection.chunker, fits=self.collection.embedder.fits)
+        try:
+            chunks = chunk_document(doc, self.collection.chunker,
+                                    fits=self.collection.embedder.fits)  # fmt: skip
+        except (KeyboardInterrupt, SystemExit):
+            raise
+        except BaseException as err:  # a tokenizer panic (pyo3) is no Exception: one file
+            reason = f"unexpected error while chunking: {type(err).__name__}: {err}"[:300]
+            self.emit(FileReport(doc.source, "failed", reason, 0, warnings, doc.doc_id))
+            return
         status = "added" if known is None else "updated"
         self.pending.append(_Pending(doc, root, status, chunks, warnings))
         if sum(len(p.chunks) for p in self.pending) >= _BATCH_CHUNKS:
@@ -145,11 +176,33 @@ class _Run:
         self.pending.clear()
 
 
-def _prune(
-    collection: Collection, seen: dict[str, set[str]], emit: Callable[[FileReport], None]
-) -> None:
-    """Remove documents under the ingested roots whose files are gone."""
+class _Present:
+    """What an ingest found under each given folder; what prune must keep."""
+
+    def __init__(self, given: list[Path]) -> None:
+        # Only given folders are pruned (also when nothing is left in them); a given file
+        # says nothing about its neighbours.
+        self.sources: dict[str, set[str]] = {
+            os.path.abspath(p): set() for p in given if os.path.isdir(p)
+        }
+        self.folders: dict[str, list[str]] = {}  # root -> folders reported, not walked
+
+    def add(self, root: str, source: str, folder: bool) -> None:
+        if root in self.sources:
+            self.sources[root].add(source)
+            if folder:
+                self.folders.setdefault(root, []).append(source + "/")
+
+    def gone(self, root: str, source: str) -> bool:
+        if root not in self.sources or source in self.sources[root]:
+            return False
+        # under a folder that could not be listed (or was not entered): not known to be gone
+        return not any(source.startswith(prefix) for prefix in self.folders.get(root, ()))
+
+
+def _prune(collection: Collection, present: _Present, emit: Callable[[FileReport], None]) -> None:
+    """Remove documents under the given folders whose files are gone."""
     for info in collection.catalog.documents():
-        if info.root in seen and info.source not in seen[info.root]:
+        if present.gone(info.root, info.source):
             collection.remove(info.doc_id)
             emit(FileReport(info.source, "removed", "file no longer exists", 0, (), info.doc_id))

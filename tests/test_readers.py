@@ -9,8 +9,9 @@ from typing import Any
 
 import pytest
 
-from corpus import formats, readers
+from corpus import formats
 from corpus.errors import ReadError, UsageError
+from corpus.limits import ReadLimits
 from corpus.readers import (
     SUPPORTED_SUFFIXES,
     FileOutcome,
@@ -146,12 +147,13 @@ def test_empty_or_blank_file_fails(tmp_path: Path, content: bytes) -> None:
     assert str(path) in str(caught.value)
 
 
-def test_file_too_large_fails(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(readers, "MAX_FILE_BYTES", 10)
+def test_file_too_large_fails_before_reading(tmp_path: Path) -> None:
     path = tmp_path / "big.txt"
     path.write_text("more than ten bytes")
-    with pytest.raises(ReadError, match="file too large"):
-        _read(path)
+    limits = ReadLimits(max_file_mb=0.00001)
+    with pytest.raises(ReadError) as caught:
+        read_file(path, root=tmp_path, collection="c", limits=limits)
+    assert caught.value.reason == "file too large (0.0 MB; limit 1e-05 MB)"
 
 
 # --- markdown -----------------------------------------------------------------------------
@@ -533,7 +535,7 @@ def test_folder_with_good_and_bad_files_reports_each(tmp_path: Path) -> None:
 def test_unexpected_parser_error_fails_one_file_only(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    def explode(data: bytes, path: Path) -> formats.Parsed:
+    def explode(data: bytes, path: Path, limits: ReadLimits) -> formats.Parsed:
         raise RuntimeError("parser bug")
 
     monkeypatch.setitem(formats.PARSERS, ".md", explode)
@@ -588,7 +590,7 @@ def test_fifo_is_skipped_without_blocking(tmp_path: Path) -> None:
     outcomes = _outcomes(tmp_path)
     assert (outcomes["pipe.txt"].status, outcomes["pipe.txt"].reason) == (
         "skipped",
-        "not a regular file",
+        "not a regular file (a named pipe)",
     )
 
 
