@@ -85,6 +85,9 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("paths", nargs="+", metavar="PATH", help="files or folders (read recursively)")
     s.add_argument("--prune", action="store_true",
                    help="remove documents under these folders whose files are gone")  # fmt: skip
+    s.add_argument("--follow-links", action="store_true",
+                   help="also follow symbolic links that lead outside the given folders "
+                   "(by default they are reported and skipped)")  # fmt: skip
     _common(s)
 
     s = sub.add_parser("search", help="ranked passages for a query",

@@ -66,8 +66,9 @@ def cmd_ingest(args: argparse.Namespace) -> int:
         if not p.exists():
             raise UsageError(f"{p}: no such file or folder")
     coll = wiring.open_collection(s)
-    with render.IngestProgress(paths, quiet=args.json) as progress:
-        report = ingest(coll, paths, prune=args.prune, on_file=progress.file)
+    with render.IngestProgress(paths, quiet=args.json, follow_links=args.follow_links) as progress:
+        report = ingest(coll, paths, prune=args.prune, follow_links=args.follow_links,
+                        limits=s.reading, on_file=progress.file)  # fmt: skip
     emit(args, render.ingest_json(report), render.ingest_text(report))
     return 3 if report.failed else 0
 

@@ -7,7 +7,7 @@ down to it whole:
 
     [embedding]  index.settings.EmbeddingSettings    [retrieval]  index.settings.RetrievalSettings
     [chunking]   index.settings.ChunkingSettings     [answer]     assistant.settings.AnswerSettings
-    [llm]        assistant.llm.ModelSettings
+    [llm]        assistant.llm.ModelSettings        [reading]    corpus.limits.ReadLimits
 
 An environment variable names a table key with a double underscore:
 ``DOSSIER_RETRIEVAL__TOP_K=9`` sets ``top_k`` in ``[retrieval]``. Precedence, highest first:
@@ -35,6 +35,7 @@ from pydantic_settings import (
 from assistant.llm import ModelSettings
 from assistant.settings import AnswerSettings
 from corpus.errors import UsageError
+from corpus.limits import ReadLimits
 from index.settings import ChunkingSettings, EmbeddingSettings, RetrievalSettings
 
 ENV_PREFIX = "DOSSIER_"
@@ -84,6 +85,7 @@ class Settings(BaseSettings):
     retrieval: RetrievalSettings = Field(default_factory=RetrievalSettings)
     answer: AnswerSettings = Field(default_factory=AnswerSettings)
     llm: ModelSettings = Field(default_factory=ModelSettings)
+    reading: ReadLimits = Field(default_factory=ReadLimits)
 
     @classmethod
     def settings_customise_sources(

@@ -69,7 +69,7 @@ def test_config_rows_name_every_key_and_hide_the_api_key(dossier_home: Path) -> 
     assert by_name["llm.openai_api_key"]["value"] == "(set)"
     assert "sk-secret" not in str(rows(s))
     assert wiring.model_settings(s).openai_api_key.get_secret_value() == "sk-secret"  # type: ignore[union-attr]
-    tables = {"embedding", "chunking", "retrieval", "answer", "llm"}
+    tables = {"embedding", "chunking", "retrieval", "answer", "llm", "reading"}
     assert {n.split(".")[0] for n in by_name if "." in n} == tables
     assert all(r["description"] for r in by_name.values())
 

@@ -188,3 +188,31 @@ def test_prune_keeps_what_is_under_a_folder_it_could_not_list(
     assert {f.source: f.status for f in report.files} == {"first-only.txt": "unchanged",
                                                           "sub": "failed"}  # fmt: skip
     assert len(coll.documents()) == 2
+
+
+# --- the command line ----------------------------------------------------------------------
+
+
+def test_cli_follows_outside_links_only_with_the_flag_and_takes_the_size_limit(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from dossier.cli import main
+
+    folder, outside = tmp_path / "folder", tmp_path / "outside"
+    folder.mkdir()
+    outside.mkdir()
+    (outside / "far.txt").write_text("outside text")
+    (folder / "far.txt").symlink_to(outside / "far.txt")
+    (folder / "big.txt").write_text("b" * 3000)
+
+    def run(*extra: str) -> tuple[int, dict[str, tuple[str, str]]]:
+        code = main(["ingest", str(folder), "--embedder", "hashing", "--json", *extra])
+        files = json.loads(capsys.readouterr().out)["files"]
+        return code, {f["source"]: (f["status"], f["reason"]) for f in files}
+
+    monkeypatch.setenv("DOSSIER_READING__MAX_FILE_MB", "0.002")  # about 2,000 bytes
+    code, files = run()
+    assert code == 3 and files["big.txt"] == ("failed", "file too large (0.0 MB; limit 0.002 MB)")
+    assert files["far.txt"][0] == "skipped" and "--follow-links" in files["far.txt"][1]
+    code, files = run("--follow-links")
+    assert files["far.txt"] == ("added", "")
