@@ -20,27 +20,27 @@ How a span is chosen (rules, no model):
    a "who" question asks about ("Coolidge appointed …", "founded by the Spanish"), and by
    its sentence's score from the answerer; it loses for words shared with the question.
    Question words count more the fewer evidence sentences hold them: the topic ("Monroe")
-   is in every sentence, the word that tells them apart ("died") is not.
+   is in every sentence, the word that tells them apart ("died") is not
+   (``assistant.span_scoring``).
 4. The best candidate wins if it scores at least ``MIN_SCORE``; otherwise there is no short
    answer and the evidence stands alone (a wrong short answer is worse than none).
 5. Yes/no questions are settled by the rules of ``assistant.yes_no``, either-or questions
    ("Which was formed first, X or Y?") by those of ``assistant.choice``, or not at all;
    these answers are marked inferred.
 
-The span is ``sentence.text[a:b]`` of one evidence sentence, at most ``MAX_WORDS`` words,
-and its document offsets are ``sentence.start + a`` to ``sentence.start + b``: verbatim and
-cited by construction.
+The span is ``sentence.text[a:b]`` of one evidence sentence, at most twelve words, and its
+document offsets are ``sentence.start + a`` to ``sentence.start + b``: verbatim and cited by
+construction.
 """
 
 from __future__ import annotations
 
-import math
-import re
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any, Protocol
 
 from assistant import answer_spans as spans
+from assistant import span_scoring as scoring
 from assistant.choice import choose, options
 from assistant.question_type import Kind, QuestionType, classify
 from assistant.yes_no import yes_no
@@ -49,7 +49,6 @@ from corpus.sentences import split_sentences
 if TYPE_CHECKING:
     from index.embedder import Embedder
 
-MAX_WORDS = 12
 MIN_SCORE = 0.6
 
 
@@ -158,12 +157,15 @@ def ranked_spans(
     focus = spans.content_words(qtype.focus)
     # the focus noun describes the answer, it is no cue to where the answer stands
     q_stems = {s for _, _, s in spans.content_words(asked)} - {s for _, _, s in focus}
-    weights = _cue_weights(q_stems, sentences)
-    cue = Cues(weights, {s for _, _, s in focus}, _agent_verb(question, qtype))
+    cue = scoring.Cues(
+        scoring.cue_weights(q_stems, sentences),
+        {s for _, _, s in focus},
+        scoring.agent_verb(question, qtype),
+    )
     out = []
     for sentence in sentences:
         extra = prior(sentence) if prior else 0.0
-        for a, b, score in _scored(sentence, spans.of_kind(qtype, sentence.text), cue):
+        for a, b, score in scoring.scored(sentence, spans.of_kind(qtype, sentence.text), cue):
             text = sentence.text[a:b]
             out.append(
                 ShortAnswer(
@@ -177,19 +179,6 @@ def ranked_spans(
                 )
             )
     return sorted(out, key=lambda sa: -sa.score)
-
-
-def _cue_weights(q_stems: set[str], sentences: Sequence[Sentence]) -> dict[str, float]:
-    """A weight per question word, higher for words few of the sentences hold: the topic
-    ("Monroe") is in every sentence, the word that tells them apart ("died") is not."""
-    held = [_stems_of(s) for s in sentences]
-    n = len(held)
-    return {t: 1.0 + math.log((n + 1) / (sum(t in h for h in held) + 1)) for t in q_stems}
-
-
-def _stems_of(sentence: Sentence) -> set[str]:
-    title = getattr(sentence, "title", "") or ""
-    return {s for _, _, s in spans.content_words(f"{title} {sentence.text}")}
 
 
 # how much the cosine between a name and the focus noun ("city", "medal") counts, for the
@@ -217,125 +206,6 @@ def _type_checked(
 
 
 _PROTOTYPES = {Kind.PERSON: "person", Kind.PLACE: "place", Kind.ENTITY: ""}
-
-
-# how a candidate span scores (see the module docstring)
-DECAY = 8.0
-WEIGHTS = {"fit": 0.45, "near": 0.35, "share": 0.35, "beside": 0.15, "agent": 0.15, "overlap": 0.25}
-
-
-@dataclass(frozen=True)
-class Cues:
-    weights: dict[str, float]  # question word stem -> weight
-    focus: set[str]  # stems of the focus noun
-    verb: str  # stem of the verb a "who"/"what" question asks the subject of, or ""
-
-
-def _scored(
-    sentence: Sentence, cands: Iterator[spans.Candidate], cue: Cues
-) -> Iterator[tuple[int, int, float]]:
-    text = sentence.text
-    words = spans.content_words(text)
-    total = sum(cue.weights.values())
-    # the sentence's document title says what "he" or "the film" is: "He was the father of …"
-    held = _stems_of(sentence)
-    share = sum(w for t, w in cue.weights.items() if t in held) / total if total else 0.0
-    w = WEIGHTS
-    seen: set[tuple[int, int]] = set()
-    for a, b, fit in cands:
-        if (a, b) in seen or "\n" in text[a:b] or len(text[a:b].split()) > MAX_WORDS:
-            continue
-        seen.add((a, b))
-        stems = {st for s, e, st in words if a <= s and e <= b}
-        if not stems or stems <= cue.weights.keys():
-            continue  # nothing but words of the question
-        overlap = len(stems & cue.weights.keys()) / len(stems)
-        near = _proximity(words, a, b, cue.weights) / total if total else 0.0
-        beside = _beside_focus(words, a, b, cue.focus)
-        agent = _is_agent(text, words, a, b, cue.verb)
-        score = (
-            w["fit"] * fit
-            + w["near"] * near
-            + w["share"] * share
-            + w["beside"] * beside
-            + w["agent"] * agent
-            - w["overlap"] * overlap
-        )
-        yield a, b, score
-
-
-def _proximity(
-    words: list[tuple[int, int, str]], a: int, b: int, weights: dict[str, float]
-) -> float:
-    """The question's words near the span: each counts its weight / (1 + d/DECAY) for a
-    distance of d words."""
-    first = next((i for i, w in enumerate(words) if w[1] > a), len(words))
-    last = next((i for i in range(len(words) - 1, -1, -1) if words[i][0] < b), -1)
-    best: dict[str, float] = {}
-    for i, (s, e, stem) in enumerate(words):
-        if stem not in weights or (a <= s and e <= b):
-            continue
-        d = first - i if i < first else i - last
-        best[stem] = max(best.get(stem, 0.0), weights[stem] / (1.0 + max(d - 1, 0) / DECAY))
-    return sum(best.values())
-
-
-_AGENT_WH = re.compile(r"^\s*(?:who|what|which)\s+(\w+)", re.I)
-
-
-def _agent_verb(question: str, qtype: QuestionType) -> str:
-    """ "Who appointed Stone?": the stem of the verb whose subject (or "by"-agent) is asked."""
-    m = _AGENT_WH.match(question)
-    if not m or qtype.kind not in (Kind.PERSON, Kind.ENTITY) or m.group(1).lower() in _NOT_VERBS:
-        return ""
-    stems = spans.content_words(m.group(1))
-    return stems[0][2] if stems else ""
-
-
-_NOT_VERBS = frozenset(
-    [
-        "is",
-        "are",
-        "was",
-        "were",
-        "did",
-        "do",
-        "does",
-        "has",
-        "have",
-        "had",
-        "will",
-        "would",
-        "can",
-        "could",
-    ]
-)
-
-
-def _is_agent(text: str, words: list[tuple[int, int, str]], a: int, b: int, verb: str) -> float:
-    """1 when the span is the subject of the asked verb ("Coolidge appointed") or its agent
-    ("founded by the Spanish")."""
-    if not verb:
-        return 0.0
-    after = [st for s, _, st in words if s >= b][:2]
-    if verb in after:
-        return 1.0
-    before = [st for _, e, st in words if e <= a][-3:]
-    return (
-        1.0
-        if verb in before and re.search(r"\bby\s+(?:the\s+)?$", text[max(0, a - 8) : a])
-        else 0.0
-    )
-
-
-def _beside_focus(words: list[tuple[int, int, str]], a: int, b: int, focus: set[str]) -> float:
-    """1 when the focus noun is in the span or right next to it ("the band Euphoria")."""
-    if not focus:
-        return 0.0
-    for s, e, stem in words:
-        if stem in focus and (a <= s < b or 0 <= a - e <= 2 or 0 <= s - b <= 2):
-            return 1.0
-    return 0.0
 
 
 @dataclass(frozen=True)

@@ -1,0 +1,159 @@
+"""How well a candidate span answers a question, from where it stands in its sentence.
+
+A span scores by how typical it is of the asked kind (``fit``, from ``answer_spans``), by
+how close it stands to the question's words (``near``: each word found counts its weight
+``/ (1 + d/DECAY)`` for a distance of ``d`` words), by the weighted share of the question's
+words its sentence and that sentence's document title hold (``share``), by standing next to
+the focus noun (``beside``: "the band Euphoria"), by being the subject or "by"-agent of the
+verb a "who" question asks about (``agent``: "Coolidge appointed …", "founded by the
+Spanish"), and loses for the share of its own words that are the question's (``overlap``).
+A question word weighs more the fewer evidence sentences hold it (``cue_weights``).
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from assistant import answer_spans as spans
+from assistant.question_type import Kind, QuestionType
+
+if TYPE_CHECKING:
+    from assistant.short_answer import Sentence
+
+MAX_WORDS = 12  # the longest short answer
+
+
+def cue_weights(q_stems: set[str], sentences: Sequence[Sentence]) -> dict[str, float]:
+    """A weight per question word, higher for words few of the sentences hold: the topic
+    ("Monroe") is in every sentence, the word that tells them apart ("died") is not."""
+    held = [_stems_of(s) for s in sentences]
+    n = len(held)
+    return {t: 1.0 + math.log((n + 1) / (sum(t in h for h in held) + 1)) for t in q_stems}
+
+
+def _stems_of(sentence: Sentence) -> set[str]:
+    title = getattr(sentence, "title", "") or ""
+    return {s for _, _, s in spans.content_words(f"{title} {sentence.text}")}
+
+
+# the weights of the features (see the module docstring)
+DECAY = 8.0
+WEIGHTS = {"fit": 0.45, "near": 0.35, "share": 0.35, "beside": 0.15, "agent": 0.15, "overlap": 0.25}
+
+
+@dataclass(frozen=True)
+class Cues:
+    weights: dict[str, float]  # question word stem -> weight
+    focus: set[str]  # stems of the focus noun
+    verb: str  # stem of the verb a "who"/"what" question asks the subject of, or ""
+
+
+def scored(
+    sentence: Sentence, cands: Iterator[spans.Candidate], cue: Cues
+) -> Iterator[tuple[int, int, float]]:
+    text = sentence.text
+    words = spans.content_words(text)
+    total = sum(cue.weights.values())
+    # the sentence's document title says what "he" or "the film" is: "He was the father of …"
+    held = _stems_of(sentence)
+    share = sum(w for t, w in cue.weights.items() if t in held) / total if total else 0.0
+    w = WEIGHTS
+    seen: set[tuple[int, int]] = set()
+    for a, b, fit in cands:
+        if (a, b) in seen or "\n" in text[a:b] or len(text[a:b].split()) > MAX_WORDS:
+            continue
+        seen.add((a, b))
+        stems = {st for s, e, st in words if a <= s and e <= b}
+        if not stems or stems <= cue.weights.keys():
+            continue  # nothing but words of the question
+        overlap = len(stems & cue.weights.keys()) / len(stems)
+        near = _proximity(words, a, b, cue.weights) / total if total else 0.0
+        beside = _beside_focus(words, a, b, cue.focus)
+        agent = _is_agent(text, words, a, b, cue.verb)
+        score = (
+            w["fit"] * fit
+            + w["near"] * near
+            + w["share"] * share
+            + w["beside"] * beside
+            + w["agent"] * agent
+            - w["overlap"] * overlap
+        )
+        yield a, b, score
+
+
+def _proximity(
+    words: list[tuple[int, int, str]], a: int, b: int, weights: dict[str, float]
+) -> float:
+    """The question's words near the span: each counts its weight / (1 + d/DECAY) for a
+    distance of d words."""
+    first = next((i for i, w in enumerate(words) if w[1] > a), len(words))
+    last = next((i for i in range(len(words) - 1, -1, -1) if words[i][0] < b), -1)
+    best: dict[str, float] = {}
+    for i, (s, e, stem) in enumerate(words):
+        if stem not in weights or (a <= s and e <= b):
+            continue
+        d = first - i if i < first else i - last
+        best[stem] = max(best.get(stem, 0.0), weights[stem] / (1.0 + max(d - 1, 0) / DECAY))
+    return sum(best.values())
+
+
+_AGENT_WH = re.compile(r"^\s*(?:who|what|which)\s+(\w+)", re.I)
+
+
+def agent_verb(question: str, qtype: QuestionType) -> str:
+    """ "Who appointed Stone?": the stem of the verb whose subject (or "by"-agent) is asked."""
+    m = _AGENT_WH.match(question)
+    if not m or qtype.kind not in (Kind.PERSON, Kind.ENTITY) or m.group(1).lower() in _NOT_VERBS:
+        return ""
+    stems = spans.content_words(m.group(1))
+    return stems[0][2] if stems else ""
+
+
+_NOT_VERBS = frozenset(
+    [
+        "is",
+        "are",
+        "was",
+        "were",
+        "did",
+        "do",
+        "does",
+        "has",
+        "have",
+        "had",
+        "will",
+        "would",
+        "can",
+        "could",
+    ]
+)
+
+
+def _is_agent(text: str, words: list[tuple[int, int, str]], a: int, b: int, verb: str) -> float:
+    """1 when the span is the subject of the asked verb ("Coolidge appointed") or its agent
+    ("founded by the Spanish")."""
+    if not verb:
+        return 0.0
+    after = [st for s, _, st in words if s >= b][:2]
+    if verb in after:
+        return 1.0
+    before = [st for _, e, st in words if e <= a][-3:]
+    return (
+        1.0
+        if verb in before and re.search(r"\bby\s+(?:the\s+)?$", text[max(0, a - 8) : a])
+        else 0.0
+    )
+
+
+def _beside_focus(words: list[tuple[int, int, str]], a: int, b: int, focus: set[str]) -> float:
+    """1 when the focus noun is in the span or right next to it ("the band Euphoria")."""
+    if not focus:
+        return 0.0
+    for s, e, stem in words:
+        if stem in focus and (a <= s < b or 0 <= a - e <= 2 or 0 <= s - b <= 2):
+            return 1.0
+    return 0.0
