@@ -18,7 +18,8 @@ from assistant.conversations import ConversationStore, Turn
 from assistant.events import Delta, Done, Event, Rewritten, final
 from assistant.extractive import ExtractiveAnswerer
 from assistant.llm import ChatModel
-from assistant.rewrite import rewrite_followup
+from assistant.rewrite import is_followup, rewrite_followup
+from assistant.rewrite_check import faithful
 from assistant.types import Answer
 from corpus.errors import BackendError
 from index.collection import Collection
@@ -110,17 +111,20 @@ class Assistant:
     def _rewrite(self, question: str, turns: Sequence[Turn]) -> tuple[str | None, str]:
         """(a standalone question for a follow-up, or None when it already stands alone;
         why the model failed, or "")."""
-        if not turns:
-            return None, ""
+        if not turns or not is_followup(question):
+            return None, ""  # a question that stands on its own is searched as asked
         failure = ""
         if self.rewriter is not None:
             history = [(t.rewritten_question or t.question, str(t.answer.get("answer", "")))
                        for t in turns]  # fmt: skip
+            earlier = [t.question for t in turns] + [text for turn in history for text in turn]
             try:
                 text = "".join(self.rewriter.stream(prompts.rewrite_messages(question, history)))
                 line = text.strip().splitlines()[0].strip().strip('"') if text.strip() else ""
-                if 3 <= len(line.split()) <= 60:
-                    return (None if line.lower() == question.strip().lower() else line), ""
+                # kept only if it adds nothing but words of earlier turns (rewrite_check)
+                fits = 3 <= len(line.split()) <= 60 and line.lower() != question.strip().lower()
+                if fits and faithful(question, line, earlier):
+                    return line, ""
             except BackendError as err:
                 # the deterministic rewrite below still carries the subject over
                 failure = str(err)

@@ -36,6 +36,7 @@ if TYPE_CHECKING:
     from index.collection import Collection
 
 K = 10  # rank damping; recall@5 on hotpotqa-100 is the same for K from 5 to 60
+FIRST_HOP_DEPTH = 20  # first-hop passages kept: a named document found there keeps its passage
 MAX_TITLE_WORDS = 30
 _WORD = re.compile(r"\w+")
 _LETTER = re.compile(r"[^\W\d_]")
@@ -163,6 +164,8 @@ def second_hop(
 ) -> list[Hit]:
     """The ``k`` best passages after a second hop from ``first`` (the first hop, deep)."""
     found = bridges(first, title_links(collection), sources)
+    if not found:
+        return first[:k]  # nothing named: the first hop, scores and all
     have = {h.chunk.doc_id for h in first}
     missing = [d for d in found if d not in have]
     return merge(first, found, _best_passages(collection, query, missing, admits), k)

@@ -19,14 +19,28 @@ class RetrievalSettings(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
     top_k: int = Field(default=6, ge=1, le=100, description="Passages retrieved for an answer.")
+    fusion: Literal["rrf", "convex"] = Field(
+        default="rrf",
+        description="How the dense and BM25 rankings are fused: 'rrf' (reciprocal rank fusion) "
+        "or 'convex' (weighted sum of min-max normalised scores); see index/fusion.py.",
+    )
     dense_weight: float = Field(
         default=0.5, ge=0.0, le=1.0,
-        description="Weight of the dense ranking in reciprocal rank fusion (BM25 gets the rest).",
+        description="Weight of the dense ranking in the fusion (BM25 gets the rest).",
     )  # fmt: skip
     rrf_k: int = Field(default=60, ge=1, description="The k constant of reciprocal rank fusion.")
     candidates: int = Field(
         default=100, ge=1, description="Candidates taken from each retriever before fusion."
     )
+    multihop: bool = Field(
+        default=True,
+        description="Second hop: documents whose titles the best passages name are ranked "
+        "right behind them (questions that need two documents); see index/multihop.py.",
+    )
+    hop_sources: int = Field(
+        default=3, ge=1, le=20,
+        description="The best documents whose passages the second hop reads for titles.",
+    )  # fmt: skip
 
 
 class EmbeddingSettings(BaseModel):

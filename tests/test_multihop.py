@@ -7,7 +7,10 @@ import hashlib
 from corpus.types import Document
 from index.ingest import ingest_documents
 from index.multihop import TitleLinks, second_hop, title_links
+from index.settings import RetrievalSettings
 from index.types import SearchFilter
+
+ONE_HOP = RetrievalSettings(multihop=False)
 
 QUESTION = "Who directed the film that was shot in or around Leland, North Carolina in 1986?"
 BRIDGE = "Maximum Overdrive"
@@ -54,29 +57,37 @@ def test_titles_are_found_as_written() -> None:
 
 def test_second_hop_finds_the_document_the_first_names(make_collection) -> None:  # type: ignore[no-untyped-def]
     coll = wiki(make_collection)
-    first = coll.search(QUESTION, 50)
+    first = coll.search(QUESTION, 50, retrieval=ONE_HOP)
     assert BRIDGE not in [h.chunk.doc_id for h in first[:2]]  # one hop misses it
     hits = second_hop(coll, QUESTION, first, 2, sources=3)
     assert [h.chunk.doc_id for h in hits] == ["Leland, North Carolina", BRIDGE]
     assert [h.rank for h in hits] == [1, 2] and hits[0].score > hits[1].score
+    # the search does both hops by default, in every mode
+    for mode in ("hybrid", "dense", "bm25"):
+        got = coll.search(QUESTION, 2, mode=mode)
+        assert [h.chunk.doc_id for h in got] == ["Leland, North Carolina", BRIDGE], mode
 
 
 def test_second_hop_reads_a_named_document_the_first_hop_missed(make_collection) -> None:  # type: ignore[no-untyped-def]
     coll = wiki(make_collection)
-    first = [h for h in coll.search(QUESTION, 50) if h.chunk.doc_id != BRIDGE]
+    first = [h for h in coll.search(QUESTION, 50, retrieval=ONE_HOP) if h.chunk.doc_id != BRIDGE]
     hits = second_hop(coll, QUESTION, first, 3, sources=1)
     assert hits[1].chunk.doc_id == BRIDGE and "Stephen King" in hits[1].chunk.text
     # a search filter still holds: a document it excludes is not brought in
     only = SearchFilter(source="wiki/Film*")
     kept = second_hop(coll, QUESTION, first, 3, sources=1, admits=only.admits)
     assert BRIDGE not in [h.chunk.doc_id for h in kept]
+    only = SearchFilter(source="wiki/Leland*")
+    assert [h.chunk.doc_id for h in coll.search(QUESTION, 3, filters=only)] == [
+        "Leland, North Carolina"
+    ]
 
 
 def test_documents_that_name_nothing_keep_the_first_hop(make_collection) -> None:  # type: ignore[no-untyped-def]
     coll = make_collection()
     pages = {str(i): f"Passage {i} about the 1986 film shot in North Carolina." for i in range(5)}
     ingest_documents(coll, documents(pages), root="wiki")
-    first = coll.search(QUESTION, 50)
+    first = coll.search(QUESTION, 50, retrieval=ONE_HOP)
     assert len(title_links(coll)) == 0  # numbered passages: titles without a letter
     hits = second_hop(coll, QUESTION, first, 4, sources=3)
     assert [h.chunk.chunk_id for h in hits] == [h.chunk.chunk_id for h in first[:4]]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator, Sequence
 
 import pytest
 
@@ -232,3 +233,66 @@ def test_a_model_rewrite_that_only_resolves_the_reference_is_kept(rewrite: str) 
 )
 def test_a_model_rewrite_that_adds_or_changes_is_refused(rewrite: str) -> None:
     assert not faithful("Who appoints them?", rewrite, EARLIER)
+
+
+# -- the assistant: which question it searches for ------------------------------------------
+
+
+class ScriptedRewriter:
+    """A model that answers every rewrite request with ``reply`` and counts the requests."""
+
+    name = "scripted"
+
+    def __init__(self, reply: str) -> None:
+        self.reply = reply
+        self.calls = 0
+
+    def stream(self, messages: Sequence[dict[str, str]]) -> Iterator[str]:
+        self.calls += 1
+        yield self.reply
+
+
+def searched(make_collection, hashing_embedder, reply: str, questions: list[str]):  # type: ignore[no-untyped-def]
+    """The Rewritten event of each question in one conversation (None: searched as asked)."""
+    from assistant.conversations import ConversationStore
+    from assistant.events import Rewritten
+    from assistant.extractive import ExtractiveAnswerer
+    from assistant.service import Assistant
+    from index.ingest import ingest
+    from tests.conftest import FIXTURE_CORPUS
+
+    coll = make_collection()
+    ingest(coll, [FIXTURE_CORPUS])
+    store = ConversationStore(coll.home / "conversations.sqlite")
+    model = ScriptedRewriter(reply)
+    helper = Assistant(coll, ExtractiveAnswerer(hashing_embedder), conversations=store,
+                       rewriter=model)  # fmt: skip
+    conv = store.create("test").conversation_id
+    out = []
+    for q in questions:
+        events = list(helper.stream(q, conversation=conv))
+        out.append(next((e.question for e in events if isinstance(e, Rewritten)), None))
+    return out, model
+
+
+def test_a_self_contained_followup_is_searched_as_asked(make_collection, hashing_embedder) -> None:  # type: ignore[no-untyped-def]
+    reply = "Who runs the Lakeside pilot program and what is the budget of the desalination plant?"
+    first = "When did the council approve the desalination plant?"
+    got, model = searched(make_collection, hashing_embedder, reply, [first, LAKESIDE])
+    assert got == [None, None]
+    assert model.calls == 0  # not even asked
+
+
+def test_an_inventing_model_rewrite_gives_way_to_the_rules(
+    make_collection, hashing_embedder
+) -> None:  # type: ignore[no-untyped-def]
+    invented = "The desalination plant cost was approved by the President of the United States"
+    first = "When did the council approve the desalination plant?"
+    got, model = searched(make_collection, hashing_embedder, invented,
+                          [first, "How much did it cost?"])  # fmt: skip
+    assert model.calls == 1
+    assert got[1] == "How much did the desalination plant cost?"  # the deterministic rewrite
+    # a rewrite made only of the question and earlier words is the model's to make
+    kept = "How much did the council's desalination plant cost?"
+    got, _ = searched(make_collection, hashing_embedder, kept, [first, "How much did it cost?"])
+    assert got[1] == kept
