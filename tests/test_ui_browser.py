@@ -137,7 +137,12 @@ def test_conversations_rename_export_reopen_delete(page: Any) -> None:
     assert "14 March 2021" in page.inner_text("#source-panel mark")
     shot(page, "10-reopened-conversation")
 
-    page.get_by_role("button", name="Delete").click()
+    page.click("#delete-conv")  # asks first, naming the conversation
+    assert (
+        "Delete the conversation “Council vote”"
+        in page.locator("#delete-confirm").first.inner_text()
+    )
+    page.click("#delete-yes")
     page.wait_for_function("!document.querySelector('#chat .answer')", timeout=10_000)
     page.click("#conversations input")
     assert page.get_by_role("option", name="Council vote (1)").count() == 0

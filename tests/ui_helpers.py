@@ -72,13 +72,17 @@ def serving(args: list[str], env: dict[str, str], log: Path, timeout: float = 90
 
 
 @contextlib.contextmanager
-def running_app(home: Path, log: Path, **env_extra: str) -> Iterator[str]:
-    """`dossier ui` on a free port over ``home`` (pre-ingested into 'test'); yields its URL."""
+def running_app(home: Path, log: Path, extra: tuple[Path, ...] = (),
+                **env_extra: str) -> Iterator[str]:  # fmt: skip
+    """`dossier ui` on a free port over ``home`` (the fixture corpus, xss.html and ``extra``
+    pre-ingested into 'test'); yields its URL."""
     from tests.conftest import DATA, FIXTURE_CORPUS
 
     env = app_env(home, DOSSIER_EMBEDDING__NAME="hashing", **env_extra)
-    subprocess.run([*CLI, "ingest", str(FIXTURE_CORPUS), str(DATA / "xss.html"), "--embedder",
-                    "hashing", "-c", "test"], env=env, check=True, capture_output=True)  # fmt: skip
+    paths = [str(FIXTURE_CORPUS), str(DATA / "xss.html"), *map(str, extra)]
+    done = subprocess.run([*CLI, "ingest", *paths, "--embedder", "hashing", "-c", "test"],
+                          env=env, capture_output=True, text=True)  # fmt: skip
+    assert done.returncode == 0, f"ingest failed ({done.returncode}): {done.stderr[-2000:]}"
     with serving(["--collection", "test", "--embedder", "hashing"], env, log) as url:
         yield url
 
@@ -101,9 +105,10 @@ def chromium() -> Iterator[Any]:
 
 
 @contextlib.contextmanager
-def app_page(browser: Any, url: str, timeout_ms: float = 60_000) -> Iterator[Any]:
+def app_page(browser: Any, url: str, timeout_ms: float = 60_000,
+             viewport: tuple[int, int] = (1500, 1000)) -> Iterator[Any]:  # fmt: skip
     """A fresh page on the app, loaded; ``page.dialogs`` records every alert it tries."""
-    context = browser.new_context(viewport={"width": 1500, "height": 1000})
+    context = browser.new_context(viewport={"width": viewport[0], "height": viewport[1]})
     try:
         pg = context.new_page()
         pg.dialogs = []  # every alert/confirm/prompt the page tries to open

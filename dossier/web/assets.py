@@ -22,7 +22,9 @@ SKIP_LINK = (
 #   their text instead of their HTML.
 HEAD = """<script>
 (function () {
-  var pending = null;
+  // the panel awaiting new content (for a few seconds: Gradio may render it twice), its old
+  // content, and whether the whole document was asked for
+  var pending = null, before = null, whole = false, until = 0, timer = null;
   function send(sel, value) {
     var box = document.querySelector(sel + ' textarea, ' + sel + ' input');
     if (!box) return;
@@ -35,8 +37,13 @@ HEAD = """<script>
     var b = /(?:^|\\s)bcite-(\\d+)(?:\\s|$)/.exec(el.className);
     var key = m ? m[1] + ':' + m[2] : (b ? b[1] : null);
     if (!key) return false;
-    if (el.classList.contains('doc-full')) key += ':full';
+    whole = el.classList.contains('doc-full');
+    until = Date.now() + 4000;
+    if (whole) key += ':full';
     pending = m ? 'source-panel' : 'brief-source-panel';
+    var panel = document.getElementById(pending);
+    var old = panel ? panel.querySelector('.source') : null;
+    before = old ? old.outerHTML : '';  // Gradio patches the DOM: compare content
     send(m ? '#cite-box' : '#brief-cite-box', key + '@' + Date.now());
     return true;
   }
@@ -126,28 +133,49 @@ HEAD = """<script>
     });
   }
   new MutationObserver(function () {
+    // Gradio's empty file box is a div with an aria-label and no role (not allowed)
+    document.querySelectorAll('div.unpadded_box[aria-label]:not([role])')
+      .forEach(function (d) { d.setAttribute('role', 'note'); });
     ['source-panel', 'brief-source-panel'].forEach(function (id) {
       var panel = document.getElementById(id);
       if (!panel || watched.has(panel)) return;
       watched.add(panel);
       new MutationObserver(function () {
-        if (pending !== id || !panel.querySelector('.source:not(.empty)')) return;
-        pending = null;
-        requestAnimationFrame(function () { shown(panel); });
+        var now = panel.querySelector('.source');
+        if (pending !== id || Date.now() > until || !now || now.outerHTML === before ||
+            now.classList.contains('empty')) return;
+        if (!!panel.querySelector('.passage.whole') !== whole) return;  // not the answer yet
+        clearTimeout(timer);  // let the panel settle, then bring the highlight into view
+        timer = setTimeout(function () { shown(panel); }, 120);
       }).observe(panel, {childList: true, subtree: true});
     });
     var chat = document.getElementById('chat');
     if (chat) cleanLabels(chat);
   }).observe(document.documentElement, {childList: true, subtree: true});
-  window.addEventListener('load', function () {
+  // on a phone the conversation list starts folded (once, when it first appears)
+  var folded = false;
+  new MutationObserver(function (ms, obs) {
+    var acc = document.querySelector('#conv-acc .label-wrap');
+    if (!acc || folded) return;
+    folded = true; obs.disconnect();
     if (window.innerWidth > 768) return;
-    var acc = document.querySelector('#conv-acc > button, #conv-acc .label-wrap');
-    if (acc && acc.getAttribute('aria-expanded') !== 'false') acc.click();
-  });
+    setTimeout(function () {  // once Gradio listens to it
+      var a = document.querySelector('#conv-acc .label-wrap');
+      if (a && a.classList.contains('open')) a.click();
+    }, 400);
+  }).observe(document.documentElement, {childList: true, subtree: true});
 })();
 </script>"""
 
 CSS = """
+:root, .gradio-container { --body-text-color-subdued: #5b5b66 !important;
+  --block-info-text-color: #5b5b66 !important;
+  --button-primary-background-fill: #c2410c !important;
+  --button-primary-background-fill-hover: #9a3412 !important;
+  --button-primary-text-color: #ffffff !important;
+  --button-cancel-background-fill: #b91c1c !important;
+  --button-cancel-background-fill-hover: #991b1b !important;
+  --button-cancel-text-color: #ffffff !important; }
 .sr-only { position: absolute; width: 1px; height: 1px; padding: 0; margin: -1px;
   overflow: hidden; clip: rect(0 0 0 0); white-space: nowrap; border: 0; }
 .skip-link { position: absolute; left: 8px; top: -48px; z-index: 2000; padding: 8px 12px;
@@ -222,7 +250,10 @@ table.docs button.doc-remove { border: 1px solid #fca5a5; border-radius: 4px;
 @media (max-width: 768px) {
   #chat-row { flex-direction: column; } #chat-col { order: -1; } #conv-col { order: 1; }
   #chat-col, #conv-col { width: 100%; min-width: 0 !important; }
-  #chat { height: 52vh !important; }
+  #chat { height: 34vh !important; min-height: 200px; }
+  #start-here { order: 5; }  /* the question box first; the collection described below it */
+  #backend-status .light-text { font-size: 0.8em; }
+  #app-title { margin: 0; }
   .source-col { position: fixed; left: 0; right: 0; bottom: 0; top: auto; z-index: 1000;
     max-height: 78vh; margin: 0; padding: 8px; background: var(--background-fill-primary);
     border-top: 2px solid var(--color-accent); box-shadow: 0 -6px 24px rgba(0,0,0,0.25);

@@ -93,7 +93,7 @@ def show_source(engine: Engine, key: str, cites: list[dict[str, Any]],
 
 def tab(engine: Engine, top: Header, downloads: Path) -> None:
     """The Briefing tab's layout and events; downloads are written under ``downloads``."""
-    with gr.Tab("Briefing", elem_id="tab-briefing"):
+    with gr.Tab("Briefing", id="briefing", elem_id="tab-briefing"):
         with gr.Row():
             topic = gr.Textbox(label="Topic", placeholder="e.g. federal agency use of AI",
                                elem_id="brief-topic", scale=3)  # fmt: skip

@@ -201,8 +201,9 @@ def tab(engine: Engine, top: Header) -> ChatParts:
             panel = gr.HTML(EMPTY_PANEL, elem_id="source-panel")
         cite_box = gr.Textbox(visible="hidden", elem_id="cite-box", label="citation")
         suggest_box = gr.Textbox(visible="hidden", elem_id="suggest-box", label="suggestion")
-    parts = ChatParts(chat, gr.State([]), gr.State(None), panel, c["list"], start, chip,
-                      gr.State(Scope()), note)  # fmt: skip
+        # States inside the tab: a component between gr.Tabs' tabs shifts their order
+        parts = ChatParts(chat, gr.State([]), gr.State(None), panel, c["list"], start, chip,
+                          gr.State(Scope()), note)  # fmt: skip
     _wire(engine, top, parts, c, question, note, cite_box, suggest_box)
     return parts
 
@@ -215,7 +216,7 @@ def _wire(engine: Engine, top: Header, p: ChatParts, c: dict[str, Any], question
     ask_out = [question, p.chat, p.turns, p.conv, p.conv_list, p.start, note]
     question.submit(partial(respond, engine), ask_in, ask_out, **QUESTIONS, **private)
     # a suggested question: the page script writes "question\nstamp" into the hidden box
-    suggest_box.input(lambda v: (v or "").rsplit("\n", 1)[0], suggest_box, question,
+    suggest_box.change(lambda v: (v or "").rsplit("\n", 1)[0], suggest_box, question,
                       **private).then(partial(respond, engine), ask_in, ask_out,
                                       **QUESTIONS, **private)  # fmt: skip
     cite_box.change(partial(show_source, engine), [cite_box, p.turns, coll], [p.panel, note],

@@ -12,24 +12,23 @@ from __future__ import annotations
 import json
 from collections.abc import Iterator
 from functools import partial
-from importlib.resources import files
 from pathlib import Path
 from typing import Any
 
 import gradio as gr
 
 from corpus.errors import UsageError
+from dossier.commands import DEMO_CORPUS
 from dossier.evaluate import run_answers
 from dossier.web import html as H
 from dossier.web.engine import Engine
 from dossier.web.files import newest_first, stamped
 from dossier.web.handlers import WRITES, Header, Step, Tick, guarded, in_background
 
-SAMPLES = Path(str(files("corpus.samples")))
 SHARED_EVAL = Path(__file__).resolve().parents[3] / "shared" / "data" / "eval"
 # name -> (corpus, qa.jsonl); the demo set always, hotpotqa-100 where ../shared has it
 PRESETS = {"Demo corpus (12 questions, ships with Dossier)":
-           (SAMPLES / "whitehouse-ai", SAMPLES / "whitehouse-ai-qa.jsonl")}  # fmt: skip
+           (DEMO_CORPUS, DEMO_CORPUS.parent / "whitehouse-ai-qa.jsonl")}  # fmt: skip
 HOTPOT = SHARED_EVAL / "hotpotqa-100"
 if HOTPOT.exists():
     PRESETS["hotpotqa-100 (../shared/data)"] = (HOTPOT / "corpus.jsonl", HOTPOT / "qa.jsonl")

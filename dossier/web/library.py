@@ -154,7 +154,7 @@ def tab(engine: Engine, top: Header, scope: gr.State, chat_chip: gr.HTML) -> Lib
         table = gr.HTML(elem_id="documents")
         tick_box = gr.Textbox(visible="hidden", elem_id="tick-box", label="ticked")
         remove_box = gr.Textbox(visible="hidden", elem_id="remove-box", label="remove")
-    pending = gr.State("")
+        pending = gr.State("")
     parts = LibraryParts(table, stats, folder, tag)
     coll, lib = top.collection, parts.outputs
     private: dict[str, Any] = {"api_visibility": "private"}
@@ -165,9 +165,9 @@ def tab(engine: Engine, top: Header, scope: gr.State, chat_chip: gr.HTML) -> Lib
     folder_btn.click(partial(ingest_folder, engine), [folder_box, coll, scope],
                      [report, *lib, *tail], **work)  # fmt: skip
     chips = [scope, chat_chip, lib_chip]
-    for trigger in (tick_box.input, folder.input, tag.input):
+    for trigger in (tick_box.change, folder.input, tag.input):
         trigger(partial(set_scope, engine), [tick_box, folder, tag, coll], chips, **private)
-    remove_box.input(partial(ask_remove, engine), [remove_box, coll],
+    remove_box.change(partial(ask_remove, engine), [remove_box, coll],
                      [confirm, confirm_text, pending, note], **private)  # fmt: skip
     yes.click(partial(remove, engine), [pending, coll, scope], [*lib, confirm, *chips, note],
               **work)  # fmt: skip

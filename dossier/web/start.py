@@ -34,19 +34,18 @@ MAX_TOPICS, MAX_SUGGESTIONS, CANDIDATES = 6, 5, 10
 OPENING_CHARS = 1500
 _WORD = re.compile(r"[A-Za-z][A-Za-z0-9'’.-]*[A-Za-z0-9]|[A-Za-z]")
 _BREAK = re.compile(r"(?<![A-Z])[.,;:!?()\[\]{}\"“”‘’|/\n—–]+")
-_STOP = frozenset(
-    (
-        "a about above after again against all also am an and any are as at be because been "
-        "before being below between both but by can could did do does doing down during each few "
-        "for from further had has have having he her here hers herself him himself his how i if "
-        "in into is it its itself just me more most my myself no nor not now of off on once only "
-        "or other our ours out over own same she should so some such than that the their theirs "
-        "them then there these they this those through to too under until up very was we were "
-        "what when where which while who whom why will with would you your new today said says "
-        "also one two three first last year years many much may must per via us mr ms dr remarks "
-        "statement fact sheet press release "
-    ).split()
-)
+_STOP_WORDS = """\
+a about above after again against all also am an and any are as at be because been before
+being below between both but by can could did do does doing down during each few for from
+further had has have having he her here hers herself him himself his how i if in into is
+it its itself just me more most my myself no nor not now of off on once only or other our
+ours out over own same she should so some such than that the their theirs them then there
+these they this those through to too under until up very was we were what when where which
+while who whom why will with would you your new today said says also one two three first
+last year years many much may must per via us mr ms dr remarks statement fact sheet press
+release
+"""
+_STOP = frozenset(_STOP_WORDS.split())
 
 
 @dataclass(frozen=True)
