@@ -1,30 +1,36 @@
 """Cited briefings: a topic in, an auditable document out.
 
-Evidence is retrieved broadly for the topic; its sentences (with exact document offsets) are
-scored against the topic, clustered into themes, searched for dates and for statements that
-revoke or contradict others. Without a model every point is a quoted sentence; with one, a
-model writes each section from its evidence and every sentence passes the citation checker.
+Evidence is retrieved broadly for the topic and read as whole sentences of its documents
+(each with its exact document span); the sentences are scored against the topic, merged when
+two say the same thing, and arranged as a summary of distinct main points, named themes, a
+timeline of dated actions and the places where a newer source revokes or contradicts an
+older one. Without a model every point is a quoted sentence; with one, a model writes the
+summary and themes from their evidence and every sentence passes the citation checker.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from datetime import date
+from functools import partial
 
 import numpy as np
 
+from assistant import briefing_evidence as ev
+from assistant.briefing_differences import Change, conflicts, replacements
+from assistant.briefing_model import written
 from assistant.briefing_parts import (
+    Difference,
     Point,
+    SourceDocument,
     Theme,
     TimelineEvent,
-    cluster,
-    differences,
-    name_theme,
-    select,
-    timeline,
+    merge_duplicates,
 )
-from assistant.extractive import Candidate, ExtractiveAnswerer, candidates, readable
+from assistant.briefing_points import LEAD_RANK, Reader, Sentence, evidence
+from assistant.briefing_sections import arrange, timeline
+from assistant.extractive import ExtractiveAnswerer, term_overlap
 from assistant.types import Answer, Citation
 from index.bm25 import tokenize
 from index.collection import Collection
@@ -39,6 +45,8 @@ GAP_PROBES = (
     "How is {t} enforced?",
 )
 NOT_COVERED = "The corpus does not cover this topic: no passage is relevant enough to brief on."
+CORE = 0.1  # how much more a document must be about the topic to lower its sentences' bar
+RELEVANT = 80  # the most relevant sentences the summary and themes are drawn from
 
 
 @dataclass(frozen=True)
@@ -49,7 +57,7 @@ class Briefing:
     summary: tuple[Point, ...] = ()
     themes: tuple[Theme, ...] = ()
     timeline: tuple[TimelineEvent, ...] = ()
-    differences: tuple[tuple[Point, Point], ...] = ()
+    differences: tuple[Difference, ...] = ()
     gaps: tuple[str, ...] = ()
     citations: tuple[Citation, ...] = ()  # [n] -> exact span; every point cites these
     retrieved_docs: tuple[tuple[str, str, float], ...] = ()  # (doc_id, title, best score)
@@ -57,11 +65,12 @@ class Briefing:
     backend: str = "extractive"
     timings_ms: dict[str, float] = field(default_factory=dict)
     made: str = field(default_factory=lambda: date.today().isoformat())  # when it was made
+    sources: tuple[SourceDocument, ...] = ()  # the cited documents, each once
 
     def points(self) -> list[Point]:
         out = list(self.summary) + [p for t in self.themes for p in t.points]
-        out += [e.point for e in self.timeline] + [p for pair in self.differences for p in pair]
-        return out
+        out += [e.point for e in self.timeline]
+        return out + [p for d in self.differences for p in (d.earlier, d.later)]
 
     @property
     def cited_docs(self) -> list[str]:
@@ -73,19 +82,31 @@ class _Numbering:
 
     def __init__(self) -> None:
         self.by_span: dict[tuple[str, int, int], Citation] = {}
+        self.docs: dict[str, Sentence] = {}  # a sentence of each cited document, for its info
 
-    def cite(self, c: Candidate) -> int:
-        key = (c.hit.chunk.doc_id, c.start, c.end)
+    def cite(self, s: Sentence, score: float = 0.0) -> int:
+        key = (s.doc.doc_id, s.start, s.end)
         if key not in self.by_span:
             n = len(self.by_span) + 1
-            self.by_span[key] = Citation(
-                n, c.hit.chunk.doc_id, c.hit.document.title, c.hit.document.source,
-                c.hit.chunk.page, c.start, c.end, c.text, c.hit.score,
-            )  # fmt: skip
+            self.by_span[key] = Citation(n, s.doc.doc_id, s.doc.title, s.doc.source, s.page,
+                                         s.start, s.end, s.text, score)  # fmt: skip
+            self.docs.setdefault(s.doc.doc_id, s)
         return self.by_span[key].n
 
-    def point(self, c: Candidate) -> Point:
-        return Point(readable(c.text), (self.cite(c),), c.hit.document.date)
+    def point(self, group: Sequence[Sentence], text: str | None = None) -> Point:
+        """One point stated by the group's first sentence, citing every sentence of it."""
+        marks = tuple(dict.fromkeys(self.cite(s) for s in group))
+        return Point(text or group[0].shown, marks, group[0].doc.date)
+
+    def sources(self) -> tuple[SourceDocument, ...]:
+        passages: dict[str, list[int]] = {}
+        for c in self.by_span.values():
+            passages.setdefault(c.doc_id, []).append(c.n)
+        return tuple(
+            SourceDocument(d, s.doc.title, s.doc.source, s.doc.date,
+                           s.doc.metadata.get("source_url"), tuple(passages[d]))
+            for d, s in self.docs.items()
+        )  # fmt: skip
 
 
 def build_briefing(
@@ -93,62 +114,94 @@ def build_briefing(
     topic: str,
     *,
     filters: SearchFilter | None = None,
-    depth: int = 40,
+    depth: int = 50,
     n_themes: int = 4,
     min_relevance: float = 0.35,
     answerer: ExtractiveAnswerer,
     writer: Callable[[str, Sequence[Hit]], Answer] | None = None,
     progress: Callable[[str], None] | None = None,
+    retrieval: RetrievalSettings | None = None,
 ) -> Briefing:
-    """``writer`` (a generative answerer's ``answer``) writes sections when given."""
+    """``writer`` (a generative answerer's ``answer``) writes sections when given. Searches
+    take ``retrieval``'s fusion, without its second hop: a briefing broadens its evidence
+    itself, by the names the evidence repeats."""
+    search = partial(collection.search, filters=filters,
+                     retrieval=(retrieval or RetrievalSettings()).model_copy(
+                         update={"multihop": False}))  # fmt: skip
     step = progress or (lambda _: None)
     scope = f"collection '{collection.name}'" + (f", {_describe(filters)}" if filters else "")
     step("retrieving evidence")
-    hits = collection.search(
-        topic, depth, filters=filters, retrieval=RetrievalSettings(candidates=max(100, depth))
-    )
-    cands = candidates(hits)
+    hits = ev.diverse(search(topic, depth * 5), depth)
+    hits = ev.expanded(search, topic, hits)
     docs = _retrieved(hits)
-    if not cands:
+    reader = Reader(collection.catalog.document)
+    sents = ev.with_openings(evidence(hits, reader), hits, reader)
+    sents = ev.shortlist(topic, sents) + ev.changes(search, topic, reader, sents)
+    if not sents:
         return Briefing(topic, scope, False, retrieved_docs=docs, notes=(NOT_COVERED,))
     step("scoring sentences")
-    scores, vecs = answerer.score(topic, cands)
-    relevant = [i for i in np.argsort(-scores) if scores[i] >= min_relevance][:60]
+    probes = [p.format(t=topic) for p in GAP_PROBES]
+    scores, vecs, probe_vecs = ev.score(answerer, topic, sents, probes)
+    order = [int(i) for i in np.argsort(-scores)]
+    value, about = ev.value(sents, scores)
+    # a sentence of a document about the topic counts with a lower bar of its own
+    relevant = sorted((i for i in order if scores[i] >= min_relevance or (
+        about[i] >= min_relevance + CORE and scores[i] >= min_relevance - CORE)),
+        key=lambda i: -value[i])[:RELEVANT]  # fmt: skip
     if len(relevant) < 2:
         return Briefing(topic, scope, False, retrieved_docs=docs, notes=(NOT_COVERED,))
     num = _Numbering()
-    in_summary = select(relevant, scores, vecs, 5)
-    summary = [num.point(cands[i]) for i in in_summary]
     step("grouping themes")
-    themes = []
-    for members in cluster(relevant, vecs, n_themes):
-        name = name_theme(
-            [cands[i].text for i in members], topic, [cands[i].text for i in relevant]
-        )
-        # the summary already states its points: themes add the rest (or repeat their best)
-        rest = [i for i in members if i not in in_summary]
-        picked = select(rest, scores, vecs, 4) or select(members, scores, vecs, 1)
-        themes.append(Theme(name, tuple(num.point(cands[i]) for i in picked)))
+    spans = [(s.doc.doc_id, s.start, s.end) for s in sents]
+    groups = merge_duplicates(relevant, [s.shown for s in sents], vecs, spans)
+    summary, themed = arrange(groups, sents, value, vecs, topic, n_themes,
+                              answerer.embedder.embed)  # fmt: skip
     step("building the timeline")
-    # dated statements matter even when less central to the topic: a lower bar
-    dated = [i for i in np.argsort(-scores) if scores[i] >= min_relevance - 0.1][:120]
-    events = [
-        TimelineEvent(day, label, num.point(cands[i]), from_document)
-        for day, label, i, from_document in timeline([cands[i] for i in dated], dated)
+    wider = ev.wider(order, sents, scores, min_relevance)
+    changes = replacements([sents[i] for i in wider], _candidates(collection, filters), reader)
+    changes += conflicts([sents[i] for i in relevant], vecs[relevant])
+    # a change of policy is an action: what both documents say they do is on the timeline
+    changed = {c.doc.doc_id for ch in changes for c in (ch.earlier, ch.later)}
+    dated = wider + [
+        i
+        for i, s in enumerate(sents)
+        if s.doc.doc_id in changed and s.rank == LEAD_RANK and i not in wider
     ]
-    pairs = [
-        (num.point(cands[a]), num.point(cands[b])) for a, b in differences(cands, relevant, vecs)
+    events = [
+        TimelineEvent(iso, label, num.point([sents[i] for i in g]), from_doc)
+        for iso, label, g, from_doc in timeline(dated, sents, scores, vecs)
     ]
     step("looking for gaps")
-    gaps = _gaps(collection, topic, filters, answerer)
+    gaps = _gaps(probes, probe_vecs, [sents[i] for i in relevant], vecs[relevant], topic,
+                 answerer.min_score)  # fmt: skip
     brief = Briefing(
-        topic, scope, True, tuple(summary), tuple(themes), tuple(events), tuple(pairs),
-        tuple(gaps), tuple(num.by_span.values()), docs,
+        topic, scope, True,
+        tuple(num.point([sents[i] for i in g]) for g in summary),
+        tuple(Theme(name, tuple(num.point([sents[i] for i in g]) for g in members))
+              for name, members in themed),
+        tuple(events), tuple(_difference(c, num) for c in changes[:4]), tuple(gaps),
+        tuple(num.by_span.values()), docs, sources=num.sources(),
     )  # fmt: skip
     if writer is not None:
         step("writing sections with the model")
-        brief = _written(brief, topic, hits, writer)
+        brief = written(brief, topic, hits, writer)
     return brief
+
+
+def _candidates(collection: Collection, filters: SearchFilter | None) -> list:  # type: ignore[type-arg]
+    docs = collection.documents()
+    return [d for d in docs if filters is None or filters.admits(d)]
+
+
+def _difference(c: Change, num: _Numbering) -> Difference:
+    def named(s: Sentence) -> str:
+        return f"{s.doc.title} ({s.doc.date})" if s.doc.date else s.doc.title
+
+    if c.relation.startswith("states"):
+        summary = f"{named(c.later)} {c.relation} than {named(c.earlier)}"
+    else:
+        summary = f"{named(c.later)} {c.relation} {named(c.earlier)}"
+    return Difference(c.relation, num.point([c.earlier]), num.point([c.later]), summary)
 
 
 def _retrieved(hits: Sequence[Hit]) -> tuple[tuple[str, str, float], ...]:
@@ -166,65 +219,26 @@ def _describe(f: SearchFilter) -> str:
 
 
 def _gaps(
-    collection: Collection, topic: str, filters: SearchFilter | None, answerer: ExtractiveAnswerer
+    probes: Sequence[str],
+    probe_vecs: np.ndarray,
+    pool: Sequence[Sentence],
+    vecs: np.ndarray,
+    topic: str,
+    min_score: float,
 ) -> list[str]:
-    """Probe questions the corpus answers only weakly: what a reader should not assume."""
+    """Probe questions the briefing's evidence answers only weakly: what a reader should not
+    assume. A probe is answered by a sentence that scores as an extractive answer would and
+    holds one of the probe's own words (a 'funding' probe needs a word of funding)."""
+    topic_words = set(tokenize(topic))
     gaps = []
-    for probe in GAP_PROBES:
-        q = probe.format(t=topic)
-        hits = collection.search(q, 6, filters=filters)
-        answer = answerer.answer(q, hits)
-        terms = set(tokenize(q)) - set(tokenize(topic))
-        # answered, but without the probe's own key words: still a gap (e.g. no "funding")
-        if not answer.answered or not any(terms & set(tokenize(c.text)) for c in answer.citations):
-            gaps.append(q)
+    for probe, pv in zip(probes, probe_vecs, strict=True):
+        terms = set(tokenize(probe))
+        own = terms - topic_words
+        best = max(
+            (0.6 * float(v @ pv) + 0.4 * term_overlap(terms, s.shown)
+             for s, v in zip(pool, vecs, strict=True) if own & set(tokenize(s.shown))),
+            default=0.0,
+        )  # fmt: skip
+        if best < min_score:
+            gaps.append(probe)
     return gaps
-
-
-def _written(
-    brief: Briefing, topic: str, hits: Sequence[Hit], writer: Callable[..., Answer]
-) -> Briefing:
-    """The model rewrites the summary and each theme from that section's evidence."""
-    by_n = {c.n: c for c in brief.citations}
-    notes = list(brief.notes)
-    written = [0]  # sections the model wrote (the rest keep their quoted points)
-
-    def section(instruction: str, points: Sequence[Point]) -> tuple[Point, ...]:
-        pairs = [(by_n[n], _as_hit(by_n[n], hits)) for p in points for n in p.citations]
-        cited = [c for c, h in pairs if h is not None]
-        answer = writer(instruction, [h for _, h in pairs if h is not None])
-        if answer.backend == "extractive" or not answer.answered:
-            if answer.note and answer.note not in notes:
-                notes.append(answer.note)
-            return tuple(points)  # the quoted points stand
-        written[0] += 1
-        return _from_answer(answer, cited)
-
-    summary = section(f"Summarise the key points about {topic} in 3 to 5 sentences.", brief.summary)
-    themes = tuple(
-        replace(t, points=section(f"Explain '{t.name}' as it relates to {topic}.", t.points))
-        for t in brief.themes
-    )
-    total = 1 + len(brief.themes)
-    backend = f"model ({written[0]} of {total} sections)" if written[0] else "extractive"
-    return replace(brief, summary=summary, themes=themes, notes=tuple(notes), backend=backend)
-
-
-def _as_hit(c: Citation, hits: Sequence[Hit]) -> Hit | None:
-    """A hit whose chunk is exactly the cited span, so the model's [n] maps back to it."""
-    for h in hits:
-        if h.chunk.doc_id == c.doc_id and h.chunk.start <= c.start and c.end <= h.chunk.end:
-            chunk = replace(h.chunk, text=c.text, start=c.start, end=c.end)
-            return replace(h, chunk=chunk)
-    return None
-
-
-def _from_answer(answer: Answer, cited: Sequence[Citation]) -> tuple[Point, ...]:
-    """Model sentences, their [k] (local numbering) mapped back to the briefing's numbers."""
-    local = {k: c.n for k, c in enumerate(cited, 1)}
-    return tuple(
-        Point(s.text, tuple(local[k] for k in s.citations if k in local), None, s.supported,
-              s.support)
-        for s in answer.sentences
-        if any(k in local for k in s.citations)
-    )  # fmt: skip

@@ -15,7 +15,7 @@ from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
 from assistant.briefing import Briefing
-from assistant.briefing_parts import Point
+from assistant.briefing_parts import Point, SourceDocument
 from assistant.types import Citation
 from corpus.errors import UsageError
 from index.collection import Collection
@@ -70,10 +70,31 @@ def _marks(p: Point) -> str:
     return "".join(f"[{n}]" for n in p.citations)
 
 
-def _source_line(c: Citation, date: str | None, url: str | None) -> str:
-    page = f", page {c.page}" if c.page else ""
-    when = f", {date}" if date else ""
-    return f"{c.title}{when} ({url or c.source}{page}, chars {c.start}-{c.end})"
+def documents(b: Briefing, meta: Meta) -> list[dict[str, Any]]:
+    """The cited documents, each once (title, date, path, URL), with its cited passages."""
+    by_n = {c.n: c for c in b.citations}
+    listed = b.sources
+    if not listed:  # a briefing made without its source list: group its citations
+        first: dict[str, Citation] = {}
+        for c in b.citations:
+            first.setdefault(c.doc_id, c)
+        listed = tuple(
+            SourceDocument(c.doc_id, c.title, c.source, *meta(c.doc_id),
+                           tuple(x.n for x in b.citations if x.doc_id == c.doc_id))
+            for c in first.values()
+        )  # fmt: skip
+    return [{"title": d.title, "date": d.date, "source": d.source, "url": d.url,
+             "passages": [by_n[n] for n in d.passages if n in by_n]} for d in listed]  # fmt: skip
+
+
+def _where(c: Citation) -> str:
+    page = f"page {c.page}, " if c.page else ""
+    return f"{page}chars {c.start}-{c.end}"
+
+
+def _document_line(d: dict[str, Any]) -> str:
+    when = f", {d['date']}" if d["date"] else ""
+    return f"{d['title']}{when} ({d['url'] or d['source']})"
 
 
 def coverage(b: Briefing) -> str:
@@ -107,17 +128,18 @@ def to_markdown(b: Briefing, meta: Meta) -> str:
         out.append("")
     if b.differences:
         out += ["## Where sources differ", ""]
-        for first, second in b.differences:
-            out += [f"- {_md(first.text)} {_marks(first)}",
-                    f"  - versus: {_md(second.text)} {_marks(second)}"]  # fmt: skip
+        for d in b.differences:
+            out += [f"- **{_md(d.relation)}**: {_md(d.summary)}",
+                    f"  - earlier: {_md(d.earlier.text)} {_marks(d.earlier)}",
+                    f"  - later: {_md(d.later.text)} {_marks(d.later)}"]  # fmt: skip
         out.append("")
     if b.gaps:
         out += ["## Gaps", "", "The corpus answers these only weakly or not at all:", ""]
         out += [f"- {_md(g)}" for g in b.gaps] + [""]
     out += ["## Sources", ""]
-    for c in b.citations:
-        date, url = meta(c.doc_id)
-        out.append(f"{c.n}. {_md(_source_line(c, date, url))}: “{_md(c.text)}”")
+    for src in documents(b, meta):
+        out.append(f"- {_md(_document_line(src))}")
+        out += [f"  - [{c.n}] “{_md(c.text)}” ({_where(c)})" for c in src["passages"]]
     out += ["", coverage(b)]
     return "\n".join(out) + "\n"
 
@@ -135,11 +157,9 @@ def _templates() -> jinja2.Environment:
 def to_html(b: Briefing, meta: Meta, *, clickable: bool = False, page: bool = True) -> str:
     """The export (``page``: a whole self-contained file; [n] are footnote links), or the
     app's fragment (``clickable``: [n] are buttons the page script opens in a panel)."""
-    sources = []
-    for c in b.citations:
-        date, url = meta(c.doc_id)
-        link = url if url and url.startswith(("http://", "https://")) else None
-        sources.append({"c": c, "date": date, "url": link})
+    sources = documents(b, meta)
+    for d in sources:  # only web links are links
+        d["url"] = d["url"] if d["url"] and d["url"].startswith(("http://", "https://")) else None
     context: dict[str, Any] = {"b": b, "sections": list(sections(b)), "sources": sources,
                                "coverage": coverage(b), "clickable": clickable}  # fmt: skip
     name = "briefing.html.j2" if page else "briefing_body.html.j2"
@@ -170,17 +190,21 @@ def to_docx(b: Briefing, meta: Meta) -> bytes:
                 para.add_run(f" — {ev.point.text} {_marks(ev.point)}")
         if b.differences:
             doc.add_heading("Where sources differ", level=1)
-            for first, second in b.differences:
-                doc.add_paragraph(f"{first.text} {_marks(first)}", style="List Bullet")
-                doc.add_paragraph(f"versus: {second.text} {_marks(second)}", style="List Bullet 2")
+            for d in b.differences:
+                para = doc.add_paragraph(style="List Bullet")
+                para.add_run(d.relation).bold = True
+                para.add_run(f": {d.summary}")
+                for when, p in (("earlier", d.earlier), ("later", d.later)):
+                    doc.add_paragraph(f"{when}: {p.text} {_marks(p)}", style="List Bullet 2")
         if b.gaps:
             doc.add_heading("Gaps", level=1)
             for g in b.gaps:
                 doc.add_paragraph(g, style="List Bullet")
         doc.add_heading("Sources", level=1)
-        for c in b.citations:
-            date, url = meta(c.doc_id)
-            doc.add_paragraph(f"[{c.n}] {_source_line(c, date, url)}: “{c.text}”")
+        for src in documents(b, meta):
+            doc.add_paragraph(_document_line(src), style="List Bullet")
+            for c in src["passages"]:
+                doc.add_paragraph(f"[{c.n}] “{c.text}” ({_where(c)})", style="List Bullet 2")
         doc.add_paragraph(coverage(b))
     buf = io.BytesIO()
     doc.save(buf)

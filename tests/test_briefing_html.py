@@ -9,7 +9,7 @@ from markupsafe import escape
 
 from assistant.briefing import NOT_COVERED, Briefing
 from assistant.briefing_export import coverage, sections, to_html
-from assistant.briefing_parts import Point, Theme, TimelineEvent
+from assistant.briefing_parts import Difference, Point, Theme, TimelineEvent
 from assistant.types import Citation
 
 EVIL = "<script>alert(1)</script><img src=x onerror=alert(2)>"
@@ -29,7 +29,8 @@ def briefing() -> Briefing:
         topic=f"AI {EVIL}", scope="collection 'demo'", covered=True, summary=(quoted, weak),
         themes=(Theme(f"officers {EVIL}", (Point("Officers were named.", (2,)),)),),
         timeline=(TimelineEvent("2024-03-28", "28 March 2024", quoted),),
-        differences=((quoted, weak),), gaps=(f"Who pays for {EVIL}?",), citations=(c1, c2),
+        differences=(Difference("revokes", weak, quoted, f"Memo {EVIL} revokes Fact sheet"),),
+        gaps=(f"Who pays for {EVIL}?",), citations=(c1, c2),
         retrieved_docs=(("d1", "Memo", 0.9), ("d2", "Fact sheet", 0.8),
                         ("d3", f"Uncited {EVIL}", 0.5)),
         notes=(f"note {EVIL}",), made="2025-01-02",
@@ -69,8 +70,8 @@ def test_citations_are_footnote_links_in_the_export_and_buttons_in_the_app() -> 
         assert f"href='#src-{n}'" in page and f"id='src-{n}'" in page
         assert f"class='cite bcite-{n}'" in app
     assert "<button" not in page and "<sup>" not in app
-    # sources: the path in <code> (the app's panel looks it up), http(s) links only
-    assert "<code>memos/m-24-10.md</code>, page 2, chars 10-40" in app
+    # sources: each document once, its path in <code>, its passages under it; http(s) links
+    assert "<code>memos/m-24-10.md</code>" in app and "page 2, chars 10-40" in app
     assert "href='https://example.org/memo'" in app and "2024-03-28" in app
     assert app.count("rel='noopener noreferrer'") == 1
     assert "(not supported by its citations: 0.31)" in app and "0.31" in page

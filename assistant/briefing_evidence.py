@@ -1,0 +1,149 @@
+"""The evidence of a briefing: passages retrieved for the topic (a few per document, and
+more found by the names the evidence repeats and by what changed), read as whole sentences
+with each retrieved document's opening, and scored for the topic in one embedding batch."""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Callable, Sequence
+from dataclasses import replace
+
+import numpy as np
+
+from assistant.briefing_differences import CHANGE, CHANGE_WORDS
+from assistant.briefing_points import LEAD_RANK, Reader, Sentence, evidence, informative
+from assistant.briefing_themes import recurring_names
+from assistant.extractive import ExtractiveAnswerer, term_overlap
+from index.bm25 import tokenize
+from index.types import Hit
+
+MAX_SCORED = 240  # sentences embedded per briefing: the cost of a briefing is mostly this
+EXPANSIONS = 3  # names of the evidence searched for too
+EXPANSION_DEPTH = 8  # passages each of them adds at most
+PER_DOCUMENT = 8  # passages of the evidence from any one document
+OPENINGS = 12  # documents (the best retrieved) whose opening sentences are read too
+EMBED_WORDS = 40  # a sentence's first words say what it is about; the rest costs time
+
+
+def wider(
+    order: Sequence[int], sents: Sequence[Sentence], scores: np.ndarray, bar: float
+) -> list[int]:
+    """The statements the timeline and the changes of policy draw on: dated actions matter
+    even when less central to the topic, so a lower bar; but a document's opening only
+    counts when the document itself is about the topic (two relevant sentences)."""
+    about = Counter(sents[i].doc.doc_id for i in order if scores[i] >= bar)
+    return [
+        i for i in order[:150]
+        if scores[i] >= bar - 0.1
+        and (sents[i].rank < LEAD_RANK or scores[i] >= bar or about[sents[i].doc.doc_id] >= 2)
+    ]  # fmt: skip
+
+
+def expanded(search: Callable[..., list[Hit]], topic: str, hits: list[Hit]) -> list[Hit]:
+    """The evidence, broadened by the names it keeps repeating: "Presidential AI Challenge"
+    in several passages on a topic finds the documents about the Challenge that the topic's
+    own words missed (pseudo-relevance feedback)."""
+    have = {h.chunk.chunk_id for h in hits}
+    per_doc = Counter(h.chunk.doc_id for h in hits)
+    out = list(hits)
+    for name in recurring_names([h.chunk.text for h in hits], topic, EXPANSIONS):
+        for h in search(name, EXPANSION_DEPTH):
+            if h.chunk.chunk_id not in have and per_doc[h.chunk.doc_id] < PER_DOCUMENT:
+                have.add(h.chunk.chunk_id)
+                per_doc[h.chunk.doc_id] += 1
+                out.append(replace(h, rank=len(out) + 1))
+    return out
+
+
+def diverse(hits: Sequence[Hit], depth: int, per_doc: int = PER_DOCUMENT) -> list[Hit]:
+    """The best ``depth`` passages, at most ``per_doc`` from any one document: a briefing
+    draws on the sources, not on the longest one."""
+    count: Counter[str] = Counter()
+    out = []
+    for h in hits:
+        if count[h.chunk.doc_id] < per_doc:
+            count[h.chunk.doc_id] += 1
+            out.append(h)
+    return out[:depth]
+
+
+def with_openings(sents: list[Sentence], hits: Sequence[Hit], reader: Reader) -> list[Sentence]:
+    """The evidence, and each retrieved document's opening sentences (where it says what it
+    does and when), which a passage deep in the document does not show."""
+    spans = {(s.doc.doc_id, s.start) for s in sents}
+    out = list(sents)
+    best: dict[str, Hit] = {}
+    for h in sorted(hits, key=lambda h: h.rank):
+        best.setdefault(h.chunk.doc_id, h)
+    for h in list(best.values())[:OPENINGS]:
+        for s in reader.opening(h.document, 3):
+            if (s.doc.doc_id, s.start) not in spans:
+                spans.add((s.doc.doc_id, s.start))
+                out.append(s)
+    return out
+
+
+def changes(
+    search: Callable[..., list[Hit]], topic: str, reader: Reader, have: Sequence[Sentence]
+) -> list[Sentence]:
+    """Statements that revoke, replace or revise a policy on the topic: a second, small
+    retrieval for them, since the topic's own words rarely find the newer document."""
+    hits = search(f"{topic} {CHANGE_WORDS}", 12)
+    known = {(s.doc.doc_id, s.start) for s in have}
+    found = [s for s in evidence(hits, reader) if CHANGE.search(s.shown)]
+    # and what the changing documents say they do, for the timeline
+    found += [o for s in found for o in reader.opening(s.doc, 2)]
+    out: list[Sentence] = []
+    for s in found:
+        if (s.doc.doc_id, s.start) not in known:
+            known.add((s.doc.doc_id, s.start))
+            out.append(s)
+    return out
+
+
+def shortlist(topic: str, sents: list[Sentence]) -> list[Sentence]:
+    """At most MAX_SCORED sentences worth embedding: by the topic's words and the rank of
+    their passage (embedding every sentence would be most of a briefing's time)."""
+    if len(sents) <= MAX_SCORED:
+        return sents
+    terms = set(tokenize(topic))
+    lexical = [term_overlap(terms, s.shown) + 0.5 / (1 + min(s.rank, 20)) for s in sents]
+    keep = sorted(range(len(sents)), key=lambda i: -lexical[i])[:MAX_SCORED]
+    return [sents[i] for i in sorted(keep)]
+
+
+def score(
+    answerer: ExtractiveAnswerer, topic: str, sents: Sequence[Sentence], probes: Sequence[str]
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Relevance to the topic: 0.6 x cosine + 0.4 x the topic's words found (each weighted
+    by how rare it is in the evidence: in a corpus about AI, "AI" says little), plus a small
+    prior for the rank of the passage (an opening read outside any passage gets none); the
+    sentences' vectors and the gap probes' vectors (one batch: the embedder's cost)."""
+    # a list item is judged by what it says itself, not by the lead-in its siblings share
+    texts = [" ".join(s.own.split()[:EMBED_WORDS]) for s in sents]
+    vecs = answerer.embedder.embed([topic, *probes, *texts])
+    topic_vec, probe_vecs, vecs = vecs[0], vecs[1 : 1 + len(probes)], vecs[1 + len(probes) :]
+    bags = [set(tokenize(t)) for t in texts]
+    terms = set(tokenize(topic))
+    weight = {t: np.log((1 + len(bags)) / (1 + sum(t in b for b in bags))) + 0.1 for t in terms}
+    total = sum(weight.values()) or 1.0
+    overlap = np.array([sum(weight[t] for t in terms & b) / total for b in bags])
+    prior = np.array([0.0 if s.rank >= LEAD_RANK else 1 / (1 + s.rank) for s in sents])
+    informs = np.array([informative(s.own) for s in sents])
+    score = 0.6 * (vecs @ topic_vec) + 0.4 * overlap + 0.05 * prior + informs
+    return score, vecs, probe_vecs
+
+
+def value(sents: Sequence[Sentence], scores: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """(what a sentence is worth to the briefing, how much its document is about the topic).
+    A document's aboutness is the mean of its three most relevant sentences; a sentence is
+    worth half its own relevance, half its document's, and what it reports: so the concrete
+    requirements of the policy the topic is about outrank a passing remark that happens to
+    use the topic's words."""
+    by_doc: dict[str, list[float]] = {}
+    for s, x in zip(sents, scores, strict=True):
+        by_doc.setdefault(s.doc.doc_id, []).append(float(x))
+    aboutness = {d: float(np.mean(sorted(xs)[-3:])) for d, xs in by_doc.items()}
+    about = np.array([aboutness[s.doc.doc_id] for s in sents])
+    informs = np.array([informative(s.own) for s in sents])
+    return 0.5 * scores + 0.5 * about + informs, about
