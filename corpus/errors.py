@@ -77,3 +77,15 @@ class VectorStoreError(DossierError):
     """The vector store cannot be reached (a Chroma server that is down or elsewhere)."""
 
     exit_code = 8
+
+
+class OwnershipError(DossierError):
+    """A Chroma collection belongs to another Dossier catalog (another home or machine)."""
+
+    exit_code = 9
+
+
+class BusyError(DossierError):
+    """Another process is writing to the collection, and this one was told not to wait."""
+
+    exit_code = 10

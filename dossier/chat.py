@@ -58,9 +58,12 @@ def ask(helper: Assistant, question: str, k: int | None, conversation: str | Non
     if as_json:
         answer, rewritten = outcome(events)
         data = helper.to_dict(answer, conv.conversation_id, rewritten)
+        data["warnings"] = helper.collection.warnings()  # dense search failed or behind
         print(json.dumps(data, indent=2, ensure_ascii=False))
     else:
         print_stream(events)
+        for w in helper.collection.warnings():
+            print(f"warning: {w}", file=sys.stderr)
         print(f"\n(conversation {conv.conversation_id}: continue with "
               f"--conversation {conv.conversation_id})", file=sys.stderr)  # fmt: skip
     return 0

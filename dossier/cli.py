@@ -4,6 +4,8 @@ Exit codes: 0 success; 1 an unexpected error; 2 bad usage or settings; 3 an inge
 some files failed (the others were ingested); 4 a collection built with other settings;
 5 a collection or document that does not exist; 6 a missing optional extra (or a broken
 install); 7 a model backend failure; 8 the vector store (a Chroma server) cannot be reached;
+9 the Chroma collection belongs to another home's catalog; 10 another process is writing
+(when told not to wait); 11 'dossier check' found disagreements it did not repair;
 130 interrupted.
 
 ``main`` is, with ``ui.py``, the only place that sets process environment variables.
@@ -25,7 +27,8 @@ EPILOG = (
     "Settings come from flags, DOSSIER_* environment variables and $DOSSIER_HOME/config.toml; "
     "'dossier config' lists them all. Exit codes: 0 ok, 1 unexpected error, 2 bad usage, "
     "3 some files failed to ingest, 4 settings mismatch, 5 not found, 6 missing extra, "
-    "7 model backend failure, 8 vector store unreachable."
+    "7 model backend failure, 8 vector store unreachable, 9 Chroma collection of another "
+    "home, 10 another writer busy, 11 check found problems."
 )
 # Defaults for the libraries underneath, set before any of them is imported.
 ENVIRONMENT = {
@@ -147,6 +150,16 @@ def build_parser() -> argparse.ArgumentParser:
     s = sub.add_parser("status", help="collections, documents, chunks and where data lives")
     _common(s)
 
+    s = sub.add_parser("check", help="do catalog, vectors and BM25 agree? (--repair fixes them)",
+                       description="Compare the catalog (the source of truth) with the Chroma "
+                       "vectors (one per chunk, each read back and searched for with itself, "
+                       "a sample) and the BM25 index. Exit 11 when they disagree.",
+                       epilog=EPILOG)  # fmt: skip
+    s.add_argument("--repair", action="store_true",
+                   help="delete orphan vectors, embed missing or unreadable ones again, "
+                   "rebuild BM25; then check again")  # fmt: skip
+    _common(s)
+
     s = sub.add_parser("documents", help="list the documents of a collection")
     _common(s)
 
@@ -157,6 +170,9 @@ def build_parser() -> argparse.ArgumentParser:
     s = sub.add_parser("drop", help="delete a whole collection and its vectors")
     s.add_argument("name", metavar="COLLECTION")
     s.add_argument("--yes", action="store_true", help="do not ask for confirmation")
+    s.add_argument("--foreign", action="store_true",
+                   help="also when another home's catalog owns its Chroma collection (that "
+                   "home is gone: its vectors are useless without its catalog)")  # fmt: skip
     _common(s)
 
     s = sub.add_parser("demo", help="ingest the bundled White House AI-policy corpus and ask it")

@@ -52,7 +52,7 @@ def run(args: argparse.Namespace) -> int:
         "ingest": cmd_ingest, "search": cmd_search, "ask": cmd_ask, "status": cmd_status,
         "documents": cmd_documents, "remove": cmd_remove, "drop": cmd_drop, "demo": cmd_demo,
         "config": cmd_config, "eval": cmd_eval, "brief": cmd_brief, "chat": cmd_chat,
-        "conversations": cmd_conversations, "ui": cmd_ui,
+        "conversations": cmd_conversations, "ui": cmd_ui, "check": cmd_check,
     }[args.command]  # fmt: skip
     return handler(args)
 
@@ -66,6 +66,7 @@ def cmd_ingest(args: argparse.Namespace) -> int:
         if not p.exists():
             raise UsageError(f"{p}: no such file or folder")
     coll = wiring.open_collection(s)
+    coll.on_lock_wait = _tell  # another ingest holds the write lock: say why nothing moves
     with render.IngestProgress(paths, quiet=args.json, follow_links=args.follow_links) as progress:
         report = ingest(coll, paths, prune=args.prune, follow_links=args.follow_links,
                         limits=s.reading, on_file=progress.file)  # fmt: skip
@@ -81,8 +82,27 @@ def cmd_search(args: argparse.Namespace) -> int:
         args.query, args.k, filters=filters_from(args), mode=args.mode, retrieval=s.retrieval,
         timings=timings,
     )  # fmt: skip
-    emit(args, render.hits_json(args.query, hits, timings), render.hits_text(hits))
+    warnings = coll.warnings()  # dense search failed, behind, or missing vectors
+    for w in warnings:
+        _tell(f"warning: {w}")
+    emit(args, render.hits_json(args.query, hits, timings) | {"warnings": warnings},
+         render.hits_text(hits))  # fmt: skip
     return 0
+
+
+def _tell(message: str) -> None:
+    print(message, file=sys.stderr, flush=True)
+
+
+def cmd_check(args: argparse.Namespace) -> int:
+    from index.check import check, repair
+
+    s = settings_from(args)
+    coll = wiring.open_collection(s, create=False)
+    coll.on_lock_wait = _tell
+    report = repair(coll) if args.repair else check(coll)
+    emit(args, report.to_dict(), render.check_text(report))
+    return 0 if report.ok else 11
 
 
 def cmd_ask(args: argparse.Namespace) -> int:
@@ -138,15 +158,23 @@ def cmd_remove(args: argparse.Namespace) -> int:
 
 def cmd_drop(args: argparse.Namespace) -> int:
     s = settings_from(args)
-    coll = wiring.open_collection(s, args.name, create=False)
+    # --foreign: the Chroma collection may be another (lost) home's, so it is not opened
+    coll = None if args.foreign else wiring.open_collection(s, args.name, create=False)
     if not args.yes:
         if not sys.stdin.isatty():
             raise UsageError(f"dropping '{args.name}' needs --yes when not run interactively")
-        reply = input(f"Delete collection '{args.name}' and all its vectors? [y/N] ")
+        whose = ", whoever owns them" if args.foreign else ""
+        reply = input(f"Delete collection '{args.name}' and all its vectors{whose}? [y/N] ")
         if reply.strip().lower() not in ("y", "yes"):
             print("kept")
             return 0
-    coll.drop()
+    if coll is not None:
+        coll.drop()
+    else:
+        from index.collection import drop_any
+
+        if not drop_any(s.home, args.name, s.chroma_url):
+            raise NotFoundError(f"no collection '{args.name}' here or in the vector store")
     emit(args, {"dropped": args.name}, f"dropped collection '{args.name}'")
     return 0
 

@@ -13,6 +13,7 @@ from assistant.types import Answer
 from corpus.readers import count_files
 from corpus.text import clip
 from index.catalog import DocumentInfo
+from index.check import CheckReport
 from index.ingest import FileReport, IngestReport
 from index.types import Hit
 
@@ -155,6 +156,30 @@ def status_text(data: dict[str, Any]) -> str:
         lines.append(f"- {c['collection']}: {c['documents']} documents, {c['chunks']} chunks, "
                      f"{c['vectors']} vectors ({c['path']})")  # fmt: skip
     return "\n".join(lines)
+
+
+def check_text(report: CheckReport) -> str:
+    d = report.to_dict()
+    lines = [f"{d['collection']}: {d['documents']} documents, {d['chunks']} chunks, "
+             f"{d['vectors']} vectors"]  # fmt: skip
+    if d["repaired"]:
+        lines.append("repaired: " + ", ".join(f"{k} {v}" for k, v in d["repaired"].items()))
+    lines.append(f"catalog: {d['catalog']}")
+    for key, meaning in CHECK_FINDINGS.items():
+        if d[key]:
+            lines.append(f"{d[key]} {meaning}, e.g. {', '.join(d[key + '_ids'][:3])}")
+    lines.append(f"bm25: {d['bm25']}")
+    lines.append("all agree" if report.ok else "they disagree: run 'dossier check --repair'")
+    return "\n".join(lines)
+
+
+CHECK_FINDINGS = {
+    "missing": "chunks have no vector",
+    "orphans": "vectors belong to no chunk",
+    "unreadable": "vectors cannot be read back",
+    "wrong": "vectors have the wrong size, length or document",
+    "unfindable": "sampled vectors are not found by a search with themselves",
+}
 
 
 def config_text(data: dict[str, Any]) -> str:

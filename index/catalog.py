@@ -9,7 +9,9 @@ from __future__ import annotations
 
 import json
 import sqlite3
+import threading
 import time
+import uuid
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -67,17 +69,40 @@ class DocumentInfo:
 
 
 class Catalog:
+    """One per collection and process, shared by threads: each thread gets its own
+    connection, so a reader never sees another thread's open transaction and, with WAL,
+    reads the last committed state while a writer works."""
+
     def __init__(self, path: Path) -> None:
         path.parent.mkdir(parents=True, exist_ok=True)
         self.path = path
-        # autocommit off; every write goes through an explicit transaction below
-        self._db = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
-        self._db.execute("PRAGMA journal_mode=WAL")
-        self._db.execute("PRAGMA synchronous=NORMAL")
+        self._local = threading.local()  # a thread's connection ends with the thread
+        self._lock = threading.Lock()
         self._db.executescript(_SCHEMA)
+        self._own: set[int] = set()  # generations this process committed, not yet checked
+        self._checked = 0  # all earlier commits count as foreign: another object may have
+        # opened the same Chroma before them
+
+    @property
+    def _db(self) -> sqlite3.Connection:
+        db: sqlite3.Connection | None = getattr(self._local, "db", None)
+        if db is None:
+            # autocommit off; every write goes through an explicit transaction below
+            # a reader waits out another process's commit instead of failing "database is
+            # locked" (writers are one at a time: index/lock.py)
+            db = sqlite3.connect(self.path, isolation_level=None, check_same_thread=False,
+                                 timeout=60)  # fmt: skip
+            db.execute("PRAGMA journal_mode=WAL")
+            db.execute("PRAGMA synchronous=NORMAL")
+            self._local.db = db
+        return db
 
     def close(self) -> None:
-        self._db.close()
+        """Close this thread's connection (other threads' close when their threads end)."""
+        db = getattr(self._local, "db", None)
+        if db is not None:
+            db.close()
+            self._local.db = None
 
     # -- settings and generation -------------------------------------------------------
     def get_meta(self, key: str) -> str | None:
@@ -88,8 +113,39 @@ class Catalog:
         self._db.execute("INSERT OR REPLACE INTO meta VALUES (?, ?)", (key, value))
 
     @property
+    def catalog_id(self) -> str:
+        """This catalog's identity, recorded by the Chroma collection it owns (made once)."""
+        found = self.get_meta("catalog_id")
+        if found is None:
+            self._db.execute("INSERT OR IGNORE INTO meta VALUES ('catalog_id', ?)",
+                             (uuid.uuid4().hex,))  # fmt: skip
+            found = self.get_meta("catalog_id") or ""
+        return found
+
+    def knows(self, chunk_ids: list[str]) -> bool:
+        """Whether every one of ``chunk_ids`` is a chunk of this catalog."""
+        return len(self.chunks_by_id(chunk_ids)) == len(set(chunk_ids))
+
+    def touch(self) -> None:
+        """Move the generation without changing a document: readers in other processes
+        then reload what they hold (the vectors a repair rewrote)."""
+        with self._write():
+            pass
+
+    @property
     def generation(self) -> int:
         return int(self.get_meta("generation") or 0)
+
+    def changed_elsewhere(self) -> bool:
+        """Whether another process committed since the last call (this process's own
+        commits do not count): a long-lived reader then refreshes what keeps the old state
+        in memory (an embedded Chroma's vector index)."""
+        gen = self.generation
+        with self._lock:
+            seen, self._checked = self._checked, max(self._checked, gen)
+            foreign = any(g not in self._own for g in range(seen + 1, gen + 1))
+            self._own = {g for g in self._own if g > gen}
+        return foreign
 
     # -- writes ------------------------------------------------------------------------
     @contextmanager
@@ -97,14 +153,18 @@ class Catalog:
         """One transaction that moves the generation: all of it is stored, or none."""
         db = self._db
         db.execute("BEGIN IMMEDIATE")
+        gen = 0
         try:
             yield db
-            db.execute(
-                "INSERT OR REPLACE INTO meta VALUES ('generation', ?)", (str(self.generation + 1),)
-            )
+            gen = self.generation + 1
+            db.execute("INSERT OR REPLACE INTO meta VALUES ('generation', ?)", (str(gen),))
+            with self._lock:  # known as ours before any reader can see it
+                self._own.add(gen)
             db.execute("COMMIT")
         except BaseException:
             db.execute("ROLLBACK")
+            with self._lock:
+                self._own.discard(gen)
             raise
 
     def replace_document(self, doc: Document, root: str, chunks: Iterable[Chunk]) -> list[str]:
@@ -175,6 +235,20 @@ class Catalog:
             headings=tuple(Heading(s, lvl, t) for s, lvl, t in json.loads(row[6])),
             content_hash=row[7],
         )  # fmt: skip
+
+    def chunk_documents(self) -> Iterator[tuple[str, str]]:
+        """(chunk id, doc id) of every chunk."""
+        yield from self._db.execute("SELECT chunk_id, doc_id FROM chunks ORDER BY rowid")
+
+    def integrity(self) -> str:
+        """'ok', or what SQLite's integrity check and a chunk-to-document check found."""
+        found = [str(r[0]) for r in self._db.execute("PRAGMA integrity_check")]
+        lost = self._db.execute(
+            "SELECT COUNT(*) FROM chunks WHERE doc_id NOT IN (SELECT doc_id FROM documents)"
+        ).fetchone()[0]
+        if lost:
+            found = [r for r in found if r != "ok"] + [f"{lost} chunks of no document"]
+        return "; ".join(found)[:500]
 
     def chunk_ids(self) -> list[str]:
         return [r[0] for r in self._db.execute("SELECT chunk_id FROM chunks ORDER BY rowid")]

@@ -4,7 +4,11 @@ from __future__ import annotations
 
 import re
 import shutil
+import socket
+import threading
 import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -14,13 +18,15 @@ from corpus.chunker import ChunkerConfig
 from corpus.errors import IndexMismatchError, NotFoundError, UsageError
 from index.bm25 import Bm25Index
 from index.catalog import Catalog, DocumentInfo
+from index.dense import DenseReader
 from index.embedder import Embedder
-from index.fusion import FUSIONS
-from index.multihop import FIRST_HOP_DEPTH, second_hop
+from index.fusion import reciprocal_rank_fusion
+from index.lock import WriteLock, write_lock
 from index.settings import RetrievalSettings
 from index.types import MODES, Hit, SearchFilter
-from index.vectors import VectorStore, chroma_client
+from index.vectors import Owner, VectorStore, chroma_client, drop_foreign
 
+BM25_LAG_S = 2.0  # the least time between BM25 rebuilds while this process writes
 _NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,58}[A-Za-z0-9]$|^[A-Za-z0-9]$")
 
 
@@ -38,6 +44,20 @@ def list_collections(home: Path) -> list[str]:
     if not root.is_dir():
         return []
     return sorted(p.name for p in root.iterdir() if (p / "catalog.sqlite").exists())
+
+
+def drop_any(home: Path, name: str, chroma_url: str | None) -> bool:
+    """Delete collection ``name``: this home's catalog of it, if any, and its Chroma
+    collection whichever catalog owns it (``dossier drop --foreign``: that home is gone).
+    Whether there was anything to delete."""
+    folder = home / "collections" / check_name(name)
+    lock = write_lock(home / "chroma.lock" if chroma_url is None else folder / "write.lock")
+    with lock.write(f"drop the collection ({name})"):
+        found = drop_foreign(chroma_client(home, chroma_url), name)
+        if folder.exists():
+            shutil.rmtree(folder)
+            found = True
+    return found
 
 
 class Collection:
@@ -64,8 +84,24 @@ class Collection:
         self.chunker = chunker
         self.catalog = Catalog(self.folder / "catalog.sqlite")
         self._check_settings()
-        self.vectors = VectorStore(chroma_client(home, chroma_url), name, self.fingerprint)
+        owner = Owner(self.catalog.catalog_id, f"{socket.gethostname()}:{home.absolute()}",
+                      self.catalog.knows, adopt_unowned=chroma_url is None)  # fmt: skip
+        self.vectors = VectorStore(
+            lambda: chroma_client(home, chroma_url), name, self.fingerprint, owner,
+            location=chroma_url or str(home / "chroma"), embedded=chroma_url is None,
+        )  # fmt: skip
+        # one writer at a time: of the whole embedded store (its files are shared by every
+        # collection of the home), or of this collection when the vectors are on a server
+        self.lock: WriteLock = write_lock(
+            home / "chroma.lock" if chroma_url is None else self.folder / "write.lock"
+        )
+        self.on_lock_wait: Callable[[str], None] | None = None  # told once when a write waits
+        self.dense = DenseReader(self.vectors, self.lock, self.catalog)
         self._bm25: Bm25Index | None = None
+        self._bm25_lock = threading.Lock()  # one rebuild at a time, in one thread
+        self._bm25_next = 0.0  # while this process writes, no rebuild before this time
+        self._writers = 0
+        self._writers_lock = threading.Lock()
         self._docs: tuple[int, dict[str, DocumentInfo]] | None = None
 
     @property
@@ -88,9 +124,50 @@ class Collection:
 
     # -- retrieval ---------------------------------------------------------------------
     def bm25(self) -> Bm25Index:
+        """The BM25 index of the current catalog generation. While one thread rebuilds it
+        (an ingest moves the generation with every document), the others keep answering
+        from the previous index rather than wait or rebuild it too."""
+        current = self._bm25
+        if current is not None and getattr(current, "generation", None) == self.catalog.generation:
+            return current
+        if current is not None and self._writers and time.monotonic() < self._bm25_next:
+            return current  # an ingest here moves the generation with every document
+        if current is None:
+            self._bm25_lock.acquire()
+        elif not self._bm25_lock.acquire(blocking=False):
+            return current
+        try:
+            started = time.monotonic()
+            index = self._rebuild_bm25()
+            # while a write runs, rebuilding takes at most a fifth of one core
+            self._bm25_next = time.monotonic() + max(BM25_LAG_S, 4 * (time.monotonic() - started))
+            return index
+        finally:
+            self._bm25_lock.release()
+
+    @contextmanager
+    def writing(self, what: str = "write") -> Iterator[None]:
+        """A write (an ingest, a removal), holding the write lock (index/lock.py): another
+        writer, in this process or another, waits for it. Meanwhile, searches in other
+        threads answer from a BM25 index at most a few rebuild times old instead of
+        rebuilding it for every document; once it ends, the next search sees all of it."""
+        with self.lock.write(f"{what} ({self.name})", self.on_lock_wait):
+            if self.lock.depth == 1 and self.vectors.embedded:
+                # write on top of what other processes wrote, never on a stale engine's view
+                self.vectors.refresh()
+                self.dense.stale = False
+            with self._writers_lock:
+                self._writers += 1
+            try:
+                yield
+            finally:
+                with self._writers_lock:
+                    self._writers -= 1
+
+    def _rebuild_bm25(self) -> Bm25Index:
         gen = self.catalog.generation
         if self._bm25 is not None and getattr(self._bm25, "generation", None) == gen:
-            return self._bm25
+            return self._bm25  # built by another thread while this one waited
         folder = self.folder / "bm25"
         index = Bm25Index.load(folder, gen)
         if index is None:
@@ -138,16 +215,15 @@ class Collection:
             qvec = self.embedder.embed_one(query)
             timings["embed_ms"] = (time.perf_counter() - t0) * 1000
             t0 = time.perf_counter()
-            dense = self.vectors.query(qvec, n, allowed)
+            dense = self.dense.query(qvec, n, allowed)  # sees other processes' writes
             timings["dense_ms"] = (time.perf_counter() - t0) * 1000
         if mode in ("hybrid", "bm25"):
             t0 = time.perf_counter()
             sparse = self._bm25_top(query, n, allowed)
             timings["bm25_ms"] = (time.perf_counter() - t0) * 1000
         weight = {"hybrid": r.dense_weight, "dense": 1.0, "bm25": 0.0}[mode]
-        fused = FUSIONS[r.fusion](dense, sparse, weight, r.rrf_k)
-        depth = max(k, FIRST_HOP_DEPTH) if r.multihop else k  # the second hop reads further
-        chunks = self.catalog.chunks_by_id(f.chunk_id for f in fused[: depth * 2])
+        fused = reciprocal_rank_fusion(dense, sparse, weight, r.rrf_k)
+        chunks = self.catalog.chunks_by_id(f.chunk_id for f in fused[: k * 2])
         hits: list[Hit] = []
         for f in fused:
             chunk = chunks.get(f.chunk_id)
@@ -157,11 +233,8 @@ class Collection:
                 Hit(chunk, docs[chunk.doc_id], f.score, len(hits) + 1,
                     f.dense_rank, f.bm25_rank, f.dense_score, f.bm25_score)
             )  # fmt: skip
-            if len(hits) == depth:
+            if len(hits) == k:
                 break
-        if r.multihop:
-            admits = filters.admits if filters is not None and filters.active else None
-            return second_hop(self, query, hits, k, r.hop_sources, admits)
         return hits
 
     def _documents(self) -> dict[str, DocumentInfo]:
@@ -185,25 +258,40 @@ class Collection:
         return self.catalog.documents()
 
     def remove(self, doc_id: str) -> int:
-        if self.catalog.document_info(doc_id) is None:
-            raise NotFoundError(f"no document '{doc_id}' in collection '{self.name}'")
-        old = self.catalog.remove_document(doc_id)
-        self.vectors.delete(old)
+        with self.writing("remove a document"):
+            if self.catalog.document_info(doc_id) is None:
+                raise NotFoundError(f"no document '{doc_id}' in collection '{self.name}'")
+            old = self.catalog.remove_document(doc_id)
+            self.vectors.delete(old)
         return len(old)
 
     def reconcile(self) -> dict[str, int]:
-        """Repair what a crash between the Chroma and catalog writes can leave behind."""
-        stored = self.vectors.ids()
-        wanted = set(self.catalog.chunk_ids())
-        orphans = sorted(stored - wanted)
-        missing = sorted(wanted - stored)
-        self.vectors.delete(orphans)
-        if missing:
-            chunks = self.catalog.chunks_by_id(missing)
-            ids = list(chunks)
-            vecs = self.embedder.embed([chunks[i].text for i in ids])
-            self.vectors.upsert(ids, vecs, [chunks[i].doc_id for i in ids])
+        """Repair what a crash between the Chroma and catalog writes can leave behind: the
+        vectors of chunks the catalog no longer has go, missing ones are embedded again.
+        Only this catalog's own Chroma collection is ever read or changed (index/vectors.py)."""
+        with self.writing("reconcile"):
+            stored = self.vectors.ids()
+            wanted = set(self.catalog.chunk_ids())
+            orphans = sorted(stored - wanted)
+            missing = sorted(wanted - stored)
+            self.vectors.delete(orphans)
+            if missing:
+                self.restore(missing)
+            if orphans or missing:
+                self.catalog.touch()  # readers elsewhere reload the vectors
         return {"orphans_removed": len(orphans), "vectors_restored": len(missing)}
+
+    def restore(self, chunk_ids: list[str]) -> None:
+        """Embed and store the vectors of these catalog chunks again (the caller writes)."""
+        chunks = self.catalog.chunks_by_id(chunk_ids)
+        ids = list(chunks)
+        vecs = self.embedder.embed([chunks[i].text for i in ids])
+        self.vectors.upsert(ids, vecs, [chunks[i].doc_id for i in ids])
+
+    def warnings(self) -> list[str]:
+        """What a user of the last search should know: dense search failed or was behind
+        (another process writing), or chunks have no vector. Empty when all is well."""
+        return self.dense.problems()
 
     def stats(self) -> dict[str, Any]:
         docs, chunks = self.catalog.counts()
@@ -217,6 +305,7 @@ class Collection:
         }
 
     def drop(self) -> None:
-        self.catalog.close()
-        self.vectors.drop()
-        shutil.rmtree(self.folder)
+        with self.writing("drop the collection"):
+            self.catalog.close()
+            self.vectors.drop()
+            shutil.rmtree(self.folder)

@@ -15,6 +15,9 @@ os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")
 DATA = Path(__file__).parent / "data"
 FIXTURE_CORPUS = DATA / "fixture-corpus"
 SHARED = Path(__file__).resolve().parents[2] / "shared" / "data"
+# a Chroma server started for the whole run (make pytest, .ci/run); read before any test
+# clears the DOSSIER_ variables
+CHROMA_URL = os.environ.get("DOSSIER_TEST_CHROMA_URL")
 
 
 @pytest.fixture(autouse=True)
@@ -54,6 +57,24 @@ def make_collection(dossier_home: Path, hashing_embedder):  # type: ignore[no-un
         )  # fmt: skip
 
     return make
+
+
+@pytest.fixture(scope="session")
+def chroma_server_url():  # type: ignore[no-untyped-def]
+    """The URL of a real ``chroma run`` server: the one given, else one started here."""
+    if CHROMA_URL:
+        yield CHROMA_URL.rstrip("/")
+        return
+    from tests.chroma_server import chroma_server
+
+    with chroma_server() as url:
+        yield url
+
+
+@pytest.fixture(params=["embedded", "server"])
+def chroma_url(request):  # type: ignore[no-untyped-def]
+    """None (the embedded store under the home) or a server's URL: store tests run on both."""
+    return request.getfixturevalue("chroma_server_url") if request.param == "server" else None
 
 
 @pytest.fixture(scope="session")
