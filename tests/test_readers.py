@@ -147,15 +147,6 @@ def test_empty_or_blank_file_fails(tmp_path: Path, content: bytes) -> None:
     assert str(path) in str(caught.value)
 
 
-def test_file_too_large_fails_before_reading(tmp_path: Path) -> None:
-    path = tmp_path / "big.txt"
-    path.write_text("more than ten bytes")
-    limits = ReadLimits(max_file_mb=0.00001)
-    with pytest.raises(ReadError) as caught:
-        read_file(path, root=tmp_path, collection="c", limits=limits)
-    assert caught.value.reason == "file too large (0.0 MB; limit 1e-05 MB)"
-
-
 # --- markdown -----------------------------------------------------------------------------
 
 FRONT_MATTER_MD = """---
