@@ -76,7 +76,8 @@ def _words(text: str) -> frozenset[str]:
     return frozenset(text.split())
 
 
-_CONNECTORS = _words("of de da di del della du des von van der den le la al bin ibn y & and")
+# "and" is no connector: "Powys and Gwynedd" are two names
+_CONNECTORS = _words("of de da di del della du des von van der den le la al bin ibn y &")
 # capitalised only because they open a sentence or a title: never a name on their own
 _COMMON = _words(
     """the a an this that these those it its he she they his her their we our i in on at of
@@ -258,9 +259,14 @@ def _people(text: str, qtype: QuestionType) -> Iterator[Candidate]:
         if _PLACE_PREPOSITION.search(text[max(0, a - 12) : a]):
             fit *= 0.5
         words = [w.strip(".,").lower() for w in text[a:b].split()]
-        if words[-1] in INSTITUTION_HEADS or all(w in PERSON_NOUNS for w in words):
-            fit *= 0.4  # "United States", "Senate", "Justice": no one's name
+        if words[-1] in INSTITUTION_HEADS or words[-1] in PERSON_NOUNS:
+            fit *= 0.4  # "United States", "Justice", "Supporting Actress": no one's name
+        elif _ACRONYM.fullmatch(text[a:b]):
+            fit *= 0.5  # "YTV", "MIAL": a body, rarely a person
         yield a, b, fit
+
+
+_ACRONYM = re.compile(r"[A-Z0-9&]{2,6}")
 
 
 def _places(text: str, qtype: QuestionType) -> Iterator[Candidate]:

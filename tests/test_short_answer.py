@@ -9,7 +9,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from assistant.answer_spans import content_words
+from assistant.answer_spans import content_words, names
 from assistant.question_type import Kind, classify
 from assistant.short_answer import ShortAnswer, cited_sentences, from_candidates, short_answer
 
@@ -409,3 +409,12 @@ def stems(text: str) -> set[str]:
 )
 def test_focus_noun_is_the_head_of_the_wh_phrase(question: str, focus: str) -> None:
     assert classify(question).focus == focus
+
+
+def test_names_joined_by_and_are_two_names_and_awards_are_no_one() -> None:
+    text = "Rhiwallon and Bleddyn received Powys and Gwynedd from the Earl of Derby."
+    found = [text[a:b] for a, b, _ in names(text)]
+    assert "Powys" in found and "Gwynedd" in found and "Earl of Derby" in found
+    sents = cited("She won the Outstanding Supporting Actress award, and Sandra Oh thanked her.")
+    sa = short_answer("Which actress thanked her?", sents)
+    assert sa is not None and sa.text == "Sandra Oh"
