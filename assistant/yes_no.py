@@ -6,9 +6,12 @@ sentence speaks *about* a subject when the subject's words are in it or in its d
 title.
 
 1. **One statement** ("Is X a Y?", "Did X do Y?"): **Yes** when one cited sentence holds
-   every name, number and ordinal of the question and its other content words (all but one
-   when there are five or more), with no negation bearing on them (a "not", "never" … within
-   three words before one of the question's words); **No** when such a sentence is negated,
+   every number, ordinal and name of the question (a name by its last word: "Ford" for
+   "Gerald Ford"; a sentence opening with "He", "She", "It" or "They" stands for the name
+   the question opens with) and its other content words (all but one when there are five or
+   more; light words such as "have", "get", "ever" do not count), with no negation bearing
+   on them (a "not", "never" … within three words before one of the question's words);
+   **No** when such a sentence is negated,
    or when it holds everything but one name or number and names something else in its
    place ("signed with the Ukraine?" / "signed with the Soviet Union"; "eighth richest?" /
    "ninth richest"). A question that is itself negated ("Did … not …?") is left alone.
