@@ -48,7 +48,13 @@ def options(question: str) -> tuple[str, str] | None:
     right = list(spans.names(after))
     if not left or not right or left[-1][1] < len(before.rstrip(" ,")) - 1:
         return None  # the name must end right before "or": "give birth or lay eggs" has none
-    return before[left[-1][0] : left[-1][1]], after[right[0][0] : right[0][1]]
+    return _with_article(before, *left[-1][:2]), _with_article(after, *right[0][:2])
+
+
+def _with_article(text: str, start: int, end: int) -> str:
+    """The name with the "The" it is written with: "The Exies", not "Exies"."""
+    article = re.search(r"\bthe\s+$", text[:start], re.I)
+    return text[article.start() if article else start : end]
 
 
 def choose(question: str, sentences: Sequence[Sentence]) -> ShortAnswer | None:

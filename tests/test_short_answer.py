@@ -233,7 +233,7 @@ def test_either_or_by_time_picks_the_earlier_option_verbatim() -> None:
     )
     sa = short_answer("Which band was formed first, The Exies or Circus Diablo?", sents)
     assert sa is not None and sa.inferred and sa.n == 2
-    assert sa.text == "Exies" and verbatim(sa, sents)
+    assert sa.text == "The Exies" and verbatim(sa, sents)
     later = short_answer("Which band was formed later, The Exies or Circus Diablo?", sents)
     assert later is not None and later.text == "Circus Diablo"
 
