@@ -9,7 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from corpus.readers import FileOutcome, count_files, iter_folder
+from corpus.errors import ReadError
+from corpus.readers import FileOutcome, count_files, iter_folder, read_file
 from corpus.walk import printable
 from index.ingest import ingest
 
@@ -79,6 +80,10 @@ def test_special_files_are_reported_without_opening_them(tmp_path: Path) -> None
     os.mkfifo(tmp_path / "pipe.md")
     found = _outcomes(tmp_path, tmp_path / "pipe.md")  # also when named on the command line
     assert _result(found["pipe.md"]) == ("skipped", "not a regular file (a named pipe)")
+    # a file swapped for a pipe after the walk: opened without waiting for a writer
+    with pytest.raises(ReadError) as caught:
+        read_file(tmp_path / "pipe.md", root=tmp_path, collection="c")
+    assert caught.value.reason == "not a regular file"
 
 
 def test_odd_names_become_printable_sources(tmp_path: Path) -> None:
