@@ -7,7 +7,7 @@ without and with a date filter), re-ingest of the unchanged folder, and the firs
 after one document changed (BM25 is rebuilt whole). Writes JSON and a PNG chart.
 
 Usage: python bench/scale.py [--slices 500,2000,5000] [--embedder hashing|minilm]
-       [--skip-search] [--out bench/reports/scale-hashing.json]
+       [--queries 40] [--skip-search] [--add-rows EARLIER.jsonl] [--out REPORT.json]
 """
 
 from __future__ import annotations
@@ -203,21 +203,25 @@ def main() -> None:
     ap.add_argument("--queries", type=int, default=40)
     ap.add_argument("--skip-search", action="store_true", help="ingest costs only")
     ap.add_argument("--out", type=Path)
+    ap.add_argument("--add-rows", type=Path, action="append", default=[],
+                    help="rows of earlier runs (the JSON lines this prints on stderr)")  # fmt: skip
     ap.add_argument("--one", type=Path, help=argparse.SUPPRESS)  # child: one slice folder
     args = ap.parse_args()
     if args.one:
         print(json.dumps(measure(args.one, args.embedder, args.queries, not args.skip_search)))
         return
     src = extract(args.archive, args.work)
-    rows = []
-    for n in (int(x) for x in args.slices.split(",")):
+    rows = [json.loads(line) for f in args.add_rows for line in f.read_text().splitlines()]
+    for n in (int(x) for x in args.slices.split(",") if x):
         folder = make_slice(src, args.work, n)
         cmd = [sys.executable, __file__, "--one", str(folder), "--embedder", args.embedder,
                "--queries", str(args.queries)]  # fmt: skip
         cmd += ["--skip-search"] if args.skip_search else []
         done = subprocess.run(cmd, check=True, capture_output=True, text=True)
-        rows.append({"slice": n, **json.loads(done.stdout.strip().splitlines()[-1])})
+        measured = json.loads(done.stdout.strip().splitlines()[-1])
+        rows.append({"slice": n, "queries": args.queries, **measured})
         print(json.dumps(rows[-1]), file=sys.stderr, flush=True)
+    rows.sort(key=lambda r: r["documents"])
     load = os.getloadavg()
     report = {
         "bench": "scale", "embedder": args.embedder, "cpus": os.cpu_count(),
