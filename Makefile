@@ -49,8 +49,10 @@ lint: $(VENV)/.dev-installed
 typecheck: $(VENV)/.dev-installed
 	$(BIN)/mypy
 
+# a real `chroma run` server (from the chromadb wheel) on a free loopback port for the whole
+# run; the store, ingest, crash and sharing tests run against it and the embedded store
 pytest: $(VENV)/.dev-installed
-	$(BIN)/python -m pytest
+	$(BIN)/python -m tests.chroma_server $(BIN)/python -m pytest
 
 bench: $(VENV)/.dev-installed
 	$(BIN)/python bench/embed_bench.py

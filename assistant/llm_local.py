@@ -51,6 +51,11 @@ _ROLES = {
 # from dequantizing the same file twice.
 _CACHE: dict[Path, tuple[Any, Any]] = {}
 _LOCK = threading.Lock()
+# One generation (and tokenizer call) at a time per process: the model and its tokenizer are
+# shared by every app session, a Hugging Face fast tokenizer can fail ("Already borrowed",
+# huggingface/tokenizers#537) when threads use it at once, and on a CPU two generations at
+# once finish no sooner than one after the other.
+_USE = threading.Lock()
 
 
 class MissingLocalModelError(MissingExtraError):
@@ -140,9 +145,10 @@ class LocalSmolLM(CustomLLM):
     def _chat_ids(self, messages: Sequence[ChatMessage]) -> Any:
         tokenizer, _ = self._model()
         turns = [{"role": _ROLES.get(m.role, "user"), "content": m.content or ""} for m in messages]
-        return tokenizer.apply_chat_template(
-            turns, add_generation_prompt=True, return_tensors="pt", return_dict=True
-        )
+        with _USE:
+            return tokenizer.apply_chat_template(
+                turns, add_generation_prompt=True, return_tensors="pt", return_dict=True
+            )
 
     def _prompt_ids(self, prompt: str, formatted: bool) -> Any:
         # An instruct model answers raw text poorly, so an unformatted prompt becomes one
@@ -150,7 +156,8 @@ class LocalSmolLM(CustomLLM):
         if not formatted:
             return self._chat_ids([ChatMessage(role=MessageRole.USER, content=prompt)])
         tokenizer, _ = self._model()
-        return tokenizer(prompt, return_tensors="pt")
+        with _USE:
+            return tokenizer(prompt, return_tensors="pt")
 
     # --- generation ----------------------------------------------------------------------
 
@@ -196,7 +203,7 @@ class LocalSmolLM(CustomLLM):
 
         def run() -> None:
             try:
-                with torch.inference_mode():
+                with _USE, torch.inference_mode():  # the streamer decodes in here too
                     model.generate(
                         **kwargs,
                         streamer=streamer,

@@ -152,8 +152,8 @@ def build_parser() -> argparse.ArgumentParser:
 
     s = sub.add_parser("check", help="do catalog, vectors and BM25 agree? (--repair fixes them)",
                        description="Compare the catalog (the source of truth) with the Chroma "
-                       "vectors (one per chunk, each read back and searched for with itself, "
-                       "a sample) and the BM25 index. Exit 11 when they disagree.",
+                       "vectors (one per chunk, each read back; a sample embedded again and "
+                       "searched for) and the BM25 index. Exit 11 when they disagree.",
                        epilog=EPILOG)  # fmt: skip
     s.add_argument("--repair", action="store_true",
                    help="delete orphan vectors, embed missing or unreadable ones again, "

@@ -1,8 +1,9 @@
 """``dossier check [--repair]``: do the catalog, Chroma and BM25 agree?
 
 The catalog is the source of truth. Chroma must hold exactly one readable vector per
-catalog chunk (right size, unit length, its document's id in the metadata), each found
-first when searched for with itself; the BM25 index must cover exactly the catalog's chunks.
+catalog chunk (right size, unit length, its document's id in the metadata); a sample of
+chunks is embedded again, which must give the stored vector and find the chunk in a dense
+search; the BM25 index must cover exactly the catalog's chunks.
 Every vector is read back: two processes writing one embedded Chroma folder leave vectors
 it still counts but cannot return ("Error getting embedding") and dense search never finds.
 
@@ -23,7 +24,8 @@ import numpy as np
 from corpus.errors import VectorStoreError
 from index.collection import Collection
 
-SELF_SEARCH_SAMPLE = 200  # vectors searched for with themselves (a query each)
+SAMPLE = 200  # chunks embedded again and searched for (a query each)
+SAME_TEXT = 0.99  # cosine of a stored vector to its text embedded again (bfloat16: 0.9999)
 
 
 @dataclass
@@ -37,7 +39,7 @@ class CheckReport:
     orphans: list[str] = field(default_factory=list)  # vectors of no catalog chunk
     unreadable: list[str] = field(default_factory=list)  # Chroma cannot return them
     wrong: list[str] = field(default_factory=list)  # wrong size or length, or document
-    unfindable: list[str] = field(default_factory=list)  # not their own best match
+    unfindable: list[str] = field(default_factory=list)  # their text's search misses them
     bm25: str = "ok"
     repaired: dict[str, int] = field(default_factory=dict)
 
@@ -60,14 +62,14 @@ class CheckReport:
         }  # fmt: skip
 
 
-def check(coll: Collection, *, sample: int = SELF_SEARCH_SAMPLE, seed: int = 0) -> CheckReport:
+def check(coll: Collection, *, sample: int = SAMPLE, seed: int = 0) -> CheckReport:
     """Compare catalog, Chroma and BM25 (reads only; holds the write lock so that no
     ingest is half done while it counts)."""
     with coll.writing("check"):
         return _check(coll, sample, seed)[0]
 
 
-def repair(coll: Collection, *, sample: int = SELF_SEARCH_SAMPLE, seed: int = 0) -> CheckReport:
+def repair(coll: Collection, *, sample: int = SAMPLE, seed: int = 0) -> CheckReport:
     """Check, repair what disagrees, and return the check made after the repair."""
     with coll.writing("repair"):
         found, readable = _check(coll, sample, seed)
@@ -115,32 +117,39 @@ def _check(coll: Collection, sample: int, seed: int) -> tuple[CheckReport, dict[
         if chunk_id in doc_of and (not fits or doc_id != doc_of[chunk_id]):
             report.wrong.append(chunk_id)
     vectors = {i: v for i, (v, _) in readable.items()}
-    report.unfindable = _unfindable(coll, vectors, set(doc_of), sample, seed)
+    wrong, report.unfindable = _sampled(coll, vectors, set(doc_of), sample, seed)
+    report.wrong = sorted(set(report.wrong) | set(wrong))
     report.bm25 = _bm25_state(coll, set(wanted))
     return report, vectors
 
 
-def _unfindable(
+def _sampled(
     coll: Collection, vectors: dict[str, np.ndarray], known: set[str], sample: int, seed: int
-) -> list[str]:
-    """Of a sample of catalog chunks' vectors, those a search with themselves misses."""
+) -> tuple[list[str], list[str]]:
+    """Of a sample of stored catalog chunks: those whose vector is not their text's (another
+    embedder, damage), and those a dense search with their own text does not find."""
     ids = sorted(i for i in vectors if i in known)
     picked = random.Random(seed).sample(ids, min(sample, len(ids)))
-    out = []
-    for chunk_id in picked:
+    chunks = coll.catalog.chunks_by_id(picked)
+    fresh = coll.embedder.embed([chunks[i].text for i in picked])
+    wrong, unfindable = [], []
+    for chunk_id, vector in zip(picked, fresh, strict=True):
+        if float(vector @ vectors[chunk_id]) < SAME_TEXT:
+            wrong.append(chunk_id)
         try:
-            top = coll.vectors.query(vectors[chunk_id], 3)
+            top = coll.vectors.query(vector, 3)
         except VectorStoreError:
             top = []
         # a repeated text has the same vector: then any of its chunks may come first
-        if not any(i == chunk_id and s >= top[0][1] - 1e-6 for i, s in top):
-            out.append(chunk_id)
-    return sorted(out)
+        if not any(i == chunk_id and score >= top[0][1] - 1e-6 for i, score in top):
+            unfindable.append(chunk_id)
+    return sorted(wrong), sorted(unfindable)
 
 
 def _bm25_state(coll: Collection, wanted: set[str]) -> str:
+    coll.forget_bm25()  # not the one in memory, which may lag behind while a write runs
     try:
-        index = coll.bm25()  # rebuilt here if stale: what every search would use
+        index = coll.bm25()  # the saved one, or rebuilt here if stale: what searches use
     except Exception as err:  # a damaged saved index: say so, the repair rebuilds it
         return f"cannot be loaded: {type(err).__name__}: {err}"
     have = set(index.chunk_ids)

@@ -150,7 +150,8 @@ class Collection:
         """A write (an ingest, a removal), holding the write lock (index/lock.py): another
         writer, in this process or another, waits for it. Meanwhile, searches in other
         threads answer from a BM25 index at most a few rebuild times old instead of
-        rebuilding it for every document; once it ends, the next search sees all of it."""
+        rebuilding it for every document (once it ends, the next search sees all of it),
+        and their embedding calls go before the writer's (index/model_turns.py)."""
         with self.lock.write(f"{what} ({self.name})", self.on_lock_wait):
             if self.lock.depth == 1 and self.vectors.embedded:
                 # write on top of what other processes wrote, never on a stale engine's view
@@ -159,10 +160,15 @@ class Collection:
             with self._writers_lock:
                 self._writers += 1
             try:
-                yield
+                with self.embedder.background():  # its batches let questions' calls go first
+                    yield
             finally:
                 with self._writers_lock:
                     self._writers -= 1
+
+    def forget_bm25(self) -> None:
+        """Drop the BM25 index held in memory: the next search loads or rebuilds it."""
+        self._bm25 = None
 
     def _rebuild_bm25(self) -> Bm25Index:
         gen = self.catalog.generation

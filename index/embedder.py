@@ -9,14 +9,17 @@ from __future__ import annotations
 
 import hashlib
 import re
+import threading
 from collections import OrderedDict
 from collections.abc import Callable, Sequence
+from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from typing import Any, Protocol
 
 import numpy as np
 
 from corpus.errors import MissingDependencyError, UsageError
+from index.model_turns import ModelTurns
 
 MODEL_NAME = "sentence-transformers/all-MiniLM-L6-v2"
 WINDOW = 256  # all-MiniLM-L6-v2 truncates after 256 word pieces, [CLS] and [SEP] included
@@ -37,7 +40,15 @@ class EmbeddingBackend(Protocol):
 
 
 class Embedder:
-    """Wraps a backend: batches by similar length to cut padding, returns unit vectors."""
+    """Wraps a backend: batches by similar length to cut padding, returns unit vectors.
+
+    One is shared by every thread of the app. The model is called by one thread at a time
+    (``ModelTurns``): a Hugging Face fast tokenizer can fail with "Already borrowed" when one
+    thread changes its truncation while another encodes (huggingface/tokenizers#537), and on
+    a CPU two batches at once finish no sooner than one after the other. Turns are taken per
+    batch, and a question's go before an ingest's (``background``), so a question waits for
+    at most one batch of an ingest.
+    """
 
     def __init__(
         self, backend: EmbeddingBackend, batch_size: int = 16, cache_size: int = 4096
@@ -47,6 +58,8 @@ class Embedder:
         # answering embeds the same passage sentences several times (ranking, then checking)
         self._cache: OrderedDict[str, np.ndarray] = OrderedDict()
         self._cache_size = cache_size
+        self.turns = ModelTurns()
+        self._cache_lock = threading.Lock()
 
     @property
     def name(self) -> str:
@@ -64,29 +77,36 @@ class Embedder:
     ) -> np.ndarray:
         out = np.zeros((len(texts), self.dim), dtype=np.float32)
         todo = []
-        for i, t in enumerate(texts):
-            hit = self._cache.get(t)
-            if hit is None:
-                todo.append(i)
-            else:
-                out[i] = hit
-                self._cache.move_to_end(t)
+        with self._cache_lock:
+            for i, t in enumerate(texts):
+                hit = self._cache.get(t)
+                if hit is None:
+                    todo.append(i)
+                else:
+                    out[i] = hit
+                    self._cache.move_to_end(t)
         order = sorted(todo, key=lambda i: len(texts[i]))
         for lo in range(0, len(order), self.batch_size):
             idx = order[lo : lo + self.batch_size]
-            vecs = np.asarray(self.backend.embed([texts[i] for i in idx]), dtype=np.float32)
+            with self.turns.turn():
+                vecs = np.asarray(self.backend.embed([texts[i] for i in idx]), dtype=np.float32)
             out[idx] = vecs
             if progress:
                 progress(len(idx))
         norms = np.linalg.norm(out, axis=1, keepdims=True)
         out = out / np.maximum(norms, 1e-12)
         if self._cache_size:
-            for i in todo:
-                if len(texts[i]) <= 2000:  # short texts recur (sentences, queries); chunks don't
-                    self._cache[texts[i]] = out[i]
-            while len(self._cache) > self._cache_size:
-                self._cache.popitem(last=False)
+            with self._cache_lock:
+                for i in todo:
+                    if len(texts[i]) <= 2000:  # sentences and queries recur; chunks don't
+                        self._cache[texts[i]] = out[i]
+                while len(self._cache) > self._cache_size:
+                    self._cache.popitem(last=False)
         return out
+
+    def background(self) -> AbstractContextManager[None]:
+        """Meanwhile, this thread's calls let other threads' waiting calls go first."""
+        return self.turns.background()
 
     def embed_one(self, text: str) -> np.ndarray:
         return self.embed([text])[0]
@@ -94,7 +114,10 @@ class Embedder:
     def fits(self, text: str) -> bool:
         """Whether ``text`` fits the model window (the chunker shrinks chunks that don't)."""
         count = getattr(self.backend, "count_window_tokens", None)
-        return True if count is None else count(text) <= WINDOW
+        if count is None:
+            return True
+        with self.turns.turn(urgent=True):  # the same tokenizer as ``embed``; quick
+            return bool(count(text) <= WINDOW)
 
 
 class SentenceTransformerBackend:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import uuid
 from pathlib import Path
 
 import pytest
@@ -75,6 +76,24 @@ def chroma_server_url():  # type: ignore[no-untyped-def]
 def chroma_url(request):  # type: ignore[no-untyped-def]
     """None (the embedded store under the home) or a server's URL: store tests run on both."""
     return request.getfixturevalue("chroma_server_url") if request.param == "server" else None
+
+
+@pytest.fixture
+def store_collection(dossier_home: Path, hashing_embedder, chroma_url):  # type: ignore[no-untyped-def]
+    """Like ``make_collection``, on the embedded store and on a server (``chroma_url``); on
+    the server, which every test shares, each test's collection names are its own."""
+    from corpus.chunker import ChunkerConfig
+    from index.collection import Collection
+
+    suffix = "" if chroma_url is None else "-" + uuid.uuid4().hex[:8]
+
+    def make(name: str = "test", embedder=None, chunker=None):  # type: ignore[no-untyped-def]
+        return Collection(
+            dossier_home, name + suffix, embedder or hashing_embedder,
+            chunker or ChunkerConfig(max_tokens=60, overlap_tokens=10), chroma_url=chroma_url,
+        )  # fmt: skip
+
+    return make
 
 
 @pytest.fixture(scope="session")

@@ -21,6 +21,12 @@ from index.types import SearchFilter
 QUESTION = "When did the council approve the desalination plant?"
 
 
+@pytest.fixture
+def make_collection(store_collection):  # type: ignore[no-untyped-def]
+    """Every test here runs on the embedded store and on a real Chroma server."""
+    return store_collection
+
+
 def consistent(coll: Collection) -> None:
     """Chroma holds exactly one vector per catalog chunk: nothing lost, nothing duplicated."""
     ids = coll.catalog.chunk_ids()
