@@ -17,10 +17,12 @@ import argparse
 import os
 import sys
 from collections.abc import Sequence
+from pathlib import Path
 
 from assistant.llm import BACKENDS
 from corpus.errors import DossierError
 from dossier import __version__
+from dossier.web import CONCURRENCY
 from index.embedder import EMBEDDERS
 
 EPILOG = (
@@ -189,7 +191,18 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1)")
     s.add_argument("--port", type=int, default=7860, help="port (default 7860)")
     s.add_argument("--auth", metavar="USER:PASSWORD",
-                   help="require this login (also: DOSSIER_AUTH=user:password)")  # fmt: skip
+                   help="require this login (also: DOSSIER_AUTH=user:password); failed "
+                   "logins are throttled per client")  # fmt: skip
+    s.add_argument("--allow-host", action="append", default=[], metavar="NAME",
+                   help="a host name users reach the app under (repeatable); requests "
+                   "naming any other host are refused (default: the --host address, and "
+                   "localhost or this machine's names)")  # fmt: skip
+    s.add_argument("--allow-folder", action="append", default=[], type=Path, metavar="PATH",
+                   help="a server folder the app may ingest from (repeatable; default: "
+                   "only its own uploads)")  # fmt: skip
+    s.add_argument("--concurrency", type=int, default=CONCURRENCY, metavar="N",
+                   help=f"questions answered at once (default {CONCURRENCY}); ingests, "
+                   "removals and evaluations run one at a time beside them")  # fmt: skip
     _common(s)
 
     s = sub.add_parser("config", help="show every setting, its value and what it does")

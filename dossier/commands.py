@@ -206,7 +206,11 @@ def cmd_ui(args: argparse.Namespace) -> int:
     s = settings_from(args)
     auth = web.parse_auth(args.auth or os.environ.get("DOSSIER_AUTH"))
     overrides = {k: v for k, v in overrides_from(args).items() if k != "collection"}
-    web.launch(host=args.host, port=args.port, collection=s.collection, auth=auth, **overrides)
+    if args.concurrency < 1:
+        raise UsageError("--concurrency must be at least 1")
+    web.launch(host=args.host, port=args.port, collection=s.collection, auth=auth,
+               allow_hosts=args.allow_host, allow_folders=args.allow_folder,
+               concurrency=args.concurrency, **overrides)  # fmt: skip
     return 0
 
 

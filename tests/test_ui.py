@@ -37,6 +37,17 @@ def write(tmp_path: Path, name: str, data: bytes) -> Path:
     return path
 
 
+def docx_text(text: str) -> bytes:
+    """A Word file holding one paragraph (python-docx, as Word would write it)."""
+    import docx
+
+    buf = io.BytesIO()
+    document = docx.Document()
+    document.add_paragraph(text)
+    document.save(buf)
+    return buf.getvalue()
+
+
 def docx_bytes(with_document: bool = True) -> bytes:
     buf = io.BytesIO()
     with zipfile.ZipFile(buf, "w") as z:
@@ -53,15 +64,32 @@ def docx_bytes(with_document: bool = True) -> bytes:
         ("../../etc/passwd.md", "passwd.md"),
         ("C:\\Users\\x\\..\\notes.TXT", "notes.txt"),
         (".hidden.md", "hidden.md"),
-        ("Ünïcode file (1).md", "Unicode_file_1.md"),
+        ("Ünïcode file (1).md", "Ünïcode_file_1.md"),
         ("a b;rm -rf $HOME.html", "a_b_rm_-rf_HOME.html"),
         ("", "upload"),
         ("...", "upload"),
+        # names keep their script (they became 'txt' and were refused as unsupported)
+        ("文件.txt", "文件.txt"),
+        ("отчёт.txt", "отчёт.txt"),
+        ("報告書.docx", "報告書.docx"),
+        ("हिंदी.md", "हिंदी.md"),  # combining vowel signs are kept
+        ("re\u0301sume\u0301.txt", "résumé.txt"),  # decomposed (macOS) and composed agree
+        ("résumé.txt", "résumé.txt"),
+        ("resume.txt", "resume.txt"),
+        ("invoice\u202egnp.md", "invoice_gnp.md"),  # a right-to-left override cannot hide .md
+        ("tab\there\x00.md", "tab_here_.md".replace("_.", ".")),
     ],
 )
 def test_safe_name_keeps_no_path_components(name: str, expected: str) -> None:
     assert safe_name(name) == expected
     assert "/" not in safe_name(name) and "\\" not in safe_name(name)
+
+
+def test_safe_name_stays_within_a_file_name(tmp_path: Path) -> None:
+    for name in ["文" * 300 + ".txt", "x" * 400 + ".md", "é" * 200]:
+        clean = safe_name(name)
+        assert len(clean.encode()) <= 160 and clean.rsplit(".", 1)[0]
+        (tmp_path / clean).write_text("ok", encoding="utf-8")  # the file system takes it
 
 
 @pytest.mark.parametrize(
@@ -102,11 +130,52 @@ def test_store_uploads_writes_only_under_the_upload_folder(tmp_path: Path) -> No
     good = write(src, "a.md", b"# A\n\nText.")
     bad = write(src, "b.pdf", b"nope")
     dest = tmp_path / "home" / "uploads" / "test"
-    accepted, rejected = store_uploads(dest, [(good, "../../../escape.md"), (bad, "b.pdf")], MB)
-    assert accepted == [dest.resolve() / "escape.md"]
-    assert accepted[0].read_bytes() == good.read_bytes()
-    assert [(r.source, r.status) for r in rejected] == [("b.pdf", "rejected")]
+    stored = store_uploads(dest, [(good, "../../../escape.md"), (bad, "b.pdf")], MB)
+    assert stored.accepted == [dest.resolve() / "escape.md"]
+    assert stored.accepted[0].read_bytes() == good.read_bytes()
+    assert [(r.source, r.status) for r in stored.rejected] == [("b.pdf", "rejected")]
     assert sorted(p.name for p in (tmp_path / "home").rglob("*") if p.is_file()) == ["escape.md"]
+
+
+def test_uploads_never_overwrite_each_other(tmp_path: Path) -> None:
+    """'résumé.txt' and 'resume.txt' both became resume.txt, and the second replaced the
+    first silently. Now: the same name and bytes is the same file; other bytes get -2."""
+    src, dest = tmp_path / "in", tmp_path / "uploads"
+    src.mkdir()
+    files = [(write(src, "1", b"Accented."), "résumé.txt"),
+             (write(src, "2", b"Plain."), "resume.txt"),
+             (write(src, "3", b"Accented."), "résumé.txt"),  # the same again
+             (write(src, "4", b"Edited."), "résumé.txt"),  # other content, same name
+             (write(src, "5", b"Edited."), "résumé.txt")]  # fmt: skip
+    stored = store_uploads(dest, files, MB)
+    names = [p.name for p in stored.accepted]
+    assert names == ["résumé.txt", "resume.txt", "résumé.txt", "résumé-2.txt", "résumé-2.txt"]
+    assert {p.name: p.read_bytes() for p in dest.iterdir()} == {
+        "résumé.txt": b"Accented.",
+        "resume.txt": b"Plain.",
+        "résumé-2.txt": b"Edited.",
+    }
+    assert stored.renamed == {"résumé-2.txt": "résumé.txt"}
+
+
+def test_the_app_ingests_unicode_uploads_under_their_names(dossier_home: Path,
+                                                           tmp_path: Path) -> None:  # fmt: skip
+    engine = Engine("test", embedding={"name": "hashing"})
+    names = ["文件.txt", "отчёт.txt", "報告書.docx", "résumé.txt", "resume.txt"]
+    paths = []
+    for i, name in enumerate(names):
+        folder = tmp_path / str(i)  # Gradio keeps each upload, under its name, in a folder
+        folder.mkdir()
+        data = docx_text("Quarterly report.") if name.endswith(".docx") else f"Text {i}.".encode()
+        paths.append(str(write(folder, name, data)))
+    reports = engine.add_uploads("test", paths, lambda *_: None)
+    assert sorted((r.source, r.status) for r in reports) == sorted((n, "added") for n in names)
+    again = engine.add_uploads("test", [write(tmp_path / "0", "文件.txt", b"New text.").as_posix()],
+                               lambda *_: None)  # fmt: skip
+    assert [(r.source, r.status) for r in again] == [("文件-2.txt", "added")]
+    assert "文件.txt already holds a different file" in again[0].reason
+    sources = sorted(d.source for d in engine.library("test")[0])
+    assert sources == sorted([*names, "文件-2.txt"])
 
 
 def answer_dict(text: str = EVIL) -> dict:  # type: ignore[type-arg]
@@ -325,17 +394,16 @@ def test_write_config_refuses_what_it_cannot_read_back(dossier_home: Path) -> No
     assert path.read_text(encoding="utf-8").startswith("# written by the Dossier app")
 
 
-def test_one_concurrency_group_constant() -> None:
-    """Every event that must not overlap names the CORE constant, never a literal of its own."""
-    from dossier.web.handlers import CORE
-
+def test_concurrency_groups_are_named_once() -> None:
+    """Events name a group by its constant (handlers.QUESTIONS or WRITES), never a literal
+    of their own: a typo would make a group of one (tests/test_app_load.py checks which
+    event is in which group)."""
     web = Path(__file__).resolve().parents[1] / "dossier" / "web"
     sources = {p.name: p.read_text(encoding="utf-8") for p in web.glob("*.py")}
-    uses = {name: len(re.findall(r"concurrency_id\W{1,4}CORE\b", text))
-            for name, text in sources.items()}  # fmt: skip
-    assert all(uses[n] for n in ("chat.py", "library.py", "briefing.py", "evaluation.py",
-                                 "app.py")), uses  # fmt: skip
-    literals = [n for n, text in sources.items()
-                if re.search(r"concurrency_id\W{1,4}['\"]", text)]  # fmt: skip
+    literals = [n for n, text in sources.items() if n != "handlers.py"
+                and re.search(r"concurrency_(id|limit)\W{1,4}['\"\d]", text)]  # fmt: skip
     assert literals == []
-    assert sum(f'"{CORE}"' in text for text in sources.values()) == 1  # its one definition
+    assert re.findall(r'"concurrency_id": "(\w+)"', sources["handlers.py"]) == [
+        "questions",
+        "writes",
+    ]

@@ -14,7 +14,11 @@ if TYPE_CHECKING:
     from dossier.web.app import build, launch, parse_auth
     from dossier.web.engine import Engine
 
-__all__ = ["Engine", "build", "launch", "parse_auth"]
+__all__ = ["CONCURRENCY", "Engine", "build", "launch", "parse_auth"]
+
+# Questions answered at once (``dossier ui --concurrency``); on a small CPU more would only
+# wait inside the models rather than in Gradio's queue, which shows users their place.
+CONCURRENCY = 8
 
 
 def __getattr__(name: str) -> Any:

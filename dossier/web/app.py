@@ -3,21 +3,26 @@ together (switching collection, a fresh page load), the /ask API, and serving it
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from functools import partial
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import gradio as gr
 from gradio.utils import get_upload_folder
 
 from corpus.errors import UsageError
-from dossier.web import briefing, chat, evaluation, library, settings, start
+from dossier.web import CONCURRENCY, briefing, chat, evaluation, library, settings, start
 from dossier.web import html as H
 from dossier.web.assets import CSS, HEAD, SKIP_LINK
 from dossier.web.engine import Engine
 from dossier.web.handlers import QUESTIONS, Header, friendly, guarded
 from dossier.web.scope import Scope
+from dossier.web.security import Guard, HostPolicy, LoginThrottle
 from index.collection import check_name
+
+if TYPE_CHECKING:
+    from fastapi import FastAPI
 
 
 class Api:
@@ -107,15 +112,36 @@ def build(engine: Engine) -> gr.Blocks:
 
 
 def launch(host: str = "127.0.0.1", port: int = 7860, collection: str = "default",
-           auth: tuple[str, str] | None = None, **overrides: Any) -> None:  # fmt: skip
+           auth: tuple[str, str] | None = None, *, allow_hosts: Sequence[str] = (),
+           allow_folders: Sequence[Path] = (), concurrency: int = CONCURRENCY,
+           **overrides: Any) -> None:  # fmt: skip
     """Build the app and serve it until interrupted. Gradio keeps its copies of uploads, and
     the app its downloads, under $GRADIO_TEMP_DIR (``dossier ui`` sets it to home/tmp)."""
-    engine = Engine(collection, **overrides)
+    import uvicorn
+
+    engine = Engine(collection, folder_roots=allow_folders, **overrides)
     engine.warm_up()
     demo = build(engine)
-    demo.queue(default_concurrency_limit=1)
-    demo.launch(
-        server_name=host, server_port=port, auth=auth, head=HEAD, css=CSS,
-        max_file_size=engine.upload_limit(), ssr_mode=False, mcp_server=False,
-        footer_links=["api"], quiet=False,
+    demo.queue(default_concurrency_limit=concurrency)
+    app = server(demo, engine, HostPolicy.for_bind(host, allow_hosts), auth, (host, port))
+    shown = f"[{host}]" if ":" in host else host
+    print(f"Dossier: http://{shown}:{port}/ (Ctrl+C stops it)", flush=True)
+    uvicorn.run(app, host=host, port=port, log_level="warning", timeout_graceful_shutdown=5)
+
+
+def server(demo: gr.Blocks, engine: Engine, policy: HostPolicy,
+           auth: tuple[str, str] | None, bind: tuple[str, int]) -> FastAPI:  # fmt: skip
+    """The ASGI app: Gradio behind the Guard (Host, Origin, login back-off), in a parent
+    app whose CORS policy allows no other origin (which also keeps Gradio's own CORS
+    handler, which echoes any origin when the Host is not a loopback name, out of it)."""
+    from fastapi import FastAPI
+    from starlette.middleware.cors import CORSMiddleware
+
+    app = FastAPI(docs_url=None, redoc_url=None, openapi_url=None)
+    app.add_middleware(CORSMiddleware, allow_origins=[])
+    app.add_middleware(Guard, policy=policy, throttle=LoginThrottle() if auth else None)
+    return gr.mount_gradio_app(
+        app, demo, path="/", server_name=bind[0], server_port=bind[1], auth=auth, head=HEAD,
+        css=CSS, max_file_size=engine.upload_limit(), ssr_mode=False, mcp_server=False,
+        footer_links=["api"],
     )  # fmt: skip

@@ -6,6 +6,7 @@ the web package that reads Settings fields or the backend list.
 
 from __future__ import annotations
 
+import dataclasses
 import tempfile
 import threading
 from collections.abc import Callable, Iterable
@@ -26,6 +27,7 @@ from dossier.render import count_files
 from dossier.settings import Settings, config_path, load_settings
 from dossier.web.probes import backend_status
 from dossier.web.scope import Scope, scoped
+from dossier.web.security import check_folder
 from dossier.web.uploads import safe_name, store_uploads
 from index.catalog import DocumentInfo
 from index.collection import Collection, check_name, list_collections
@@ -43,9 +45,11 @@ class Engine:
     embedder is cached by ``wiring`` so the model loads once.
     """
 
-    def __init__(self, default_collection: str, **overrides: Any) -> None:
+    def __init__(self, default_collection: str, *, folder_roots: Iterable[Path] = (),
+                 **overrides: Any) -> None:  # fmt: skip
         self.overrides = {k: v for k, v in overrides.items() if v is not None}
         self.default_collection = default_collection
+        self.allowed_folders = tuple(Path(p) for p in folder_roots)  # --allow-folder
         self._lock = threading.Lock()
         self._collections: dict[tuple[Any, ...], Collection] = {}
         self._assistants: dict[tuple[str, str, str], Assistant] = {}
@@ -111,6 +115,15 @@ class Engine:
     def uploads_dir(self, collection: str) -> Path:
         return self.home / "uploads" / check_name(collection)
 
+    def folder_roots(self) -> list[Path]:
+        """The server folders the app may read: the uploads, and those given with
+        ``dossier ui --allow-folder``."""
+        return [self.home / "uploads", *self.allowed_folders]
+
+    def ingest_folder(self, collection: str, path: str, progress: Progress) -> IngestReport:
+        """Ingest a server file or folder the user typed, if it lies under folder_roots()."""
+        return self.ingest(collection, [check_folder(path, self.folder_roots())], progress)
+
     def ingest(self, collection: str, paths: list[Path], progress: Progress) -> IngestReport:
         """Ingest (creating the collection), calling ``progress`` after each file."""
         total, done = max(count_files(paths), 1), [0]
@@ -120,16 +133,22 @@ class Engine:
             progress(done[0], total, f.source)
 
         progress(0, total, "")
-        return ingest(self.collection(collection, create=True), paths, on_file=tick)
+        coll = self.collection(collection, create=True)
+        # another writer (an ingest by the CLI) holds the lock: the progress line says so
+        coll.on_lock_wait = lambda message: progress(0, total, message)
+        return ingest(coll, paths, on_file=tick)
 
     def add_uploads(self, collection: str, files: Iterable[str],
                     progress: Progress) -> list[FileReport]:  # fmt: skip
-        """Validate uploaded temp files, copy them under uploads/<collection>/, ingest them."""
+        """Validate uploaded temp files, copy them under uploads/<collection>/ (never over
+        another file), ingest them; a file stored under a new name says so."""
         pairs = [(Path(f), Path(f).name) for f in files]  # Gradio keeps the original name
-        accepted, rejected = store_uploads(self.uploads_dir(collection), pairs,
-                                           self.upload_limit())  # fmt: skip
-        added = self.ingest(collection, accepted, progress) if accepted else None
-        return [*rejected, *(added.files if added else [])]
+        stored = store_uploads(self.uploads_dir(collection), pairs, self.upload_limit())
+        added = self.ingest(collection, stored.accepted, progress) if stored.accepted else None
+        return [
+            *stored.rejected,
+            *(renamed(f, stored.renamed) for f in (added.files if added else [])),
+        ]
 
     def library(self, collection: str) -> tuple[list[DocumentInfo], dict[str, Any]]:
         """The documents and statistics of a collection (none yet: empty, not an error)."""
@@ -168,6 +187,15 @@ class Engine:
         cid = conversation_id or self.conversations().create(collection).conversation_id
         answer, rewritten = outcome(helper.stream(question, None, cid))
         return with_scores(helper.to_dict(answer, cid, rewritten), answer)
+
+
+def renamed(report: FileReport, renames: dict[str, str]) -> FileReport:
+    """An upload stored under a new name: its report says why."""
+    given = renames.get(report.source)
+    if given is None:
+        return report
+    note = f"stored as {report.source}: {given} already holds a different file"
+    return dataclasses.replace(report, reason="; ".join(filter(None, [report.reason, note])))
 
 
 def with_scores(data: dict[str, Any], answer: Answer) -> dict[str, Any]:

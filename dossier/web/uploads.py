@@ -1,16 +1,22 @@
 """Upload checks: a plain file name, a supported type whose content matches it, a size limit.
 
-Accepted files are copied, flat and under their sanitised names, into one folder and nowhere
-else; the rest are reported as ``rejected`` with the reason.
+Accepted files are copied, flat and under their cleaned names, into one folder and nowhere
+else; the rest are reported as ``rejected`` with the reason. Names keep their letters in any
+script (``文件.txt``, ``отчёт.txt``); a stored file is never overwritten: the same name with
+the same content is the same file (its ingest reports it unchanged), and the same name with
+other content is stored as ``name-2.ext`` (then ``-3``...), and the report says so.
 """
 
 from __future__ import annotations
 
+import os
 import re
 import shutil
+import tempfile
 import unicodedata
 import zipfile
 from collections.abc import Iterable
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from corpus.errors import UsageError
@@ -18,17 +24,20 @@ from corpus.readers import SUPPORTED_SUFFIXES
 from index.ingest import FileReport
 
 TEXT_SUFFIXES = frozenset({".txt", ".md", ".html", ".htm"})
+STEM_BYTES = 150  # with a suffix and "-NN", well under the usual 255-byte name limit
 
 
 def safe_name(name: str) -> str:
-    """A plain file name: no folders, no leading dots, only [A-Za-z0-9._-]."""
-    base = re.split(r"[/\\]", name or "")[-1]
-    base = unicodedata.normalize("NFKD", base).encode("ascii", "ignore").decode()
-    base = re.sub(r"[^A-Za-z0-9._-]+", "_", base).strip("._-")
+    """A plain file name: no folders, no leading dots; letters, marks and digits of any
+    script (NFC) and ``._-`` kept, anything else (spaces, punctuation, control and bidi
+    characters) replaced by ``_``; the stem at most STEM_BYTES of UTF-8."""
+    base = unicodedata.normalize("NFC", re.split(r"[/\\]", name or "")[-1])
+    base = "".join(c if c in "._-" or unicodedata.category(c)[0] in "LMN" else "_" for c in base)
+    base = re.sub(r"_+", "_", base).strip("._-")
     stem, dot, suffix = base.rpartition(".")
     if not dot:
         stem, suffix = base, ""
-    stem = stem[:100].strip("._-") or "upload"
+    stem = stem.encode()[:STEM_BYTES].decode("utf-8", "ignore").strip("._-") or "upload"
     return f"{stem}.{suffix.lower()}" if suffix else stem
 
 
@@ -80,24 +89,64 @@ def _decodes(data: bytes, encoding: str) -> bool:
     return True
 
 
-def store_uploads(
-    dest: Path, files: Iterable[tuple[Path, str]], max_bytes: int
-) -> tuple[list[Path], list[FileReport]]:
-    """Copy acceptable files into ``dest`` (flat, sanitised names); report the others."""
-    accepted: list[Path] = []
-    rejected: list[FileReport] = []
+@dataclass
+class Stored:
+    """What ``store_uploads`` did: the files to ingest, the refused, the renamed."""
+
+    accepted: list[Path] = field(default_factory=list)
+    rejected: list[FileReport] = field(default_factory=list)
+    renamed: dict[str, str] = field(default_factory=dict)  # stored name -> the name given
+
+
+def store_uploads(dest: Path, files: Iterable[tuple[Path, str]], max_bytes: int) -> Stored:
+    """Copy acceptable files into ``dest`` (flat, cleaned names, never overwriting); report
+    the others."""
+    out = Stored()
     dest.mkdir(parents=True, exist_ok=True)
     root = dest.resolve()
     for path, name in files:
         try:
             clean = validate_upload(path, name, max_bytes)
         except (UsageError, OSError) as err:
-            rejected.append(FileReport(safe_name(name), "rejected", str(err)))
+            out.rejected.append(FileReport(safe_name(name), "rejected", str(err)))
             continue
-        target = (root / clean).resolve()
-        if target.parent != root:  # cannot happen after safe_name; never write elsewhere
-            rejected.append(FileReport(clean, "rejected", "unsafe file name"))
-            continue
-        shutil.copyfile(path, target)
-        accepted.append(target)
-    return accepted, rejected
+        target = place(root, clean, path)
+        out.accepted.append(target)
+        if target.name != clean:
+            out.renamed[target.name] = clean
+    return out
+
+
+def place(root: Path, clean: str, source: Path) -> Path:
+    """Store ``source`` in ``root`` as ``clean``, or as the first ``stem-N.ext`` that is
+    free or already holds the same bytes. The copy is written under a temporary name and
+    linked in, so a name never holds half a file and two uploads never share one."""
+    stem, suffix = Path(clean).stem, Path(clean).suffix
+    fd, tmp = tempfile.mkstemp(prefix=".upload-", suffix=".part", dir=root)
+    try:
+        with os.fdopen(fd, "wb") as out, source.open("rb") as src:
+            shutil.copyfileobj(src, out)
+        n = 1
+        while True:
+            target = root / (clean if n == 1 else f"{stem}-{n}{suffix}")
+            try:
+                os.link(tmp, target)  # fails if the name is taken: nothing is overwritten
+                return target
+            except FileExistsError:
+                if _same_bytes(target, Path(tmp)):
+                    return target
+            n += 1
+    finally:
+        Path(tmp).unlink(missing_ok=True)
+
+
+def _same_bytes(a: Path, b: Path) -> bool:
+    if a.stat().st_size != b.stat().st_size:
+        return False
+    with a.open("rb") as fa, b.open("rb") as fb:
+        while True:
+            x, y = fa.read(1 << 20), fb.read(1 << 20)
+            if x != y:
+                return False
+            if not x:
+                return True
