@@ -145,7 +145,7 @@ def tab(engine: Engine, top: Header) -> None:
                 info='One JSON object a line: "question", "answers", "evidence"',
             )
             limit = gr.Number(20, label="Questions (0 = all)", precision=0, scale=1,
-                              minimum=0, elem_id="eval-limit")  # fmt: skip
+                              elem_id="eval-limit")  # fmt: skip
         run_btn = gr.Button("Run evaluation", variant="primary", elem_id="eval-run")
         progress = gr.HTML(elem_id="eval-progress")
         note = gr.HTML(elem_id="eval-note")

@@ -51,7 +51,7 @@ def layout(values: list[Any]) -> list[Any]:
     helps = dict(keys())  # each field's help is its setting's own description
     info = [helps.get(k, "") for k in EDITABLE]
     fields = [
-        gr.Number(top_k, label="Passages per answer (top_k)", precision=0, minimum=1,
+        gr.Number(top_k, label="Passages per answer (top_k)", precision=0,
                   info=info[0], elem_id="set-top-k"),
         gr.Slider(0, 1, dense, step=0.05, label="Dense weight in fusion", info=info[1]),
         gr.Slider(0, 1, threshold, step=0.01, label="Support threshold (below it: unsupported)",

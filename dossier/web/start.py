@@ -134,10 +134,15 @@ def make_start(coll: Collection, helper: Assistant) -> Start:
             questions.append(q)
         if len(questions) == MAX_SUGGESTIONS:
             break
+    return _counted(docs, tuple(found[:MAX_TOPICS]), tuple(questions))
+
+
+def _counted(docs: Sequence[DocumentInfo], found: tuple[str, ...] = (),
+             questions: tuple[str, ...] = ()) -> Start:  # fmt: skip
+    """A Start with the documents counted and dated."""
     dates = sorted(d.date for d in docs if d.date)
-    chunks = sum(d.n_chunks for d in docs)
-    return Start(len(docs), chunks, dates[0] if dates else None, dates[-1] if dates else None,
-                 tuple(found[:MAX_TOPICS]), tuple(questions))  # fmt: skip
+    return Start(len(docs), sum(d.n_chunks for d in docs), dates[0] if dates else None,
+                 dates[-1] if dates else None, found, questions)  # fmt: skip
 
 
 def describe_html(name: str, docs: Sequence[DocumentInfo]) -> str:
@@ -145,10 +150,7 @@ def describe_html(name: str, docs: Sequence[DocumentInfo]) -> str:
     if not docs:
         return str(Markup('<div class="start"><h2>{}</h2><p>No documents yet: add files in '
                           "the Library tab.</p></div>").format(name))  # fmt: skip
-    dates = sorted(d.date for d in docs if d.date)
-    return start_html(name, Start(len(docs), sum(d.n_chunks for d in docs),
-                                  dates[0] if dates else None, dates[-1] if dates else None,
-                                  (), ()), checking=True)  # fmt: skip
+    return start_html(name, _counted(docs), checking=True)
 
 
 def start_html(name: str, s: Start, checking: bool = False) -> str:
@@ -189,7 +191,5 @@ def suggested(engine: Engine, cache: StartCache, coll: str) -> str:
         made = cache.get(coll, engine.collection(coll), engine.assistant(coll, "extractive"))
     except Exception as exc:  # the view stays usable: the description without suggestions
         log.warning("no suggested questions for %s: %s", coll, exc)
-        dates = sorted(d.date for d in docs if d.date)
-        made = Start(len(docs), sum(d.n_chunks for d in docs), dates[0] if dates else None,
-                     dates[-1] if dates else None, (), ())  # fmt: skip
+        made = _counted(docs)
     return start_html(coll, made)
