@@ -178,7 +178,8 @@ CSS = """
   --button-cancel-text-color: #ffffff !important; }
 .sr-only { position: absolute; width: 1px; height: 1px; padding: 0; margin: -1px;
   overflow: hidden; clip: rect(0 0 0 0); white-space: nowrap; border: 0; }
-.skip-link { position: absolute; left: 8px; top: -48px; z-index: 2000; padding: 8px 12px;
+#skip { min-height: 0 !important; padding: 0 !important; border: 0 !important; }
+.skip-link { position: fixed; left: 8px; top: -100px; z-index: 2000; padding: 8px 12px;
   background: var(--background-fill-primary); border: 2px solid var(--color-accent); }
 .skip-link:focus { top: 8px; }
 .cite { cursor: pointer; border: 1px solid var(--border-color-accent, #f97316);
