@@ -17,12 +17,13 @@ from assistant.extractive import ExtractiveAnswerer, term_overlap
 from index.bm25 import tokenize
 from index.types import Hit
 
-MAX_SCORED = 240  # sentences embedded per briefing: the cost of a briefing is mostly this
-EXPANSIONS = 3  # names of the evidence searched for too
-EXPANSION_DEPTH = 8  # passages each of them adds at most
-PER_DOCUMENT = 8  # passages of the evidence from any one document
+MAX_SCORED = 160  # sentences embedded per briefing: the cost of a briefing is mostly this
+EXPANSIONS = 5  # names of the evidence searched for too
+EXPANSION_DEPTH = 6  # passages each of them adds at most
+PER_DOCUMENT = 6  # passages of the evidence from any one document
+LEADING = 5  # the documents of this many best passages may give twice as many
 OPENINGS = 12  # documents (the best retrieved) whose opening sentences are read too
-EMBED_WORDS = 40  # a sentence's first words say what it is about; the rest costs time
+EMBED_WORDS = 48  # a sentence's first words say what it is about; the rest costs time
 
 
 def wider(
@@ -56,12 +57,14 @@ def expanded(search: Callable[..., list[Hit]], topic: str, hits: list[Hit]) -> l
 
 
 def diverse(hits: Sequence[Hit], depth: int, per_doc: int = PER_DOCUMENT) -> list[Hit]:
-    """The best ``depth`` passages, at most ``per_doc`` from any one document: a briefing
+    """The best ``depth`` passages, at most ``per_doc`` from any one document (twice that
+    from the documents of the very best passages, which the topic is most about): a briefing
     draws on the sources, not on the longest one."""
+    leading = {h.chunk.doc_id for h in hits[:LEADING]}
     count: Counter[str] = Counter()
     out = []
     for h in hits:
-        if count[h.chunk.doc_id] < per_doc:
+        if count[h.chunk.doc_id] < per_doc * (2 if h.chunk.doc_id in leading else 1):
             count[h.chunk.doc_id] += 1
             out.append(h)
     return out[:depth]
@@ -123,7 +126,7 @@ def score(
     texts = [" ".join(s.own.split()[:EMBED_WORDS]) for s in sents]
     vecs = answerer.embedder.embed([topic, *probes, *texts])
     topic_vec, probe_vecs, vecs = vecs[0], vecs[1 : 1 + len(probes)], vecs[1 + len(probes) :]
-    bags = [set(tokenize(t)) for t in texts]
+    bags = [set(tokenize(s.own)) for s in sents]  # all its words, though fewer are embedded
     terms = set(tokenize(topic))
     weight = {t: np.log((1 + len(bags)) / (1 + sum(t in b for b in bags))) + 0.1 for t in terms}
     total = sum(weight.values()) or 1.0

@@ -3,6 +3,7 @@ document) and the choices between points: merging near-duplicates and picking di
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -61,7 +62,10 @@ class SourceDocument:
 
 
 def same_point(a: str, b: str, cosine: float) -> bool:
-    """Whether two sentences state the same point: close in meaning or in words."""
+    """Whether two sentences state the same point: close in meaning or in words, and not
+    giving different figures ("seven companies" and "eight companies" are two points)."""
+    if _figures(a) != _figures(b):
+        return False
     if cosine > NEAR_DUPLICATE:
         return True
     wa, wb = set(tokenize(a)), set(tokenize(b))
@@ -101,3 +105,13 @@ def select(pool: Sequence[int], scores: np.ndarray, vecs: np.ndarray, n: int,
         if all(float(vecs[i] @ vecs[j]) <= redundancy for j in picked):
             picked.append(int(i))
     return picked
+
+
+_FIGURE = re.compile(
+    r"\d[\d,.]*|\b(?:one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|fifteen|"
+    r"twenty|hundred|thousand|million|billion)\b", re.I,
+)  # fmt: skip
+
+
+def _figures(text: str) -> set[str]:
+    return {m.group().lower().rstrip(".,") for m in _FIGURE.finditer(text)}

@@ -19,7 +19,7 @@ from assistant.briefing_themes import cluster, merge_single_source, name_theme, 
 from assistant.briefing_timeline import ActionDate, action_dates
 
 SUMMARY = (3, 5)  # fewest and most summary points
-POINTS = 40  # points in the summary and themes together
+POINTS = 45  # points in the summary and themes together
 SAME_SOURCE = 0.0  # what each point already taken from a document counts against the next
 MAX_THEME_POINTS = 12  # a theme states at most this many points
 LIKENESS = 0.5  # how much a point's likeness to those already chosen counts against it

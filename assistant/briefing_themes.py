@@ -29,6 +29,8 @@ _STOP = frozenset(
         *("including", "include", "includes", "today", "said", "about", "over", "under"),
         *("i", "you", "he", "she", "us", "them", "your", "my", "me", "what", "how", "why"),
         *("but", "so", "yet", "because", "then", "thus", "however", "further", "very"),
+        *("before", "after", "around", "across", "within", "without", "between", "through"),
+        *("during", "against", "toward", "towards", "upon", "via", "among", "while", "where"),
     }
 )
 # after these a word is used as a verb ("to develop", "will establish"); after those, a noun
@@ -151,8 +153,8 @@ def _phrases(text: str, verbs: frozenset[str] = frozenset()) -> set[tuple[str, .
                 last = lower[-1]
                 if lower[0].endswith("ly") or last.endswith("ly") or last[:-1] in verbs:
                     continue  # "enormously to …", "mechanism enables": not a thing
-                if any(w in verbs for w in gram):
-                    continue  # "companies commit to rolling out": a clause
+                if any(w in verbs or w[:-1] in verbs or w[:-2] in verbs for w in lower):
+                    continue  # "companies commit to rolling out", "track record shows": clauses
                 if any(w in _STOP and w not in _INNER for w in lower[1:-1]):
                     continue
                 if len(set(lower)) < n or not _joins_names(gram):

@@ -13,16 +13,22 @@ from __future__ import annotations
 
 import json
 import os
+import time
 import unicodedata
-from collections.abc import Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from assistant.answerer import Answerer
 from assistant.briefing import Briefing
 from assistant.briefing_parts import Point
+from assistant.briefing_run import make_briefing
+from assistant.extractive import ExtractiveAnswerer
 from corpus.errors import UsageError
+from eval.answer_run import settings_hash
 from index.bm25 import tokenize
+from index.collection import Collection
 
 REDUNDANT = 0.7  # share of a point's content words found in an earlier point: it repeats it
 _FOLD = str.maketrans({"’": "'", "‘": "'", "“": '"', "”": '"', "–": "-", "—": "-"})
@@ -165,3 +171,31 @@ def score_briefing(
         "differences": float(len(brief.differences)),
     }  # fmt: skip
     return metrics, results
+
+
+def run_brief(
+    collection: Collection,
+    topic: str,
+    facts_path: str | os.PathLike[str],
+    extractive: ExtractiveAnswerer,
+    writer: Answerer | None = None,
+    settings: Mapping[str, Any] | None = None,
+    progress: Callable[[str], None] | None = None,
+) -> tuple[dict[str, Any], Briefing]:
+    """Brief on ``topic`` from ``collection`` and score it against the facts file: (the run
+    record ``dossier eval compare`` reads, the briefing)."""
+    facts = load_facts(facts_path)
+    if not collection.catalog.counts()[0]:
+        raise UsageError(f"collection '{collection.name}' has no documents: ingest some first")
+    start = time.perf_counter()
+    brief = make_briefing(collection, topic, extractive, writer, progress=progress)
+    elapsed = (time.perf_counter() - start) * 1000
+    metrics, results = score_briefing(brief, facts)
+    recorded = dict(settings or {})
+    run = {
+        "kind": "brief", "topic": topic, "facts": str(facts_path),
+        "collection": collection.name, "backend": brief.backend, "settings": recorded,
+        "settings_hash": settings_hash(recorded), "metrics": metrics | {"brief_ms": elapsed},
+        "results": [r.to_dict() for r in results],
+    }  # fmt: skip
+    return run, brief

@@ -18,18 +18,23 @@ from typing import Any
 from corpus.errors import UsageError
 from corpus.text import clip
 
-KINDS = ("answers", "retrieval")
+KINDS = ("answers", "retrieval", "brief")
 GROUPS: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("answer quality", ("accuracy", "token_f1", "answered_rate", "refusal_accuracy",
                         "answer_in_passages")),
     ("grounding", ("groundedness", "citation_precision", "evidence_citation_recall",
                    "evidence_retrieval_recall")),
     ("retrieval", ("ndcg@10", "recall@10", "recall@100", "mrr@10", "hit@10")),
-    ("latency", ("p50_ms", "p95_ms", "first_token_p50_ms", "first_token_p95_ms")),
+    ("briefing", ("fact_recall", "fact_recall_sourced", "redundancy", "document_coverage",
+                  "points_per_theme")),
+    ("latency", ("p50_ms", "p95_ms", "first_token_p50_ms", "first_token_p95_ms", "brief_ms")),
 )  # fmt: skip
+# counts describe a run; more or fewer is not better or worse
+COUNTS = frozenset({"questions", "facts", "points", "summary_points", "themes", "documents_cited",
+                    "documents_retrieved", "timeline_events", "differences"})  # fmt: skip
 HEADLINE = ("accuracy", "token_f1", "groundedness", "citation_precision",
             "evidence_retrieval_recall", "ndcg@10", "recall@100", "p50_ms", "p95_ms")  # fmt: skip
-GOOD_OUTCOMES = frozenset({"correct", "refused-ok"})
+GOOD_OUTCOMES = frozenset({"correct", "refused-ok", "stated"})
 RATE_TOLERANCE = 0.01
 LATENCY_TOLERANCE = 0.10
 
@@ -121,8 +126,8 @@ def load_run(path: str | os.PathLike[str]) -> Run:
     if kind not in KINDS:
         raise _fail(
             p,
-            f"not a run file: 'kind' is {kind!r}, expected 'answers' or 'retrieval' (write "
-            "one with 'dossier eval answers -o' or 'dossier eval retrieval -o')",
+            f"not a run file: 'kind' is {kind!r}, expected 'answers', 'retrieval' or 'brief' "
+            "(write one with 'dossier eval answers -o', 'eval retrieval -o' or 'eval brief -o')",
         )
     metrics = data.get("metrics")
     if not isinstance(metrics, dict) or not all(_number(v) for v in metrics.values()):
@@ -170,20 +175,21 @@ def _labels(runs: Sequence[Run], given: Sequence[str] | None) -> list[str]:
 
 
 def lower_is_better(name: str) -> bool:
-    return name.endswith("_ms")
+    return name.endswith("_ms") or name == "redundancy"
 
 
 def judge(name: str, base: float, value: float, rate_tol: float, latency_tol: float) -> str:
     """'regression', 'better' or 'same' for ``value`` against the baseline's ``base``."""
-    if name == "questions":
+    if name in COUNTS:
         return "same"
-    if lower_is_better(name):
+    if name.endswith("_ms"):
         if value > base * (1 + latency_tol):
             return "regression"
         return "better" if value < base * (1 - latency_tol) else "same"
-    if value < base - rate_tol:
+    gain = base - value if lower_is_better(name) else value - base  # a rate or a share
+    if gain < -rate_tol:
         return "regression"
-    return "better" if value > base + rate_tol else "same"
+    return "better" if gain > rate_tol else "same"
 
 
 def _row(name: str, runs: Sequence[Run], rate_tol: float, latency_tol: float) -> MetricRow:
@@ -258,7 +264,7 @@ def _warnings(runs: Sequence[Run]) -> list[str]:
     for run in runs[1:]:
         if run.kind != base.kind:
             out.append(f"{run.label}: a {run.kind} run, the baseline is a {base.kind} run")
-        for key in ("corpus_hash", "qa", "dataset", "split"):
+        for key in ("corpus_hash", "qa", "dataset", "split", "topic", "facts"):
             if base.info.get(key) != run.info.get(key):
                 out.append(f"{run.label}: a different {key} than the baseline "
                            f"({base.info.get(key)} vs {run.info.get(key)})")  # fmt: skip

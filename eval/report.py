@@ -12,12 +12,12 @@ from collections.abc import Sequence
 from markupsafe import escape
 
 from eval.compare import (
+    COUNTS,
     HEADLINE,
     LATENCY_TOLERANCE,
     RATE_TOLERANCE,
     Comparison,
     MetricRow,
-    lower_is_better,
 )
 
 REGRESSION_MARK = "▼"
@@ -44,9 +44,9 @@ svg text { font: 11px system-ui, sans-serif; fill: #1d2330; }
 def fmt(name: str, value: float | None) -> str:
     if value is None:
         return "–"
-    if name == "questions":
+    if name in COUNTS:
         return str(int(value))
-    return f"{value:.1f}" if lower_is_better(name) else f"{value:.4f}"
+    return f"{value:.1f}" if name.endswith("_ms") else f"{value:.4f}"
 
 
 def _cell(name: str, value: float | None, status: str) -> str:
@@ -77,7 +77,7 @@ def bar_chart(row: MetricRow, labels: Sequence[str], width: int = 340) -> str:
     height = top + len(labels) * (bar_h + gap) + 6
     known = [v for v in row.values if v is not None]
     scale_max = max(known, default=0.0)
-    if not row.lower_is_better:
+    if not row.name.endswith("_ms") and row.name not in COUNTS:
         scale_max = max(scale_max, 1.0)  # rates and scores sit on 0..1
     span = width - label_w - 70
     parts = [f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" '
