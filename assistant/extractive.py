@@ -10,12 +10,13 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 
 from assistant.answerer import Answerer
 from assistant.settings import AnswerSettings
+from assistant.short_answer import CitedSentence, ShortAnswer, from_candidates
 from assistant.types import Answer, Citation, SentenceSupport
 from corpus.dates import YEAR_OR_MONTH
 from corpus.sentences import split_sentences
@@ -25,12 +26,15 @@ from index.types import Hit
 
 _HEADING_LIKE = re.compile(r"^#{1,6}\s")
 _MD_LINK = re.compile(r"\[([^\]]*)\]\([^)]*\)")
+_LINK_TARGET = re.compile(r"\]\([^)\s]*\)")
 _MD_LINK_TAIL = re.compile(r"\]\([^)\s]*\)")  # a link whose "[" lies before the sentence
 _MD_EMPHASIS = re.compile(r"(\*\*|__|(?<!\w)\*(?!\s))")
 # inline formatting tags in Markdown sources; any other markup stays (and is escaped on display)
 _FORMAT_TAG = re.compile(r"</?(?:u|b|i|em|strong|sup|sub|span|br)\s*/?>", re.I)
 _WORDY = re.compile(r"[A-Za-z]{2,}")
 _LEAD_BULLET = re.compile(r"^\s*(?:[-*•]|\d{1,2}[.)])\s+")
+# a clause cut from its sentence: "(OMB) is delivering …", "(i) the requirement …"
+_CUT_CLAUSE = re.compile(r"^\([^)]{1,12}\)\s+[a-z]")
 _MD_ESCAPE = re.compile(r"\\([\\`*_{}\[\]()#+.!|-])")
 _LIST_ITEM = re.compile(r"\n\s*(?:[-*•]|\d{1,2}[.)])\s+[^\n]+")
 _NUMBER = re.compile(
@@ -64,6 +68,11 @@ def readable(text: str) -> str:
     return " ".join(text.split())
 
 
+def _blank_links(text: str) -> str:
+    """``text`` with each Markdown link target replaced by spaces of the same length."""
+    return _LINK_TARGET.sub(lambda m: "]" + " " * (len(m.group()) - 1), text)
+
+
 def usable(text: str) -> bool:
     """Whether a sentence can stand as a quote: mostly words, not a URL or a dangling lead-in
     whose list was cut off by the chunk boundary."""
@@ -71,8 +80,10 @@ def usable(text: str) -> bool:
     words = shown.split()
     if shown.endswith(":") or "://" in shown or shown.startswith("/"):
         return False
-    if shown[:1].islower():
+    if shown[:1].islower() or _CUT_CLAUSE.match(shown):
         return False  # a fragment: the chunk (or the splitter) began mid-sentence
+    if shown.count("[") != shown.count("]") or shown.count("(") < shown.count(")"):
+        return False  # cut inside a link or a parenthesis
     if len(words) < 12 and shown[-1:] not in '.!?;:)"”’':
         return False  # a title or label line, not a statement
     return sum(bool(_WORDY.match(w)) for w in words) >= 0.6 * len(words)
@@ -140,6 +151,7 @@ class ExtractiveAnswerer(Answerer):
 
     redundancy = 0.85  # a sentence this close (cosine) to one already quoted adds nothing
     max_candidates = 32  # sentences embedded per answer (see shortlist)
+    focus_check = True  # short answers: names checked against the focus noun by embedding
 
     def __init__(self, embedder: Embedder, settings: AnswerSettings | None = None) -> None:
         super().__init__()
@@ -179,8 +191,12 @@ class ExtractiveAnswerer(Answerer):
         picked = self._select(scores, vecs)
         if not picked:
             return Answer(question, NOT_ANSWERED, False, hits=tuple(hits), backend=self.name)
+        short = self.short(question, cands, scores)
+        if short is not None and short.n not in picked:
+            # the short answer's sentence is cited: it takes the weakest evidence's place
+            picked = [*picked[: self.max_sentences - 1], short.n]
         picked.sort(key=lambda i: (cands[i].hit.rank, cands[i].start))  # read in passage order
-        citations, parts, sentences = [], [], []
+        citations, lines, sentences = [], [], []
         for n, i in enumerate(picked, 1):
             c = cands[i]
             citations.append(
@@ -188,12 +204,33 @@ class ExtractiveAnswerer(Answerer):
                          c.hit.chunk.page, c.start, c.end, c.text, float(scores[i]))
             )  # fmt: skip
             shown = readable(c.text)
-            parts.append(f"{shown} [{n}]")
+            lines.append(f"{shown} [{n}]")  # one source sentence, its own citation
             sentences.append(SentenceSupport(shown, (n,), True, 1.0))
+        if short is not None:
+            short = replace(short, n=picked.index(short.n) + 1)
+            lines.insert(0, f"{readable(short.text)} [{short.n}]\n")
         return Answer(
-            question, " ".join(parts), True, tuple(citations), tuple(sentences),
-            tuple(hits), self.name,
+            question, "\n".join(lines), True, tuple(citations), tuple(sentences),
+            tuple(hits), self.name, short_answer=short,
         )  # fmt: skip
+
+    def short(
+        self, question: str, cands: Sequence[Candidate], scores: np.ndarray
+    ) -> ShortAnswer | None:
+        """The short answer from the best-scored candidates (``n`` is the candidate's index:
+        the caller numbers it as cited); see ``assistant.short_answer``. Link targets are
+        blanked first, offsets kept, so no span comes from a URL the reader never sees."""
+        sentences = [
+            CitedSentence(i, c.start, c.end, _blank_links(c.text), c.hit.document.title,
+                          float(scores[i]))
+            for i, c in enumerate(cands)
+        ]  # fmt: skip
+        found = from_candidates(question, sentences, self.embedder if self.focus_check else None)
+        if found is None or found.inferred:
+            return found
+        c = cands[found.n]
+        # a span that runs into a blanked link target is not what the document says
+        return found if c.text[found.start - c.start : found.end - c.start] == found.text else None
 
     def _select(self, scores: np.ndarray, vecs: np.ndarray) -> list[int]:
         order = list(np.argsort(-scores))

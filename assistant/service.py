@@ -20,6 +20,7 @@ from assistant.extractive import ExtractiveAnswerer
 from assistant.llm import ChatModel
 from assistant.rewrite import is_followup, rewrite_followup
 from assistant.rewrite_check import faithful
+from assistant.short_answer import cited_sentences, short_answer
 from assistant.types import Answer
 from corpus.errors import BackendError
 from index.collection import Collection
@@ -132,11 +133,29 @@ class Assistant:
         return rewrite_followup(question, asked), failure
 
     def _checked(self, answer: Answer) -> Answer:
-        """Extractive answers pass through the same checker as generated ones."""
-        if self.checker is None or not answer.answered or answer.backend != ExtractiveAnswerer.name:
+        """Extractive answers pass through the same checker as generated ones, sentence by
+        sentence: each evidence sentence against its own source (re-splitting the joined text
+        could glue two sources' sentences into one). Other answers get their short answer
+        here, from the sentences they cite."""
+        if not answer.answered:
             return answer
-        checked = self.checker.check(answer.text, answer.citations)
-        return replace(answer, sentences=checked.sentences)
+        if answer.backend != ExtractiveAnswerer.name:
+            if answer.short_answer is not None or not answer.citations:
+                return answer
+            found = short_answer(answer.question, cited_sentences(answer.citations))
+            return replace(answer, short_answer=found)
+        if self.checker is None:
+            return answer
+        by_n = {c.n: c.text for c in answer.citations}
+        texts = [s.text for s in answer.sentences]
+        scores = self.checker.supports(
+            texts, [[by_n[n] for n in s.citations] for s in answer.sentences]
+        )
+        checked = tuple(
+            replace(s, supported=score >= self.checker.threshold, support=score)
+            for s, score in zip(answer.sentences, scores, strict=True)
+        )
+        return replace(answer, sentences=checked)
 
     def _fix_pages(self, answer: Answer) -> Answer:
         """A sentence can sit on a later page than its chunk's start: use its own page."""

@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from index.types import Hit
+
+if TYPE_CHECKING:
+    from assistant.short_answer import ShortAnswer
 
 
 @dataclass(frozen=True)
@@ -58,6 +61,8 @@ class Answer:
     timings_ms: dict[str, float] = field(default_factory=dict)
     fell_back: bool = False  # the configured answerer failed and its fallback answered
     fallback_reason: str = ""  # why it failed (empty unless fell_back)
+    # a few words copied from cited sentence [n] (or an inferred "Yes"/"No"), shown first
+    short_answer: ShortAnswer | None = None
 
     @property
     def grounded(self) -> float:
@@ -70,6 +75,7 @@ class Answer:
             "question": self.question,
             "answer": self.text,
             "answered": self.answered,
+            "short_answer": self.short_answer.to_dict() if self.short_answer else None,
             "citations": [c.to_dict() for c in self.citations],
             "sentences": [s.to_dict() for s in self.sentences],
             "grounded": round(self.grounded, 4),

@@ -114,9 +114,19 @@ def hits_text(hits: list[Hit]) -> str:
     return "\n".join(out)
 
 
+def _lines(text: str) -> str:
+    """Each line wrapped on its own: the short answer and each evidence sentence stay apart."""
+    return "\n".join(textwrap.fill(line, 100) if line else "" for line in text.splitlines())
+
+
 def answer_text(answer: Answer, body: bool = True) -> str:
     """The answer (unless ``body`` is False: it was streamed), flags, sources."""
-    out = [textwrap.fill(answer.text, 100)] if body else []
+    out = [_lines(answer.text)] if body else []
+    short = answer.short_answer
+    if short is not None and answer.backend != "extractive":
+        # a model's text streams as written: its short answer, found after, is named here
+        inferred = " (inferred)" if short.inferred else ""
+        out.append(f"\nShort answer: {short.text} [{short.n}]{inferred}")
     flagged = [s for s in answer.sentences if not s.supported]
     if flagged and answer.answered:
         out.append(f"\n{len(flagged)} of {len(answer.sentences)} sentences are not supported "

@@ -17,6 +17,7 @@ from assistant.events import Delta, Done
 from assistant.service import Assistant
 from eval.datasets import QAItem
 from eval.metrics import answer_contains, evidence_recall, latency_summary, token_f1
+from index.bm25 import tokenize
 
 
 @dataclass(frozen=True)
@@ -27,7 +28,7 @@ class QuestionResult:
     answer: str
     answered: bool
     correct: bool
-    f1: float
+    f1: float  # of the short answer; of the whole answer when there is none
     sentences: int
     supported: int
     citations: int
@@ -42,6 +43,9 @@ class QuestionResult:
     outcome: str
     backend: str = "extractive"  # who wrote the answer: a model, or the extractive fallback
     fell_back: bool = False  # the configured model failed and the extractive answer stood in
+    short_answer: str = ""  # the short answer shown first ("" when none was found)
+    answer_f1: float = 0.0  # of the whole answer text: for long reference answers
+    content_recall: float = 0.0  # share of the reference's content words in the answer
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -58,6 +62,14 @@ def _outcome(item: QAItem, correct: bool, answered: bool, evidence_found: bool,
     if not (evidence_found or in_passages):
         return "retrieval-miss"
     return "answer-miss"
+
+
+def content_recall(prediction: str, answers: Sequence[str]) -> float:
+    """Best share, over the references, of a reference's content words (stemmed, stopwords
+    dropped) that the prediction holds: how much of a long answer was found."""
+    said = set(tokenize(prediction))
+    refs = [set(tokenize(a)) for a in answers]
+    return max((len(r & said) / len(r) for r in refs if r), default=0.0)
 
 
 def run_question(helper: Assistant, item: QAItem) -> QuestionResult:
@@ -79,10 +91,14 @@ def run_question(helper: Assistant, item: QAItem) -> QuestionResult:
     in_passages = bool(item.answers) and answer_contains(passages, item.answers)
     found = bool(set(item.evidence) & set(retrieved))
     precise = sum(len(s.citations) for s in answer.sentences if s.supported)
+    short = answer.short_answer.text if answer.answered and answer.short_answer else ""
+    text = answer.text if answer.answered else ""
     return QuestionResult(
         id=item.id, question=item.question, answers=item.answers, answer=answer.text,
         answered=answer.answered, correct=correct,
-        f1=token_f1(answer.text, item.answers) if answer.answered else 0.0,
+        f1=token_f1(short or text, item.answers) if text else 0.0,
+        short_answer=short, answer_f1=token_f1(text, item.answers) if text else 0.0,
+        content_recall=content_recall(text, item.answers),
         sentences=len(answer.sentences), supported=sum(s.supported for s in answer.sentences),
         citations=sum(len(s.citations) for s in answer.sentences), precise_citations=precise,
         cited_docs=cited, retrieved_docs=retrieved, evidence=item.evidence,
@@ -107,6 +123,9 @@ def summarize(results: Sequence[QuestionResult]) -> dict[str, float]:
         "questions": float(len(results)),
         "accuracy": _mean([r.correct for r in answerable]),
         "token_f1": _mean([r.f1 for r in answerable]),
+        "answer_f1": _mean([r.answer_f1 for r in answerable]),
+        "content_recall": _mean([r.content_recall for r in answerable]),
+        "short_answer_rate": _mean([bool(r.short_answer) for r in answerable]),
         "answered_rate": _mean([r.answered for r in results]),
         "answer_in_passages": _mean([r.answer_in_passages for r in answerable]),
         "groundedness": sum(r.supported for r in results) / sentences if sentences else 0.0,

@@ -144,6 +144,17 @@ def _nearest(hits: Iterable[Mapping[str, Any]]) -> Markup:
     return Markup('<div class="nearest">Nearest passages:<ul>{}</ul></div>').format(items)
 
 
+def _short(turn: int, short: Mapping[str, Any] | None, titles: Mapping[int, str]) -> Markup:
+    """The short answer, first and in bold, with its citation; "Yes"/"No" marked inferred."""
+    if not short or int(short.get("n", 0)) not in titles:
+        return NOTHING
+    n = int(short["n"])
+    how = Markup(' <span class="inferred">(inferred)</span>') if short.get("inferred") else NOTHING
+    return Markup('<p class="short-answer"><strong>{}</strong> {}{}</p>').format(
+        short.get("text", ""), cite_button(turn, n, titles[n]), how
+    )
+
+
 def answer_html(turn: int, answer: Mapping[str, Any]) -> str:
     """A finished answer (Answer.to_dict() shape, citations may carry 'score')."""
     citations = answer.get("citations") or []
@@ -154,6 +165,7 @@ def answer_html(turn: int, answer: Mapping[str, Any]) -> str:
     else:
         body = _linkify(answer.get("answer", ""), turn, titles)
     parts = [_rewritten(answer.get("rewritten_question")), _note(answer.get("note")),
+             _short(turn, answer.get("short_answer"), titles),
              Markup('<div class="answer final">{}</div>').format(body)]  # fmt: skip
     if citations:
         support = citation_support(answer)
