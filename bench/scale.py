@@ -167,9 +167,9 @@ def chart(rows: list[dict[str, Any]], path: Path, title: str) -> None:
         ax = axes[-1]
         for key in rows[0]["search_ms"]:
             ax.plot(docs, [r["search_ms"][key]["p95"] for r in rows], marker="o", label=key)
-        ax.set_title("search p95 (ms)")
+        ax.set_title("search p95 (ms, log scale)")
         ax.set_xlabel("documents")
-        ax.set_ylim(bottom=0)
+        ax.set_yscale("log")
         ax.legend(fontsize=7)
     fig.suptitle(title)
     fig.tight_layout()
