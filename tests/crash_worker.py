@@ -8,7 +8,9 @@ dozens. Protocol: one JSON object a line on stdin, one answer a line on stdout::
     {"argv": ["ingest", ...], "env": {...}, "kill_after": 0.4}
     -> {"killed": true, "code": null, "elapsed": 0.41}
 
-``kill_after`` null: the child runs to its end (``code`` is its exit status).
+``kill_after`` null: the child runs to its end (``code`` is its exit status). With
+``"detach": true`` the answer is ``{"pid": N}`` at once, and ``{"wait": N}`` later waits for
+it. ``"stderr": PATH`` sends the child's stderr to a file.
 """
 
 from __future__ import annotations
@@ -16,8 +18,53 @@ from __future__ import annotations
 import json
 import os
 import signal
+import subprocess
 import sys
 import time
+from pathlib import Path
+
+
+class Worker:
+    """The client: runs this module in a subprocess, which forks ``dossier`` children."""
+
+    def __init__(self, log: Path) -> None:
+        self._log = open(log, "w")  # noqa: SIM115 - closed in close()
+        self.proc = subprocess.Popen(
+            [sys.executable, "-m", "tests.crash_worker"], stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE, stderr=self._log, text=True,
+            cwd=Path(__file__).resolve().parents[1],
+        )  # fmt: skip
+        assert json.loads(self._readline()) == {"ready": True}
+
+    def _readline(self) -> str:
+        assert self.proc.stdout is not None
+        line = self.proc.stdout.readline()
+        assert line, f"the crash worker died: {Path(self._log.name).read_text()[-2000:]}"
+        return line
+
+    def ingest(self, argv: list[str], env: dict[str, str], kill_after: float | None) -> dict:
+        """``dossier ingest ARGV``, killed after ``kill_after`` seconds unless None."""
+        return self._ask({"argv": ["ingest", *argv], "env": env, "kill_after": kill_after})
+
+    def start(self, argv: list[str], env: dict[str, str], stderr: Path) -> int:
+        """Start ``dossier ARGV`` and return its pid at once; ``wait`` for its exit code."""
+        return int(self._ask({"argv": argv, "env": env, "detach": True,
+                              "stderr": str(stderr)})["pid"])  # fmt: skip
+
+    def wait(self, pid: int) -> int:
+        return int(self._ask({"wait": pid})["code"])
+
+    def _ask(self, request: dict[str, object]) -> dict[str, object]:
+        assert self.proc.stdin is not None
+        self.proc.stdin.write(json.dumps(request) + "\n")
+        self.proc.stdin.flush()
+        return dict(json.loads(self._readline()))
+
+    def close(self) -> None:
+        assert self.proc.stdin is not None
+        self.proc.stdin.close()
+        self.proc.wait(timeout=30)
+        self._log.close()
 
 
 def _preload() -> None:
@@ -32,12 +79,14 @@ def _preload() -> None:
     count_tokens("warm the tokenizer")
 
 
-def _child(argv: list[str], env: dict[str, str]) -> None:
+def _child(argv: list[str], env: dict[str, str], stderr: str | None) -> None:
     from dossier.cli import main
 
     os.environ.update(env)
     devnull = os.open(os.devnull, os.O_WRONLY)
     os.dup2(devnull, 1)  # the protocol's stdout is the parent's
+    if stderr:
+        os.dup2(os.open(stderr, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o644), 2)
     code = 1
     try:
         code = main(argv)
@@ -52,7 +101,9 @@ def run(request: dict[str, object]) -> dict[str, object]:
     start = time.monotonic()
     pid = os.fork()
     if pid == 0:
-        _child(argv, env)
+        _child(argv, env, str(request["stderr"]) if request.get("stderr") else None)
+    if request.get("detach"):
+        return {"pid": pid}
     killed = False
     if kill_after is not None:
         deadline = start + float(kill_after)  # type: ignore[arg-type]
@@ -76,8 +127,15 @@ def main() -> int:
     _preload()
     print(json.dumps({"ready": True}), flush=True)
     for line in sys.stdin:
-        if line.strip():
-            print(json.dumps(run(json.loads(line))), flush=True)
+        if not line.strip():
+            continue
+        request = json.loads(line)
+        if "wait" in request:
+            _, status = os.waitpid(int(request["wait"]), 0)
+            answer: dict[str, object] = {"code": os.waitstatus_to_exitcode(status)}
+        else:
+            answer = run(request)
+        print(json.dumps(answer), flush=True)
     return 0
 
 

@@ -10,10 +10,7 @@ idle processes. On the embedded store and on a real Chroma server (hashing embed
 
 from __future__ import annotations
 
-import json
 import random
-import subprocess
-import sys
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
@@ -25,42 +22,11 @@ from corpus.chunker import ChunkerConfig, chunk_document
 from corpus.readers import iter_folder
 from index.collection import Collection
 from index.embedder import Embedder, HashingBackend
+from tests.crash_worker import Worker
 
 FILES, CHANGED = 12, 6  # files in the corpus; how many change between the two versions
 KILLS, UPDATE_KILLS = 12, 5  # per store: at least this many kills, this many in updates
 EMBEDDER = Embedder(HashingBackend())
-
-
-class Worker:
-    """tests/crash_worker.py: forks ``dossier ingest`` children and kills them on request."""
-
-    def __init__(self, log: Path) -> None:
-        self._log = open(log, "w")  # noqa: SIM115 - closed in close()
-        self.proc = subprocess.Popen(
-            [sys.executable, "-m", "tests.crash_worker"], stdin=subprocess.PIPE,
-            stdout=subprocess.PIPE, stderr=self._log, text=True,
-            cwd=Path(__file__).resolve().parents[1],
-        )  # fmt: skip
-        assert json.loads(self._readline()) == {"ready": True}
-
-    def _readline(self) -> str:
-        assert self.proc.stdout is not None
-        line = self.proc.stdout.readline()
-        assert line, f"the crash worker died: {Path(self._log.name).read_text()[-2000:]}"
-        return line
-
-    def ingest(self, argv: list[str], env: dict[str, str], kill_after: float | None) -> dict:
-        assert self.proc.stdin is not None
-        request = {"argv": ["ingest", *argv], "env": env, "kill_after": kill_after}
-        self.proc.stdin.write(json.dumps(request) + "\n")
-        self.proc.stdin.flush()
-        return dict(json.loads(self._readline()))
-
-    def close(self) -> None:
-        assert self.proc.stdin is not None
-        self.proc.stdin.close()
-        self.proc.wait(timeout=30)
-        self._log.close()
 
 
 @pytest.fixture(scope="module")
