@@ -28,7 +28,7 @@ _HEADING_LIKE = re.compile(r"^#{1,6}\s")
 _MD_LINK = re.compile(r"\[([^\]]*)\]\([^)]*\)")
 _LINK_TARGET = re.compile(r"\]\([^)\s]*\)")
 _MD_LINK_TAIL = re.compile(r"\]\([^)\s]*\)")  # a link whose "[" lies before the sentence
-_MD_EMPHASIS = re.compile(r"(\*\*|__|(?<!\w)\*(?!\s))")
+_MD_EMPHASIS = re.compile(r"(\*\*|__|(?<!\w)\*(?!\s)|(?<=\w)\*(?!\w))")
 # inline formatting tags in Markdown sources; any other markup stays (and is escaped on display)
 _FORMAT_TAG = re.compile(r"</?(?:u|b|i|em|strong|sup|sub|span|br)\s*/?>", re.I)
 _WORDY = re.compile(r"[A-Za-z]{2,}")

@@ -123,6 +123,11 @@ def test_a_quote_never_starts_mid_clause_or_inside_a_link(fragment: str) -> None
     assert usable("The Office of Management and Budget (OMB) is delivering on the order.")
 
 
+def test_display_text_is_clean() -> None:
+    raw = "*Builds on [commitments](https://x.gov/a) from **seven** AI\\-companies in July*"
+    assert readable(raw) == "Builds on commitments from seven AI-companies in July"
+
+
 def test_link_targets_are_blanked_with_offsets_kept() -> None:
     text = "See [the order](https://example.gov/2023/10/30/eo) signed on 30 October 2023."
     blanked = _blank_links(text)
