@@ -54,11 +54,12 @@ class Change:
 
 
 def replacements(
-    pool: Sequence[Sentence], docs: Sequence[DocumentInfo], reader: Reader, limit: int = 3
+    pool: Sequence[Sentence], docs: Sequence[DocumentInfo], reader: Reader, limit: int = 4
 ) -> list[Change]:
     """Newer statements that revoke, replace or revise a named earlier policy, each paired
     with the opening statement of the earlier document it names."""
-    found: dict[str, tuple[int, Change]] = {}  # the strongest change reported on each day
+    # the strongest statement of each change: one (day, earlier document) pair, one change
+    found: dict[tuple[str, str], tuple[int, Change]] = {}
     plain = _plain([d.title for d in docs])
     for sent in pool:
         m = CHANGE.search(sent.shown)
@@ -76,16 +77,12 @@ def replacements(
         strength, doc, opening = next(((n, d, o) for n, d, o in named if o), (0, None, None))
         if doc is None or opening is None:
             continue
-        key = sent.doc.date[:10]
+        key = (sent.doc.date[:10], doc.doc_id)
         if key not in found or strength > found[key][0]:
             relation = RELATIONS[m.group(1).lower()]
             found[key] = (strength, Change(relation, opening, sent))
     ranked = sorted(found.values(), key=lambda x: -x[0])
-    out: list[Change] = []
-    for _, change in ranked:
-        if all(c.earlier.doc.doc_id != change.earlier.doc.doc_id for c in out):
-            out.append(change)
-    return out[:limit]
+    return [change for _, change in ranked][:limit]
 
 
 def _plain(titles: Sequence[str]) -> set[str]:

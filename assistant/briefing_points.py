@@ -133,9 +133,9 @@ def whole_sentence(shown: str, max_words: int = MAX_WORDS) -> bool:
         return False  # a fragment: begins mid-sentence or with a dangling "(…)"
     if not _balanced(shown) or _BOILERPLATE.search(shown) or _SPOKEN.search(shown):
         return False
-    long = [w for w in words if len(w.strip(",.;:()“”\"'")) > 3]
-    capitals = sum(w.strip("(“\"'")[:1].isupper() for w in long)
-    return not (len(long) >= 3 and capitals >= 0.7 * len(long))  # a title, not a sentence
+    # a title capitalises its words; a sentence has lowercase words of its own (its verb)
+    lower = [w for w in words if len(w.strip(",.;:()“”\"'")) > 3 and w[:1].islower()]
+    return len(lower) >= 2
 
 
 def informative(shown: str) -> float:
@@ -211,7 +211,7 @@ def _joined(lead: str, item: str) -> str | None:
     """A list item read with its lead-in when it cannot stand alone; None when it can (it
     opens with a subject of its own, or is a clause and the lead-in needs no completion)."""
     words = item.split()
-    if not words or words[0].strip('“"').lower() in _SUBJECT_START:
+    if not words or (item[:1].isupper() and words[0].strip('“"').lower() in _SUBJECT_START):
         return None
     if item[:1].isupper() and not _JOINS.search(lead) and _clause(item):
         return None  # "Agencies will expand …": a sentence of its own

@@ -59,7 +59,7 @@ _VERBAL = frozenset(
 _INNER = frozenset({"of", "for", "on", "in", "to", "and", "the"})  # allowed inside a name
 MAX_WORDS = 6
 SHORTLIST = 8  # the best phrases by frequency, among which meaning decides
-COMMON = 0.2  # a word in more than this share of the evidence names nothing in particular
+COMMON = 0.5  # a word in more than this share of the evidence names nothing in particular
 
 
 def cluster(
@@ -223,7 +223,7 @@ def name_theme(
         verbal = 0.6 if _display(surface[key]).split()[0].endswith("ing") else 1.0  # a slogan
         return share * rarity * verbal * (1 + 0.25 * (len(key) - 2))
 
-    everywhere = _common([*texts, *others])
+    everywhere = _common(texts) & _common(others)  # the evidence's background words
 
     lower = {w for t in [*texts, *others] for w in _WORD.findall(t) if w.islower()}
 
@@ -231,12 +231,14 @@ def name_theme(
         content = {w for w in key if w not in _GENERIC and w not in everywhere}
         if not content - topic_words:
             return False
-        # a name of capitalised words names a thing ("AI Governance Boards") only if one of
-        # them is a common word; "President Biden" names a person, not a theme
+        # capitalised words name a thing ("AI Governance Boards", "Presidential AI
+        # Challenge") when there are three, or one is an acronym or a common word the
+        # evidence also writes in lowercase; "President Biden" names a person, not a theme
         words = _display(surface[key]).split()
-        return not all(w[:1].isupper() for w in words) or any(
-            w.lower() in lower and _stem(w)[0] not in _GENERIC for w in words
-        )
+        if not all(w[:1].isupper() for w in words) or len(words) >= 3:
+            return True
+        return any(w.isupper() or (w.lower() in lower and _stem(w)[0] not in _GENERIC)
+                   for w in words)  # fmt: skip
 
     ranked = sorted((k for k in counts if counts[k] >= 2 and meaningful(k)),
                     key=lambda k: (-score(k), k))  # fmt: skip

@@ -244,6 +244,20 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("-o", "--output", metavar="REPORT.html", help="write an HTML report here")
     s.add_argument("--labels", metavar="A,B,...", help="comma-separated names for the runs")
     s.add_argument("--json", action="store_true", help="print machine-readable JSON")
+    s = esub.add_parser("brief", help="fact recall, redundancy and coverage of a briefing",
+                        description="Brief on a topic from the collection and score the "
+                        "briefing without a model judge: a fact of the facts file (JSON lines "
+                        "{\"id\", \"fact\", \"terms\", \"sources\"}) is stated when all its terms "
+                        "(a term may be a list of alternatives) appear in one cited point. Also "
+                        "redundancy, documents cited and points per theme.",
+                        epilog=EPILOG)  # fmt: skip
+    s.add_argument("--topic", required=True, help="what the briefing is about")
+    s.add_argument("--facts", required=True, metavar="FACTS.jsonl",
+                   help="the facts a good briefing on the topic states")  # fmt: skip
+    s.add_argument("-o", "--output", metavar="RUN.json",
+                   help="write metrics and per-fact results here, for 'dossier eval compare'")
+    _llm(s)
+    _common(s)
     s = esub.add_parser("generate", help="known-item questions from a collection",
                         description="Write a qa.jsonl of fill-in-the-blank and 'when' questions "
                         "made from sentences of the collection's own documents, for 'dossier "

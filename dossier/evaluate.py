@@ -17,7 +17,7 @@ from index.collection import Collection
 
 def cmd_eval(args: argparse.Namespace, s: Settings) -> int:
     handler = {"retrieval": _retrieval, "answers": _answers, "compare": _compare,
-               "generate": _generate}[args.eval_command]  # fmt: skip
+               "generate": _generate, "brief": _brief}[args.eval_command]  # fmt: skip
     return handler(args, s)
 
 
@@ -131,6 +131,28 @@ def _answers(args: argparse.Namespace, s: Settings) -> int:
         print("\n".join(f"{k:>28}  {v}" for k, v in run["metrics"].items()))
         if args.output:
             print(f"per-question results: {args.output}")
+    return 0
+
+
+def _brief(args: argparse.Namespace, s: Settings) -> int:
+    from eval.brief import run_brief
+
+    coll = wiring.open_collection(s, create=False)
+    extractive, writer = wiring.briefing_answerers(s, args.llm)
+    with render.Bar("briefing", 6, args.json) as bar:
+        run, _ = run_brief(coll, args.topic, args.facts, extractive, writer,
+                           recorded(s, args.llm), progress=lambda _: bar.update(1))  # fmt: skip
+    if args.output:
+        Path(args.output).write_text(json.dumps(run, indent=2, ensure_ascii=False))
+    if args.json:
+        print(json.dumps(run, indent=2, ensure_ascii=False))
+        return 0
+    print("\n".join(f"{k:>28}  {round(v, 4)}" for k, v in run["metrics"].items()))
+    missing = [r for r in run["results"] if r["outcome"] == "missing"]
+    for r in missing:
+        print(f"  not stated: {r['id']}: {r['question']}")
+    if args.output:
+        print(f"run: {args.output}")
     return 0
 
 

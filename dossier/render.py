@@ -163,8 +163,10 @@ def status_text(data: dict[str, Any]) -> str:
     if not data["collections"]:
         lines.append("no collections yet: run 'dossier ingest PATH' or 'dossier demo'")
     for c in data["collections"]:
+        vectors = "?" if c["vectors"] is None else c["vectors"]
         lines.append(f"- {c['collection']}: {c['documents']} documents, {c['chunks']} chunks, "
-                     f"{c['vectors']} vectors ({c['path']})")  # fmt: skip
+                     f"{vectors} vectors ({c['path']})")  # fmt: skip
+        lines += [f"  warning: {w}" for w in c.get("warnings", ())]
     return "\n".join(lines)
 
 

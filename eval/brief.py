@@ -117,11 +117,12 @@ def states(text: str, fact: Fact) -> bool:
 
 
 def stated_points(brief: Briefing) -> list[Point]:
-    """The points that count: cited and supported by their citations, each once."""
-    seen: set[tuple[str, tuple[int, ...]]] = set()
+    """The points that count: cited and supported by their citations, each once (a point a
+    timeline line or a difference shows again is one point)."""
+    seen: set[str] = set()
     out = []
     for p in brief.points():
-        key = (p.text, p.citations)
+        key = " ".join(p.text.split())
         if p.citations and p.supported and key not in seen:
             seen.add(key)
             out.append(p)

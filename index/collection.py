@@ -15,7 +15,13 @@ from typing import Any
 import numpy as np
 
 from corpus.chunker import ChunkerConfig
-from corpus.errors import IndexMismatchError, NotFoundError, UsageError
+from corpus.errors import (
+    IndexMismatchError,
+    NotFoundError,
+    OwnershipError,
+    UsageError,
+    VectorStoreError,
+)
 from index.bm25 import Bm25Index
 from index.catalog import Catalog, DocumentInfo
 from index.dense import DenseReader
@@ -300,14 +306,22 @@ class Collection:
         return self.dense.problems()
 
     def stats(self) -> dict[str, Any]:
+        """Counts for ``dossier status`` and the app's library, and what is wrong if anything
+        is (chunks without vectors, the server down, another home owning the vectors)."""
         docs, chunks = self.catalog.counts()
+        vectors: int | None = None
+        try:
+            vectors, warnings = self.vectors.count(), self.warnings()
+        except (OwnershipError, VectorStoreError) as err:
+            warnings = [str(err)]
         return {
             "collection": self.name,
             "documents": docs,
             "chunks": chunks,
-            "vectors": self.vectors.count(),
+            "vectors": vectors,
             **self.fingerprint,
             "path": str(self.folder),
+            "warnings": warnings,
         }
 
     def drop(self) -> None:

@@ -12,6 +12,8 @@ import pytest
 
 from assistant.briefing import NOT_COVERED, Briefing, build_briefing
 from assistant.briefing_export import export
+from assistant.briefing_points import clean
+from assistant.briefing_timeline import action_dates
 from assistant.extractive import ExtractiveAnswerer
 from assistant.settings import AnswerSettings
 from corpus.dates import find_dates
@@ -35,15 +37,35 @@ def check_briefing(b: Briefing, coll: Collection) -> None:
             c = by_n[n]
             doc = coll.catalog.document(c.doc_id)
             assert doc is not None and doc.text[c.start : c.end] == c.text
+        if b.backend == "extractive":  # a quoted point is a whole sentence
+            assert p.text.lstrip('“"')[:1].isupper() or p.text[:1].isdigit(), p.text
+            assert re.search(r"[.!?][\"”’)]*$", p.text), p.text
+            assert not re.match(r"\(?[a-z0-9ivx]{1,4}\)\s", p.text), p.text  # no "(g) …"
+    for t in b.themes:  # a phrase, never a list of words; drawn from two documents
+        assert t.name and ", " not in t.name and t.points
+        assert len({by_n[n].doc_id for p in t.points for n in p.citations}) >= 2 or (
+            len(b.themes) == 1
+        )
     dates = [e.date for e in b.timeline]
     assert dates == sorted(dates)
     for e in b.timeline:
-        cited = " ".join(by_n[n].text for n in e.point.citations)
-        if e.from_document:  # "Today …": dated by the cited document's front matter
-            docs = [coll.catalog.document_info(by_n[n].doc_id) for n in e.point.citations]
-            assert all(d is not None and d.date == e.date for d in docs)
-        else:
-            assert e.label in cited and any(d.iso == e.date for d in find_dates(cited))
+        cited = " ".join(" ".join(by_n[n].text.split()) for n in e.point.citations)
+        for n in e.point.citations:  # every statement of it dates this action so
+            d = coll.catalog.document_info(by_n[n].doc_id)
+            assert d is not None
+            stated = action_dates(clean(by_n[n].text), d.date)
+            assert e.date in {x.iso for x in stated}, (e, by_n[n].text)
+        if not e.from_document:  # the date as written is in the cited passage
+            assert e.label in cited
+            found = [d.iso for d in find_dates(cited)]
+            assert e.date in found or (not found and e.date.endswith(e.label.split()[-1].zfill(2)))
+    for d in b.differences:
+        assert d.relation and d.earlier.date and d.later.date and d.earlier.date <= d.later.date
+    # sources by document: each document once, each cited passage under its own document
+    listed = [s.doc_id for s in b.sources]
+    assert len(listed) == len(set(listed)) == len(set(b.cited_docs))
+    assert sorted(n for s in b.sources for n in s.passages) == sorted(by_n)
+    assert all(by_n[n].doc_id == s.doc_id for s in b.sources for n in s.passages)
 
 
 def test_fixture_briefing_and_exports(make_collection, tmp_path: Path) -> None:
@@ -68,6 +90,13 @@ def test_fixture_briefing_and_exports(make_collection, tmp_path: Path) -> None:
     text = "\n".join(p.text for p in doc.paragraphs)
     assert "Executive summary" in text and "Sources" in text
     assert all(f"[{c.n}]" in text for c in b.citations)
+    # every format lists each cited document once, with its passages under it
+    listed = {"md": md.split("## Sources")[1], "html": html.split("<h2>Sources</h2>")[1],
+              "docx": text.split("\nSources\n")[1]}  # fmt: skip
+    for fmt, sources in listed.items():
+        for s in b.sources:
+            title = s.title if fmt != "md" else s.title.replace("_", "\\_")
+            assert sources.count(title) == 1, (fmt, s.title)
 
 
 def test_timeline_uses_document_dates_and_exports_say_when_made(
@@ -139,9 +168,24 @@ def test_demo_corpus_briefing(minilm, dossier_home: Path) -> None:  # type: igno
     from corpus.chunker import ChunkerConfig
 
     coll = Collection(dossier_home, "demo-brief", minilm, ChunkerConfig())
-    folders = ["statements-releases/2023-10", "statements-releases/2024-03", "fact-sheets/2025-04"]
+    folders = ["statements-releases/2023-10", "statements-releases/2024-03", "fact-sheets/2025-04",
+               "fact-sheets/2025-01", "articles/2025-04"]  # fmt: skip
     ingest(coll, [DEMO / f for f in folders])
-    b = build_briefing(coll, "federal agency use of AI", answerer=ExtractiveAnswerer(minilm))
-    assert b.covered and len(b.summary) >= 3 and b.themes
+    b = build_briefing(coll, "federal agency use and procurement of artificial intelligence",
+                       answerer=ExtractiveAnswerer(minilm))  # fmt: skip
+    assert b.covered and 3 <= len(b.summary) <= 5 and b.themes
     check_briefing(b, coll)
-    assert len(b.cited_docs) >= 2
+    assert len(b.cited_docs) >= 4
+    # the principal dated actions: the October 2023 order, the March 2024 OMB policy, the
+    # January 2025 order that revoked it, the April 2025 memos
+    days = {e.date for e in b.timeline}
+    assert {"2023-10-30", "2024-03-28", "2025-01-23", "2025-04-07"} <= days
+    # the 2025 documents change the 2023-2024 policies, and say so
+    changes = {(d.relation, d.earlier.date, d.later.date) for d in b.differences}
+    assert any(r == "revokes" and e == "2023-10-30" and later == "2025-01-23"
+               for r, e, later in changes)  # fmt: skip
+    from eval.brief import load_facts, score_briefing
+
+    facts = load_facts(Path(__file__).resolve().parents[1] / "eval/briefs/federal-agency-ai.jsonl")
+    metrics, _ = score_briefing(b, facts)
+    assert metrics["redundancy"] <= 0.1

@@ -59,6 +59,9 @@ def test_a_second_home_ingesting_an_empty_folder_keeps_the_first_homes_vectors(
     consistent(mine)
     assert mine.search(QUESTION, 3, mode="dense")[0].document.source == "desalination-plant.md"
     assert mine.warnings() == []
+    assert main(["status", "--home", str(second), *H]) == 0  # says why, for each collection
+    shown = capsys.readouterr().out
+    assert f"- {name}: 0 documents, 0 chunks, ? vectors" in shown and str(first) in shown
 
 
 def test_the_owner_is_recorded_and_every_write_of_another_catalog_refused(

@@ -1,0 +1,181 @@
+"""The pieces of a briefing, each on text made to break it: a fragment is never a point, a
+theme name is a phrase and not a list of words, an incidental date is not an event, two
+sources that agree are not a difference, a document is listed once."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+
+from assistant.briefing_differences import DIFFERENT_FIGURE, conflicts, replacements
+from assistant.briefing_parts import merge_duplicates, same_point
+from assistant.briefing_points import Reader, clean, document_sentences, sentence_spans
+from assistant.briefing_points import whole_sentence as whole
+from assistant.briefing_themes import name_theme
+from assistant.briefing_timeline import action_dates
+from corpus.types import Document
+from index.catalog import DocumentInfo
+
+
+def info(doc_id: str, date: str | None = None, title: str = "A document") -> DocumentInfo:
+    return DocumentInfo(doc_id, f"{doc_id}.md", title, {}, date, "hash")
+
+
+def sentences(text: str, doc_id: str = "d", date: str | None = None) -> list[str]:
+    doc = Document(doc_id, f"{doc_id}.md", "A document", text)
+    found = document_sentences(doc, info(doc_id, date), sentence_spans(text), 0, len(text))
+    for s in found:
+        assert text[s.start : s.end] == s.text  # the citation is the exact span
+    return [s.shown for s in found]
+
+
+def test_points_are_whole_sentences() -> None:
+    text = (
+        "Today, the White House Office of Management and Budget\n"
+        "(OMB) is releasing two revised policies on Federal Agency Use of AI.\n\n"
+        "An image follows: and a link: click.\n\n"
+        "**PROMOTING AI ADOPTION:** M-25-21 gives agencies the tools to embrace AI innovation.\n\n"
+        "To ensure accountability, the OMB policy requires federal agencies to:\n\n"
+        "-   Designate Chief AI Officers, who will coordinate the use of AI.\n"
+        "-   Establish AI Governance Boards to govern the use of AI.\n\n"
+        "The guidance shall specify:\n\n"
+        "(i)     the requirement to designate a Chief AI Officer at each agency;\n"
+        "(ii)    the roles of the officers; and\n\n"
+        "(g) To help train the workforce, each agency shall offer AI training programs.\n\n"
+        "The agencies met twice.\n\n-   Best practices to identify and mitigate risks of AI.\n\n"
+        "[View the Fact Sheet](https://example.org/fact-sheet)\n"
+    )
+    shown = sentences(text)
+    assert shown[0].startswith("Today, the White House Office of Management and Budget (OMB) is")
+    assert "M-25-21 gives agencies the tools to embrace AI innovation." in shown
+    assert ("To ensure accountability, the OMB policy requires federal agencies to designate "
+            "Chief AI Officers, who will coordinate the use of AI.") in shown  # fmt: skip
+    assert any(s.endswith("to establish AI Governance Boards to govern the use of AI.")
+               for s in shown)  # fmt: skip
+    assert ("The guidance shall specify: the requirement to designate a Chief AI Officer at "
+            "each agency.") in shown  # fmt: skip
+    assert "To help train the workforce, each agency shall offer AI training programs." in shown
+    for s in shown:  # no fragment, enumerator, label, junk or link caption is a point
+        assert s[:1].isupper() and s.endswith("."), s
+        assert not s.startswith(("(", "-", "PROMOTING")) and "click" not in s and "View" not in s
+        assert "Best practices to identify" not in s  # a phrase of a list, not a sentence
+
+
+def test_whole_sentence_and_clean() -> None:
+    assert not whole("(OMB) is delivering on the order by releasing two policies.")
+    assert not whole("the requirement to designate at each agency a Chief AI Officer.")
+    assert not whole("An image follows: and a link: click.")
+    assert not whole("Developing an Artificial Intelligence Action Plan For The Nation.")
+    assert not whole("You know, I think the companies are doing a lot of work here.")
+    assert whole("The companies commit to internal and external security testing.")
+    assert clean("-   (iv)  Agencies must report their AI use cases;") == (
+        "Agencies must report their AI use cases."
+    )
+    assert clean("WASHINGTON, DC – Today, over 60 organizations signed the pledge.") == (
+        "Today, over 60 organizations signed the pledge."
+    )
+
+
+def test_near_duplicates_merge_but_different_figures_do_not() -> None:
+    texts = [
+        "The companies commit to security testing of their AI systems before release.",
+        "The companies commit to security testing of their AI systems before their release.",
+        "Seven leading AI companies made voluntary commitments at the White House.",
+        "Eight leading AI companies made voluntary commitments at the White House.",
+    ]
+    vecs = np.eye(4)
+    spans = [("a", 0, 10), ("b", 0, 10), ("a", 20, 30), ("b", 20, 30)]
+    assert merge_duplicates([0, 1, 2, 3], texts, vecs, spans) == [[0, 1], [2], [3]]
+    assert not same_point(texts[2], texts[3], 0.99)
+
+
+def test_theme_names_are_phrases_from_the_evidence() -> None:
+    texts = [
+        "Agencies must designate Chief AI Officers to coordinate their use of AI.",
+        "Chief AI Officers will promote AI innovation in their agencies.",
+        "The Chief AI Officer of each agency reports to the agency head.",
+        "Chief AI Officers are tasked with managing risks from AI.",
+    ]
+    others = [
+        "The companies commit to security testing before release.",
+        "Agencies must publish inventories of their AI use cases.",
+    ]
+    name = name_theme(texts, others, "federal agency use of AI", set())
+    assert name == "Chief AI Officers"
+    # a name already taken is not repeated; a phrase, never a list of words
+    other = name_theme(texts, others, "federal agency use of AI", {"chief ai officers"})
+    assert other is None or ("," not in other and len(other.split()) >= 2)
+    # nothing recurs: no theme of its own (it joins another), never "Word, word, word"
+    assert name_theme(["Cats sleep a lot.", "Dogs bark at night."], [], "pets", set()) is None
+
+
+def test_timeline_dates_actions_not_citations() -> None:
+    def dated(text: str, doc_date: str = "2024-03-28") -> list[tuple[str, str, bool]]:
+        return [(d.iso, d.label, d.from_document) for d in action_dates(text, doc_date)]
+
+    assert dated("On March 28, 2024, OMB issued its first government-wide AI policy.") == [
+        ("2024-03-28", "March 28, 2024", False)
+    ]
+    assert dated("The council approved the plan on 9 January 2023 after a survey.") == [
+        ("2023-01-09", "9 January 2023", False)
+    ]
+    # an older order cited by its date, a deadline: not events
+    assert dated("It carries out section 8(c) of Executive Order 13960 of December 3, 2020 "
+                 "(Promoting the Use of Trustworthy AI) and section 4(b).") == []  # fmt: skip
+    assert dated("By December 1, 2024, agencies will be required to implement safeguards.") == []
+    assert dated("The plan was discussed widely in 2020 and in March 2021.") == []
+    # what a document says it does "today" is dated by the document
+    assert dated("Today, Vice President Harris announced that OMB is issuing a policy.") == [
+        ("2024-03-28", "2024-03-28 (date of the document)", True)
+    ]
+    assert dated("Today's announcement is part of a broader commitment.") == []
+    # a day without a year, in the year of the document that writes it
+    assert dated("On Tuesday, August 26, the First Lady launched the AI Challenge.",
+                 "2025-09-04") == [("2025-08-26", "August 26", False)]  # fmt: skip
+
+
+def test_an_agreeing_pair_is_not_a_difference() -> None:
+    from assistant.briefing_points import Sentence
+
+    def sent(doc_id: str, date: str, text: str) -> Sentence:
+        return Sentence(info(doc_id, date), 0, len(text), text, text)
+
+    agree = [
+        sent("a", "2023-07-21", "The Administration secured voluntary commitments from seven "
+             "leading AI companies to manage the risks posed by AI."),
+        sent("b", "2023-09-12", "In July, the Administration secured voluntary commitments "
+             "from seven leading AI companies to manage the risks posed by AI."),
+    ]  # fmt: skip
+    vecs = np.array([[1.0, 0.0], [0.99, 0.14]])
+    assert conflicts(agree, vecs) == []
+    differ = [agree[0], sent("c", "2024-07-26", "The Administration secured voluntary "
+                             "commitments from fifteen leading AI companies to manage the "
+                             "risks posed by AI.")]  # fmt: skip
+    (found,) = conflicts(differ, vecs)
+    assert found.relation == DIFFERENT_FIGURE
+    assert (found.earlier.doc.doc_id, found.later.doc.doc_id) == ("a", "c")
+
+
+def test_a_newer_document_that_revokes_an_older_one(tmp_path: Path) -> None:
+    from assistant.briefing_points import Sentence
+
+    old_text = ("Today, President Biden is issuing a landmark Executive Order on safe, secure "
+                "and trustworthy artificial intelligence.\n")  # fmt: skip
+    docs = {
+        "old": Document("old", "old.md", "FACT SHEET: President Biden Issues Executive Order "
+                        "on Safe, Secure, and Trustworthy AI", old_text),
+        "other": Document("other", "other.md", "Readout of a meeting on competition",
+                          "Today, officials met to discuss competition in AI markets.\n"),
+    }  # fmt: skip
+    infos = [info("old", "2023-10-30", docs["old"].title),
+             info("other", "2023-11-01", docs["other"].title)]  # fmt: skip
+    text = ("The order revokes Executive Order 14110 of October 30, 2023 (Safe, Secure, and "
+            "Trustworthy Development and Use of Artificial Intelligence).")  # fmt: skip
+    later = Sentence(info("new", "2025-01-23", "Removing Barriers"), 0, len(text), text, text)
+    agreeing = "Officials met again to discuss competition in AI markets and the order."
+    plain = Sentence(info("new2", "2025-02-01"), 0, len(agreeing), agreeing, agreeing)
+    (change,) = replacements([later, plain], infos, Reader(docs.get))
+    assert change.relation == "revokes"
+    assert change.later is later and change.earlier.doc.doc_id == "old"
+    assert change.earlier.shown.startswith("Today, President Biden is issuing")
