@@ -7,6 +7,11 @@ one hop), and dense and BM25 alone (one hop), so every row is measured in the sa
 Latency is per search with the query embedding cached (a warm-up pass embeds every
 question first), so the rows differ only in what they do after embedding.
 
+``--answers N`` also answers the first N questions with the settings' answerer, with and
+without the second hop, interleaved question by question (which goes first alternates, and
+the embedding cache is emptied before each answer) so both see the same machine load; it
+reports wall and CPU time per answer and accuracy.
+
 These are the figures LlamaIndex's QueryFusionRetriever reference reports for hotpotqa-100
 (0.805 evidence recall@5, 0.90 @10, answer in top-5 passages 0.70).
 Usage: python bench/qa_retrieval.py [--data ../shared/data/eval/hotpotqa-100]
@@ -16,8 +21,15 @@ from __future__ import annotations
 
 import argparse
 import json
+import statistics
 import time
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from dossier.settings import Settings
+    from eval.datasets import QAItem
+    from index.collection import Collection
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -33,6 +45,7 @@ def main() -> None:
     ap.add_argument(
         "--data", default=str(ROOT.parent / "shared" / "data" / "eval" / "hotpotqa-100")
     )
+    ap.add_argument("--answers", type=int, default=0, help="also time N answers (see above)")
     args = ap.parse_args()
     data = Path(args.data)
     s = load_settings()
@@ -72,10 +85,38 @@ def main() -> None:
             "answer_in_top5_passages": round(sum(ans5) / n, 4),
             **{k: round(v, 1) for k, v in latency_summary(lat).items()},
         }
+    answers = answer_latency(s, coll, items[: args.answers]) if args.answers else None
     print(json.dumps({"bench": "qa_retrieval", "dataset": str(data), "questions": len(items),
                       "cached_index": cached, "index_s": round(index_s, 1),
-                      "retrieval": s.retrieval.model_dump(), "runs": out},
-                     indent=2))  # fmt: skip
+                      "retrieval": s.retrieval.model_dump(), "runs": out,
+                      "answers": answers}, indent=2))  # fmt: skip
+
+
+def answer_latency(s: Settings, coll: Collection, items: list[QAItem]) -> dict[str, Any]:
+    from dossier import wiring
+    from eval.metrics import answer_contains
+
+    helpers = {}
+    for name, hop in (("two hops", True), ("one hop", False)):
+        helper = wiring.assistant(s, coll)
+        helper.retrieval = s.retrieval.model_copy(update={"multihop": hop})
+        helpers[name] = helper
+    helpers["one hop"].ask(items[0].question)  # loads the models
+    got: dict[str, dict[str, list[float]]] = {n: {"wall": [], "cpu": [], "ok": []} for n in helpers}
+    for i, q in enumerate(items):
+        for name, helper in list(helpers.items())[:: -1 if i % 2 else 1]:
+            wiring.embedder(s)._cache.clear()  # each answer embeds its own passages, both hops
+            wall, cpu = time.perf_counter(), time.process_time()
+            answer = helper.ask(q.question)
+            got[name]["wall"].append(time.perf_counter() - wall)
+            got[name]["cpu"].append(time.process_time() - cpu)
+            got[name]["ok"].append(float(answer_contains(answer.text, q.answers)))
+    return {
+        name: {"questions": len(items), "wall_p50_s": round(statistics.median(v["wall"]), 3),
+               "cpu_p50_s": round(statistics.median(v["cpu"]), 3),
+               "accuracy": round(sum(v["ok"]) / len(items), 3)}
+        for name, v in got.items()
+    }  # fmt: skip
 
 
 if __name__ == "__main__":
