@@ -133,8 +133,13 @@ def ingests(base: str, data: Path, scratch: Path, stop: threading.Event, rec: Re
             shutil.copytree(data, folder / data.name)  # a fresh path: every file is new
             rec.counting.set()
             t0 = time.monotonic()
-            done = run_event(http, base, "ingest-folder", {"folder": str(folder),
-                                                            "collection": COLLECTION})  # fmt: skip
+            try:
+                values = {"folder": str(folder), "collection": COLLECTION}
+                done = run_event(http, base, "ingest-folder", values)
+            except httpx.HTTPError:
+                if stop.is_set():
+                    return  # the app stopped at the end of the phase, mid-ingest
+                raise
             rec.counting.clear()
             log.append({"seconds": round(time.monotonic() - t0, 1),
                         "success": bool(done.get("success")),

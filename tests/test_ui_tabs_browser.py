@@ -38,9 +38,11 @@ def app_home(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 @pytest.fixture(scope="module")
-def app(app_home: Path) -> Iterator[str]:
+def app(app_home: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     log = app_home.parent / "ui.log"
-    with running_app(app_home, log, DOSSIER_ANSWER__MIN_EVIDENCE="0.25") as url:
+    # the evaluation test types the fixture corpus and a qa.jsonl of its own tmp_path
+    allow = (DATA, tmp_path_factory.getbasetemp())
+    with running_app(app_home, log, allow=allow, DOSSIER_ANSWER__MIN_EVIDENCE="0.25") as url:
         yield url
 
 

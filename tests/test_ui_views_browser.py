@@ -338,8 +338,10 @@ def test_errors_are_one_note_and_blank_nothing(pg: Any) -> None:
     before = pg.locator("#documents tbody tr").count()
     pg.fill("#folder textarea", "/no/such/fodler")
     pg.click("#ingest-folder")
-    pg.wait_for_function("document.querySelector('#lib-note').innerText.includes('no such')",
-                         timeout=10_000)  # fmt: skip
+    pg.wait_for_function(  # outside the allowed folders (dossier ui --allow-folder)
+        "document.querySelector('#lib-note').innerText.includes('only folders under')",
+        timeout=10_000,
+    )
     assert pg.locator("#lib-note [role=alert]").count() == 1
     assert pg.locator("#documents tbody tr").count() == before  # the table is still there
     assert pg.locator(".error:visible", has_text="Error").count() <= 1  # only our note

@@ -5,6 +5,7 @@ through the same ASGI stack ``dossier ui`` runs (``dossier.web.app.server``)."""
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -13,6 +14,7 @@ from starlette.testclient import TestClient
 
 from corpus.errors import UsageError
 from dossier.web.security import HostPolicy, LoginThrottle, check_folder
+from tests.app_client import run_event
 from tests.conftest import FIXTURE_CORPUS
 
 BASE = "http://127.0.0.1:7860"
@@ -36,6 +38,8 @@ def client(app_home: Path) -> Iterator[TestClient]:
     policy = HostPolicy.for_bind("127.0.0.1")
     app = server(demo, engine, policy, ("me", "right-password"), ("127.0.0.1", 7860))
     with TestClient(app, base_url=BASE) as c:
+        # logged in first: the throttling test later refuses this client's logins
+        assert c.post("/login", data={"username": "me", "password": "right-password"}).is_success
         yield c
 
 
@@ -142,15 +146,31 @@ def test_the_folder_box_reads_only_allowed_folders(tmp_path: Path) -> None:
         check_folder(str(allowed / "missing"), roots)
 
 
-def test_the_app_refuses_to_ingest_etc(dossier_home: Path) -> None:
-    """Through the queue API the folder box ingested /etc (3 files) and /root."""
+def test_the_queue_api_cannot_ingest_etc(client: TestClient, app_home: Path) -> None:
+    """Through the queue API (the page's own event, called by a script) the folder box
+    ingested /etc (3 files) and /root. Now it reads only the uploads and --allow-folder."""
+    from dossier.web.engine import Engine
+
+    for folder in ["/etc", "/root", str(app_home), str(app_home / "uploads" / ".." / "..")]:
+        done = run_event(client, f"{BASE}/", "ingest-folder",
+                         {"folder": folder, "collection": "test"})  # fmt: skip
+        assert "only folders under" in json.dumps(done["output"]), (folder, done)
+    engine = Engine("test", home=app_home, embedding={"name": "hashing"})
+    assert engine.library("test")[0] == []  # nothing was ingested
+    allowed = Engine("test", home=app_home, folder_roots=[FIXTURE_CORPUS.parent],
+                     embedding={"name": "hashing"})  # fmt: skip
+    assert allowed.server_path(str(FIXTURE_CORPUS)) == FIXTURE_CORPUS.resolve()
+
+
+def test_the_evaluation_form_reads_only_allowed_paths(dossier_home: Path) -> None:
+    """The Evaluation tab's corpus and questions boxes are server paths too: /etc is
+    refused there, and nothing is indexed or saved; the shipped demo set is allowed."""
+    from dossier.web import evaluation
     from dossier.web.engine import Engine
 
     engine = Engine("test", embedding={"name": "hashing"})
-    ticks: list[int] = []
-    with pytest.raises(UsageError, match=r"only folders under .*uploads"):
-        engine.ingest_folder("test", "/etc", lambda done, total, what: ticks.append(done))
-    assert ticks == [] and engine.library("test")[0] == []
-    allowed = Engine("test", folder_roots=[FIXTURE_CORPUS.parent], embedding={"name": "hashing"})
-    report = allowed.ingest_folder("test", str(FIXTURE_CORPUS), lambda *_: None)
-    assert report.counts()["added"] > 0
+    out = list(evaluation.run(engine, "/etc", "/etc/passwd", 1, "extractive"))
+    assert len(out) == 1 and "--allow-folder" in str(out[0][-1])
+    assert not (dossier_home / "eval-runs").exists()
+    corpus, qa = evaluation.PRESETS[evaluation.DEFAULT]
+    assert engine.server_path(str(qa), *(p.parent for p in (corpus, qa))) == qa.resolve()

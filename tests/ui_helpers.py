@@ -73,9 +73,10 @@ def serving(args: list[str], env: dict[str, str], log: Path, timeout: float = 90
 
 @contextlib.contextmanager
 def running_app(home: Path, log: Path, extra: tuple[Path, ...] = (),
-                **env_extra: str) -> Iterator[str]:  # fmt: skip
+                allow: tuple[Path, ...] = (), **env_extra: str) -> Iterator[str]:  # fmt: skip
     """`dossier ui` on a free port over ``home`` (the fixture corpus, xss.html and ``extra``
-    pre-ingested into 'test'); yields its URL."""
+    pre-ingested into 'test'; the folder and evaluation boxes may read ``allow``); yields
+    its URL."""
     from tests.conftest import DATA, FIXTURE_CORPUS
 
     env = app_env(home, DOSSIER_EMBEDDING__NAME="hashing", **env_extra)
@@ -83,7 +84,8 @@ def running_app(home: Path, log: Path, extra: tuple[Path, ...] = (),
     done = subprocess.run([*CLI, "ingest", *paths, "--embedder", "hashing", "-c", "test"],
                           env=env, capture_output=True, text=True)  # fmt: skip
     assert done.returncode == 0, f"ingest failed ({done.returncode}): {done.stderr[-2000:]}"
-    with serving(["--collection", "test", "--embedder", "hashing"], env, log) as url:
+    allowed = [a for folder in allow for a in ("--allow-folder", str(folder))]
+    with serving(["--collection", "test", "--embedder", "hashing", *allowed], env, log) as url:
         yield url
 
 

@@ -120,9 +120,10 @@ class Engine:
         ``dossier ui --allow-folder``."""
         return [self.home / "uploads", *self.allowed_folders]
 
-    def ingest_folder(self, collection: str, path: str, progress: Progress) -> IngestReport:
-        """Ingest a server file or folder the user typed, if it lies under folder_roots()."""
-        return self.ingest(collection, [check_folder(path, self.folder_roots())], progress)
+    def server_path(self, text: str, *also: Path) -> Path:
+        """A server file or folder the user typed, if it lies under folder_roots() (or
+        ``also``); UsageError otherwise."""
+        return check_folder(text, [*self.folder_roots(), *also])
 
     def ingest(self, collection: str, paths: list[Path], progress: Progress) -> IngestReport:
         """Ingest (creating the collection), calling ``progress`` after each file."""

@@ -79,10 +79,9 @@ def run(engine: Engine, corpus: str, qa: str, limit: float | None,
         raise UsageError("Give a corpus (a folder or corpus.jsonl) and a qa.jsonl file.")
     if (limit or 0) < 0:  # a negative limit would slice questions off the end
         raise UsageError(f"Questions must be 0 (all) or more, not {limit:g}.")
-    paths = Path(corpus.strip()).expanduser(), Path(qa.strip()).expanduser()
-    for path in paths:
-        if not path.exists():
-            raise UsageError(f"{path}: no such file or folder on the server.")
+    # like the folder box: only the shipped sets, the uploads and --allow-folder roots
+    presets = {p.parent for pair in PRESETS.values() for p in pair}
+    paths = engine.server_path(corpus, *presets), engine.server_path(qa, *presets)
     skip = [gr.skip()] * 2
     for item in in_background(partial(_run, engine, *paths, int(limit or 0), backend)):
         if isinstance(item, Step):

@@ -7,7 +7,6 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from functools import partial
-from pathlib import Path
 from typing import Any
 
 import gradio as gr
@@ -80,11 +79,9 @@ def ingest_uploads(engine: Engine, files: list[str] | None, coll: str,
 def ingest_folder(engine: Engine, path: str, coll: str,
                   scope: Scope) -> Iterator[tuple[Any, ...]]:  # fmt: skip
     """Outputs: report, the library view, collection choices, progress, note."""
-    where = Path((path or "").strip()).expanduser()
     if not (path or "").strip():
         raise UsageError("Type the path of a folder on the server first.")
-    if not where.exists():
-        raise UsageError(f"{path.strip()}: no such file or folder on the server.")
+    where = engine.server_path(path)  # only under the uploads and --allow-folder folders
     yield from _ingesting(engine, coll, scope, partial(engine.ingest, coll, [where]), [None])
 
 
