@@ -118,11 +118,11 @@ class WriteLock:
             raise
 
     def _blocked(self, what: str, on_wait: Callable[[str], None] | None, wait: bool) -> None:
-        holder = self.holder() or "another Dossier process"
+        holder = f"{self.holder() or 'a Dossier process'}; lock {self.path}"
         if not wait:
-            raise BusyError(f"cannot {what}: {holder} is writing to it (lock {self.path})")
+            raise BusyError(f"cannot {what}: another writer is at work ({holder})")
         if on_wait is not None:
-            on_wait(f"waiting for {holder} to finish writing (lock {self.path}) …")
+            on_wait(f"waiting for another writer to finish ({holder}) …")
 
     @contextmanager
     def read(self) -> Iterator[bool]:

@@ -99,7 +99,7 @@ def test_concurrent_ingests_take_turns_and_leave_every_chunk_findable(
     codes = [worker.wait(pid) for pid in (first, *others)]
     said = [log.read_text() if log.exists() else "" for log in logs]
     assert codes == [0, 0, 0], said
-    assert f"waiting for pid {first}: ingest ({name})" in said[1] + said[2], said
+    assert f"waiting for another writer to finish (pid {first}: ingest ({name})" in "".join(said)
     coll = open_store(home, name, chroma_url)
     coll.vectors.refresh()
     assert len(coll.documents()) == 80
@@ -121,7 +121,8 @@ def test_a_second_writer_waits_and_says_for_whom(
         while "waiting" not in (log.read_text() if log.exists() else ""):
             assert time.monotonic() < deadline, "no message"
             time.sleep(0.05)
-        assert f"waiting for pid {os.getpid()}: hold it for the test" in log.read_text()
+        said = log.read_text()
+        assert f"waiting for another writer to finish (pid {os.getpid()}: hold it" in said
         time.sleep(0.5)
         assert generation(home, name) == gen  # it has written nothing
     assert worker.wait(second) == 0, log.read_text()
