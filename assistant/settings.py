@@ -17,6 +17,8 @@ class AnswerSettings(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
     sentences: int = Field(default=3, ge=1, le=10, description="Sentences in an extractive answer.")
+    # Checked on bench/refusal.py (bench/reports/refusal.json): thresholds 0.34 to 0.49 meet
+    # refusal accuracy >= 0.90 with <= 0.05 wrong refusals; 0.42 is mid-range (0.97 / 0.00).
     min_evidence: float = Field(
         default=0.42, ge=0.0, le=1.0,
         description="Extractive answerer: the best sentence must score at least this "

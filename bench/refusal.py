@@ -10,8 +10,9 @@ unanswerable; the same questions against their own corpus are answerable. Each q
 retrieved as users get it (hybrid search) and its candidate sentences scored by the extractive
 answerer; it refuses exactly when the best sentence scores below ``min_evidence``, so one pass
 gives every threshold. Reported per threshold: refusal accuracy (refused / unanswerable) and
-wrong refusals (refused / answerable); ``chosen`` is the lowest threshold meeting both targets
-(>= 0.90, <= 0.05), else the one with the best refusal accuracy minus wrong refusals.
+wrong refusals (refused / answerable); ``chosen`` is the middle one of the thresholds meeting
+both targets (>= 0.90, <= 0.05), else the one with the best refusal accuracy minus wrong
+refusals.
 """
 
 from __future__ import annotations
@@ -60,7 +61,7 @@ def choose(rows: list[dict[str, float]]) -> dict[str, float]:
     ok = [r for r in rows if r["refusal_accuracy"] >= TARGET_REFUSAL
           and r["wrong_refusals"] <= TARGET_WRONG]  # fmt: skip
     if ok:
-        return ok[0]
+        return ok[len(ok) // 2]  # mid-range: furthest from both kinds of error
     return max(rows, key=lambda r: r["refusal_accuracy"] - r["wrong_refusals"])
 
 
