@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import uuid
 from pathlib import Path
 
@@ -150,3 +151,30 @@ def test_an_unowned_empty_collection_is_adopted(
     ingest(coll, [corpus_copy])
     consistent(coll)
     assert client.get_collection(f"dossier-{name}").metadata[OWNER_KEY] == coll.catalog.catalog_id
+
+
+def test_a_server_that_went_away_leaves_bm25_and_a_warning(
+    chroma_server_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:  # fmt: skip
+    """Dense search never fails silently: the search goes on with BM25 and says why."""
+    import socket
+
+    home, name = tmp_path / "home", unique()
+    monkeypatch.setenv("DOSSIER_CHROMA_URL", chroma_server_url)
+    assert main(["ingest", str(FIXTURE_CORPUS), "--home", str(home), "-c", name, *H]) == 0
+    with socket.socket() as s:  # a port nothing listens on: the server is gone
+        s.bind(("127.0.0.1", 0))
+        dead = f"http://127.0.0.1:{s.getsockname()[1]}"
+    monkeypatch.setenv("DOSSIER_CHROMA_URL", dead)
+    capsys.readouterr()
+    args = ["search", "desalination plant approval", "--home", str(home), "-c", name, *H]
+    assert main([*args, "--json"]) == 0
+    out = capsys.readouterr()
+    found = json.loads(out.out)
+    assert found["hits"] and all(h["dense_rank"] is None for h in found["hits"])
+    assert found["hits"][0]["source"] == "desalination-plant.md"
+    assert any(dead in w and "BM25 alone" in w for w in found["warnings"]), found["warnings"]
+    assert "warning: dense search failed" in out.err
+    assert main(["status", "--home", str(home), *H]) == 0
+    assert "? vectors" in capsys.readouterr().out
