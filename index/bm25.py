@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import re
+import threading
 from collections.abc import Sequence
 from functools import lru_cache
 from pathlib import Path
@@ -19,14 +20,20 @@ _TOKEN = re.compile(r"[^\W_]+", re.UNICODE)
 FORMAT = 2  # bump when what is indexed changes (2: titles): older indexes are rebuilt
 
 
-@lru_cache(maxsize=1)
-def _stemmer() -> Any:
-    try:
-        import Stemmer
+_local = threading.local()
 
-        return Stemmer.Stemmer("english")
-    except ImportError:  # stemming helps recall but is not essential
-        return None
+
+def _stemmer() -> Any:
+    """This thread's stemmer: a PyStemmer object keeps state and "must not be called
+    concurrently" (its own docs)."""
+    if not hasattr(_local, "stemmer"):
+        try:
+            import Stemmer
+
+            _local.stemmer = Stemmer.Stemmer("english")
+        except ImportError:  # stemming helps recall but is not essential
+            _local.stemmer = None
+    return _local.stemmer
 
 
 @lru_cache(maxsize=1)
