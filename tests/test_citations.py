@@ -160,9 +160,17 @@ def test_extractive_answers_pass_the_checker(make_collection, minilm) -> None:  
     ):
         answer = assistant.ask(question)
         assert answer.answered, question
-        checked = checker.check(answer.text, answer.citations)
+        # the short answer is checked by construction (a verbatim span of its citation),
+        # the evidence sentences below it by the checker
+        short, evidence = answer.short_answer, answer.text
+        if short is not None:
+            head, evidence = answer.text.split("\n\n", 1)
+            assert head == f"{short.text} [{short.n}]"
+            cited = answer.citations[short.n - 1]
+            assert cited.text[short.start - cited.start : short.end - cited.start] == short.text
+        checked = checker.check(evidence, answer.citations)
         assert checked.grounded == 1.0, checked.sentences
-        assert checked.text == answer.text and checked.dropped_numbers == ()
+        assert checked.text == evidence and checked.dropped_numbers == ()
         assert [c.n for c in checked.citations] == [c.n for c in answer.citations]
 
 
