@@ -17,13 +17,13 @@ from assistant.extractive import ExtractiveAnswerer, term_overlap
 from index.bm25 import tokenize
 from index.types import Hit
 
-MAX_SCORED = 160  # sentences embedded per briefing: the cost of a briefing is mostly this
-EXPANSIONS = 5  # names of the evidence searched for too
-EXPANSION_DEPTH = 6  # passages each of them adds at most
+MAX_SCORED = 130  # sentences embedded per briefing: the cost of a briefing is mostly this
+EXPANSIONS = 3  # names of the evidence searched for too
+EXPANSION_DEPTH = 8  # passages each of them adds at most
 PER_DOCUMENT = 6  # passages of the evidence from any one document
 LEADING = 5  # the documents of this many best passages may give twice as many
 OPENINGS = 12  # documents (the best retrieved) whose opening sentences are read too
-EMBED_WORDS = 48  # a sentence's first words say what it is about; the rest costs time
+EMBED_WORDS = 40  # a sentence's first words say what it is about; the rest costs time
 
 
 def wider(

@@ -58,6 +58,12 @@ _VERBAL = frozenset(
 )
 _INNER = frozenset({"of", "for", "on", "in", "to", "and", "the"})  # allowed inside a name
 MAX_WORDS = 6
+# verbs of the third person a phrase never holds ("track record shows", "it reduces")
+_FINITE = re.compile(
+    r"(?:show|reduce|enable|help|make|give|take|allow|remain|include|provide|ensure|support|"
+    r"require|direct|establish|create|launch|announce|commit|promote|advance|build|offer|"
+    r"invest|protect|mean|seek|aim|mark|bring|represent|reflect|continue|apply)(?:s|es)$"
+)
 SHORTLIST = 8  # the best phrases by frequency, among which meaning decides
 COMMON = 0.5  # a word in more than this share of the evidence names nothing in particular
 
@@ -153,8 +159,11 @@ def _phrases(text: str, verbs: frozenset[str] = frozenset()) -> set[tuple[str, .
                 last = lower[-1]
                 if lower[0].endswith("ly") or last.endswith("ly") or last[:-1] in verbs:
                     continue  # "enormously to …", "mechanism enables": not a thing
-                if any(w in verbs or w[:-1] in verbs or w[:-2] in verbs for w in lower):
+                if any(w in verbs or w[:-1] in verbs or w[:-2] in verbs or _FINITE.match(w)
+                       for w in lower):  # fmt: skip
                     continue  # "companies commit to rolling out", "track record shows": clauses
+                if _stem(gram[-1])[0] in _GENERIC:
+                    continue  # "entire Biden-Harris Administration": its head names no theme
                 if any(w in _STOP and w not in _INNER for w in lower[1:-1]):
                     continue
                 if len(set(lower)) < n or not _joins_names(gram):

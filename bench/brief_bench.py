@@ -1,7 +1,10 @@
-"""Briefing cost and quality on the demo corpus, extractive and with a model. Prints JSON.
+"""Briefing cost and quality on the demo corpus: time, points, redundancy, documents cited
+and fact recall against the facts files of eval/briefs/. Prints JSON.
 
 Needs the demo collection: run `dossier demo --no-answer` first (same DOSSIER_HOME).
-Usage: python bench/brief_bench.py [--llm extractive,local] [--topics "a;b"]
+Each topic is briefed once, in one process: the embedder's cache of sentence vectors is
+shared between topics (as in a session of the app), never between runs of one topic.
+Usage: python bench/brief_bench.py [--llm extractive,local]
 """
 
 from __future__ import annotations
@@ -9,39 +12,49 @@ from __future__ import annotations
 import argparse
 import json
 import time
+from pathlib import Path
 
-TOPICS = "federal agency use of AI;AI safety testing;voluntary commitments from AI companies"
+FACTS = Path(__file__).resolve().parents[1] / "eval" / "briefs"
+TOPICS = {
+    "federal-agency-ai": "federal agency use and procurement of artificial intelligence",
+    "voluntary-commitments": "voluntary commitments from AI companies",
+    "ai-education": "AI education for American youth",
+}
 
 
 def main() -> None:
     from dossier import wiring
-    from dossier.brief import make_briefing
     from dossier.settings import load_settings
+    from eval.brief import run_brief
 
     ap = argparse.ArgumentParser(description=__doc__)
-    ap.add_argument("--llm", default="extractive,local")
-    ap.add_argument("--topics", default=TOPICS)
+    ap.add_argument("--llm", default="extractive")
     ap.add_argument("--collection", default="demo")
     args = ap.parse_args()
     s = load_settings(collection=args.collection)
+    coll = wiring.open_collection(s, create=False)
     wiring.embedder(s).embed(["warm up"])  # model load is not briefing time
     out = []
     for llm in args.llm.split(","):
-        for topic in args.topics.split(";"):
-            t0 = time.perf_counter()
-            brief, _ = make_briefing(s, topic, None, llm, quiet=True)
-            secs = time.perf_counter() - t0
-            points = brief.points()
+        extractive, writer = wiring.briefing_answerers(s, llm)
+        for key, topic in TOPICS.items():
+            t0, c0 = time.perf_counter(), time.process_time()
+            run, brief = run_brief(coll, topic, FACTS / f"{key}.jsonl", extractive, writer)
+            seconds, cpu = time.perf_counter() - t0, time.process_time() - c0
+            m = run["metrics"]
             out.append({
-                "llm": llm, "topic": topic, "seconds": round(secs, 1),
-                "covered": brief.covered, "backend": brief.backend,
-                "points": len(points),
-                "supported_share": round(sum(p.supported for p in points) / len(points), 3)
-                if points else 0.0,
-                "documents_cited": len(brief.cited_docs),
-                "documents_retrieved": len(brief.retrieved_docs),
-                "timeline_events": len(brief.timeline), "gaps": len(brief.gaps),
-                "notes": list(brief.notes),
+                "llm": llm, "topic": topic, "facts": f"eval/briefs/{key}.jsonl",
+                "seconds": round(seconds, 2), "cpu_seconds": round(cpu, 2),
+                "fact_recall": round(m["fact_recall"], 3), "points": int(m["points"]),
+                "summary_points": int(m["summary_points"]), "themes": int(m["themes"]),
+                "points_per_theme": round(m["points_per_theme"], 1),
+                "redundancy": round(m["redundancy"], 3),
+                "documents_cited": int(m["documents_cited"]),
+                "documents_retrieved": int(m["documents_retrieved"]),
+                "timeline_events": int(m["timeline_events"]),
+                "differences": int(m["differences"]), "backend": brief.backend,
+                "missing": [r["id"] for r in run["results"] if r["outcome"] == "missing"],
+                "theme_names": [t.name for t in brief.themes],
             })  # fmt: skip
     print(json.dumps({"bench": "brief", "collection": args.collection, "runs": out}, indent=2))
 
