@@ -1,7 +1,7 @@
 """A real ``chroma run`` server on a loopback port, for the tests that run against one.
 
 ``make pytest`` (and so ``.ci/run``) starts one for the whole run and hands its URL to the
-tests in ``DOSSIER_TEST_CHROMA_URL``::
+tests in ``TEST_CHROMA_URL``::
 
     python -m tests.chroma_server python -m pytest
 
@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import os
 import shutil
-import socket
 import subprocess
 import sys
 import tempfile
@@ -23,7 +22,9 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-URL_VARIABLE = "DOSSIER_TEST_CHROMA_URL"
+from tests.processes import free_port, stop
+
+URL_VARIABLE = "TEST_CHROMA_URL"
 START_TIMEOUT = 60.0  # seconds; it starts in about 5 on a busy 2-core machine
 
 
@@ -34,12 +35,6 @@ def chroma_command() -> str:
     if found is None:
         raise RuntimeError("no 'chroma' command: install chromadb (make dev)")
     return found
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 def _ready(url: str) -> bool:
@@ -71,17 +66,12 @@ def chroma_server(path: Path | None = None) -> Iterator[str]:
                 time.sleep(0.2)
             yield url
         finally:
-            proc.terminate()
-            try:
-                proc.wait(timeout=15)
-            except subprocess.TimeoutExpired:
-                proc.kill()
-                proc.wait()
+            stop(proc)
             log.close()
 
 
 def main(argv: list[str]) -> int:
-    """Run ``argv`` with a server started for it and its URL in ``DOSSIER_TEST_CHROMA_URL``."""
+    """Run ``argv`` with a server started for it and its URL in ``TEST_CHROMA_URL``."""
     if not argv:
         print("usage: python -m tests.chroma_server COMMAND...", file=sys.stderr)
         return 2

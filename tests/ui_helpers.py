@@ -19,17 +19,13 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+from tests.processes import free_port, stop
+
 CHROMIUM = Path("/usr/bin/chromium")
 ARTIFACTS = Path(__file__).parent / "artifacts"
 CLI = [sys.executable, "-m", "dossier.cli"]
 ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
         "--disable-component-update", "--disable-sync"]  # fmt: skip
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 def wait_for_port(port: int, proc: subprocess.Popen[bytes], timeout: float = 90) -> None:
@@ -63,12 +59,7 @@ def serving(args: list[str], env: dict[str, str], log: Path, timeout: float = 90
             wait_for_port(port, proc, timeout)
             yield f"http://127.0.0.1:{port}/"
         finally:
-            proc.terminate()
-            try:
-                proc.wait(timeout=15)
-            except subprocess.TimeoutExpired:
-                proc.kill()
-                proc.wait()
+            stop(proc)
 
 
 @contextlib.contextmanager
