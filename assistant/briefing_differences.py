@@ -99,17 +99,19 @@ def _named(
     ids = {m.group(1) or m.group(0) for m in _IDENTIFIER.finditer(target)}
     days = {d.iso for d in find_dates(target)}
     words = set(tokenize(target)) - plain
+    kinds = {s for m in _POLICY.finditer(target) for s in tokenize(m.group())}  # "order"
     scored: list[tuple[int, str, DocumentInfo]] = []
     for doc in earlier:
         title = set(tokenize(doc.title)) - plain
-        score = len(words & title)
+        shared = len(words & title)
+        score = shared + bool(kinds & set(tokenize(doc.title)))  # a title of the same kind
         if days and (doc.date or "")[:10] in days:
             score += 3
         if ids:
             got = reader.get(doc.doc_id)
             if got is not None and any(i in got[0].text for i in ids):
                 score += 3
-        if score >= 3 or (score >= 2 and not ids and not days):
+        if score - shared >= 3 or shared >= 3:  # an identifier, a date, or three words
             scored.append((score, doc.date or "", doc))
     # the strongest match first; among equals the earliest, which first stated the policy
     return [(n, doc) for n, _, doc in sorted(scored, key=lambda x: (-x[0], x[1]))][:3]

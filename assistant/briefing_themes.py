@@ -31,6 +31,7 @@ _STOP = frozenset(
         *("but", "so", "yet", "because", "then", "thus", "however", "further", "very"),
         *("before", "after", "around", "across", "within", "without", "between", "through"),
         *("during", "against", "toward", "towards", "upon", "via", "among", "while", "where"),
+        *("since", "until", "unless", "whether", "although", "though"),
     }
 )
 # after these a word is used as a verb ("to develop", "will establish"); after those, a noun
@@ -156,6 +157,8 @@ def _phrases(text: str, verbs: frozenset[str] = frozenset()) -> set[tuple[str, .
                 lower = [w.lower() for w in gram]
                 if lower[0] in _STOP or lower[-1] in _STOP or _VERBAL & set(lower):
                     continue
+                if gram[0].endswith("ing") and gram[0].islower():
+                    continue  # "taking office": an action, not a thing
                 last = lower[-1]
                 if lower[0].endswith("ly") or last.endswith("ly") or last[:-1] in verbs:
                     continue  # "enormously to …", "mechanism enables": not a thing
@@ -241,10 +244,10 @@ def name_theme(
         if not content - topic_words:
             return False
         # capitalised words name a thing ("AI Governance Boards", "Presidential AI
-        # Challenge") when there are three, or one is an acronym or a common word the
-        # evidence also writes in lowercase; "President Biden" names a person, not a theme
+        # Challenge") when one is an acronym or a common word the evidence also writes in
+        # lowercase; "Vice President Harris" names a person, not a theme
         words = _display(surface[key]).split()
-        if not all(w[:1].isupper() for w in words) or len(words) >= 3:
+        if not all(w[:1].isupper() for w in words if w not in _INNER):
             return True
         return any(w.isupper() or (w.lower() in lower and _stem(w)[0] not in _GENERIC)
                    for w in words)  # fmt: skip
