@@ -16,9 +16,9 @@ os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")
 DATA = Path(__file__).parent / "data"
 FIXTURE_CORPUS = DATA / "fixture-corpus"
 SHARED = Path(__file__).resolve().parents[2] / "shared" / "data"
-# a Chroma server started for the whole run (make pytest, .ci/run); read before any test
-# clears the DOSSIER_ variables
-CHROMA_URL = os.environ.get("DOSSIER_TEST_CHROMA_URL")
+# a Chroma server started for the whole run (make pytest, .ci/run); not a DOSSIER_ name,
+# which dossier would refuse as an unknown setting
+CHROMA_URL = os.environ.get("TEST_CHROMA_URL")
 
 
 @pytest.fixture(autouse=True)

@@ -29,9 +29,11 @@ class Worker:
 
     def __init__(self, log: Path) -> None:
         self._log = open(log, "w")  # noqa: SIM115 - closed in close()
+        # no DOSSIER_ variable of the test run: each request gives its children theirs
+        env = {k: v for k, v in os.environ.items() if not k.startswith("DOSSIER_")}
         self.proc = subprocess.Popen(
             [sys.executable, "-m", "tests.crash_worker"], stdin=subprocess.PIPE,
-            stdout=subprocess.PIPE, stderr=self._log, text=True,
+            stdout=subprocess.PIPE, stderr=self._log, text=True, env=env,
             cwd=Path(__file__).resolve().parents[1],
         )  # fmt: skip
         assert json.loads(self._readline()) == {"ready": True}
