@@ -255,7 +255,8 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--facts", required=True, metavar="FACTS.jsonl",
                    help="the facts a good briefing on the topic states")  # fmt: skip
     s.add_argument("-o", "--output", metavar="RUN.json",
-                   help="write metrics and per-fact results here, for 'dossier eval compare'")
+                   help="write metrics and per-fact results here, for "
+                   "'dossier eval compare'")  # fmt: skip
     _llm(s)
     _common(s)
     s = esub.add_parser("generate", help="known-item questions from a collection",
