@@ -91,7 +91,7 @@ class Collection:
         self.catalog = Catalog(self.folder / "catalog.sqlite")
         self._check_settings()
         owner = Owner(self.catalog.catalog_id, f"{socket.gethostname()}:{home.absolute()}",
-                      self.catalog.knows, adopt_unowned=chroma_url is None)  # fmt: skip
+                      self.catalog.knows, in_home=chroma_url is None)  # fmt: skip
         self.vectors = VectorStore(
             lambda: chroma_client(home, chroma_url), name, self.fingerprint, owner,
             location=chroma_url or str(home / "chroma"), embedded=chroma_url is None,

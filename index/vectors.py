@@ -60,7 +60,7 @@ class Owner:
     catalog_id: str
     home: str  # "host:/path" of the home, named in the error another home gets
     knows: Callable[[list[str]], bool]  # whether the catalog holds all these chunk ids
-    adopt_unowned: bool  # an embedded store lives in the home: what it holds is ours
+    in_home: bool  # an embedded store: it lives in the home, and all it holds is the home's
 
 
 class VectorStore:
@@ -100,15 +100,17 @@ class VectorStore:
         return self._collection
 
     def _claim(self, col: Any) -> None:
-        """Refuse a collection another catalog owns; adopt one made before owners were
-        recorded when it is empty, embedded, or holds only chunks this catalog knows."""
+        """Refuse a collection another catalog owns. Adopt one of the home's own embedded
+        store (a catalog made again after its folder was deleted: reconcile removes the old
+        vectors), and one made before owners were recorded when it is empty or holds only
+        chunks this catalog knows."""
         meta = dict(col.metadata or {})
         owner = meta.get(OWNER_KEY)
         if owner == self.owner.catalog_id:
             return
-        if owner is None:
-            sample = col.get(include=[], limit=100)["ids"]
-            if self.owner.adopt_unowned or not sample or self.owner.knows(sample):
+        if owner is None or self.owner.in_home:
+            sample = [] if self.owner.in_home else col.get(include=[], limit=100)["ids"]
+            if self.owner.in_home or not sample or self.owner.knows(sample):
                 col.modify(metadata={**meta, OWNER_KEY: self.owner.catalog_id,
                                      HOME_KEY: self.owner.home})  # fmt: skip
                 return

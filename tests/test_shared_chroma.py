@@ -178,3 +178,23 @@ def test_a_server_that_went_away_leaves_bm25_and_a_warning(
     assert "warning: dense search failed" in out.err
     assert main(["status", "--home", str(home), *H]) == 0
     assert "? vectors" in capsys.readouterr().out
+
+
+def test_an_embedded_store_belongs_to_its_home(
+    dossier_home: Path, corpus_copy: Path, hashing_embedder
+) -> None:
+    """A catalog made again after its folder was deleted by hand takes over the embedded
+    store's collection (nothing but this home writes there), and its reconcile removes the
+    old catalog's vectors."""
+    import shutil
+
+    old = Collection(dossier_home, "notes", hashing_embedder, CHUNKER)
+    ingest(old, [corpus_copy])
+    stale = old.vectors.ids()
+    shutil.rmtree(old.folder)
+    again = Collection(dossier_home, "notes", hashing_embedder, CHUNKER)
+    assert again.catalog.catalog_id != old.catalog.catalog_id
+    (corpus_copy / "greywater-pilot.md").unlink()
+    ingest(again, [corpus_copy])
+    consistent(again)
+    assert len(again.vectors.ids() & stale) == len(again.catalog.chunk_ids())  # same texts
