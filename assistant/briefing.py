@@ -148,7 +148,11 @@ def build_briefing(
     relevant = sorted((i for i in order if scores[i] >= min_relevance or (
         about[i] >= min_relevance + CORE and scores[i] >= min_relevance - CORE)),
         key=lambda i: -value[i])[:RELEVANT]  # fmt: skip
-    if len(relevant) < 2:
+    # covered only if some relevant sentence states one of the topic's words: a weak
+    # embedding (or a sentence rich in figures) alone must not make an unrelated corpus
+    # look briefable; one real sentence is enough for a (short) briefing
+    terms = set(tokenize(topic))
+    if not any(terms & set(tokenize(sents[i].own)) for i in relevant):
         return Briefing(topic, scope, False, retrieved_docs=docs, notes=(NOT_COVERED,))
     num = _Numbering()
     step("grouping themes")
