@@ -99,7 +99,8 @@ def test_concurrent_ingests_take_turns_and_leave_every_chunk_findable(
     codes = [worker.wait(pid) for pid in (first, *others)]
     said = [log.read_text() if log.exists() else "" for log in logs]
     assert codes == [0, 0, 0], said
-    assert f"waiting for another writer to finish (pid {first}: ingest ({name})" in "".join(said)
+    # who waited for whom depends on timing (the first may be done before the others
+    # start): test_a_second_writer_waits_and_says_for_whom checks the message itself
     coll = open_store(home, name, chroma_url)
     coll.vectors.refresh()
     assert len(coll.documents()) == 80
