@@ -26,8 +26,9 @@ from index.bm25 import Bm25Index
 from index.catalog import Catalog, DocumentInfo
 from index.dense import DenseReader
 from index.embedder import Embedder
-from index.fusion import reciprocal_rank_fusion
+from index.fusion import FUSIONS
 from index.lock import WriteLock, write_lock
+from index.multihop import FIRST_HOP_DEPTH, second_hop
 from index.settings import RetrievalSettings
 from index.types import MODES, Hit, SearchFilter
 from index.vectors import Owner, VectorStore, chroma_client, drop_foreign
@@ -234,8 +235,9 @@ class Collection:
             sparse = self._bm25_top(query, n, allowed)
             timings["bm25_ms"] = (time.perf_counter() - t0) * 1000
         weight = {"hybrid": r.dense_weight, "dense": 1.0, "bm25": 0.0}[mode]
-        fused = reciprocal_rank_fusion(dense, sparse, weight, r.rrf_k)
-        chunks = self.catalog.chunks_by_id(f.chunk_id for f in fused[: k * 2])
+        fused = FUSIONS[r.fusion](dense, sparse, weight, r.rrf_k)
+        depth = max(k, FIRST_HOP_DEPTH) if r.multihop else k  # the second hop reads further
+        chunks = self.catalog.chunks_by_id(f.chunk_id for f in fused[: depth * 2])
         hits: list[Hit] = []
         for f in fused:
             chunk = chunks.get(f.chunk_id)
@@ -245,8 +247,11 @@ class Collection:
                 Hit(chunk, docs[chunk.doc_id], f.score, len(hits) + 1,
                     f.dense_rank, f.bm25_rank, f.dense_score, f.bm25_score)
             )  # fmt: skip
-            if len(hits) == k:
+            if len(hits) == depth:
                 break
+        if r.multihop:
+            admits = filters.admits if filters is not None and filters.active else None
+            return second_hop(self, query, hits, k, r.hop_sources, admits)
         return hits
 
     def _documents(self) -> dict[str, DocumentInfo]:
