@@ -1,6 +1,7 @@
 """Sweep the fusion of the dense and BM25 rankings on a cached BEIR collection. Prints JSON.
 
-Each query is searched once per retriever (``candidates`` deep, as the hybrid search does);
+Each query is searched once per retriever (``candidates`` deep, as the hybrid search does;
+one hop);
 every fusion method of index.fusion.FUSIONS is then applied to the same two lists for each
 dense weight (and each k of reciprocal rank fusion), and the documents are ranked by their
 best passage, as ``dossier eval retrieval`` ranks them. So a row here is what the hybrid
@@ -15,6 +16,8 @@ from __future__ import annotations
 import argparse
 import json
 from pathlib import Path
+
+RANKED = 100  # passages ranked per query, as `dossier eval retrieval` ranks them
 
 
 def main() -> None:
@@ -31,7 +34,8 @@ def main() -> None:
     ap.add_argument("--limit", type=int)
     ap.add_argument("--weights", default="0.3,0.4,0.5,0.6,0.7")
     ap.add_argument("--rrf-k", default="10,30,60,100", help="k values of reciprocal rank fusion")
-    ap.add_argument("--depth", type=int, default=100, help="candidates from each retriever")
+    ap.add_argument("--depth", type=int, help="candidates from each retriever (default: the "
+                    "[retrieval] candidates setting)")  # fmt: skip
     args = ap.parse_args()
     s = load_settings()
     folder = Path(args.beir)
@@ -42,6 +46,7 @@ def main() -> None:
     index_corpus(coll, list(beir.corpus))
     queries = beir.queries[: args.limit] if args.limit else beir.queries
     qrels = {q.query_id: beir.qrels[q.query_id] for q in queries}
+    args.depth = args.depth or s.retrieval.candidates
     deep = s.retrieval.model_copy(update={"candidates": args.depth, "multihop": False})
     lists = {}
     for q in queries:
@@ -59,7 +64,7 @@ def main() -> None:
             for w in [float(x) for x in args.weights.split(",")]:
                 run = {}
                 for qid, (dense_list, bm25_list, doc_of) in lists.items():
-                    fused = fuse(dense_list, bm25_list, w, k)[: args.depth]
+                    fused = fuse(dense_list, bm25_list, w, k)[:RANKED]
                     run[qid] = list(dict.fromkeys(doc_of[f.chunk_id] for f in fused))
                 m = evaluate_retrieval(run, qrels, ks=(10, 100))
                 label = f"{method} w={w}" + (f" k={k}" if method == "rrf" else "")

@@ -32,6 +32,7 @@ if TYPE_CHECKING:
     from index.collection import Collection
 
 ROOT = Path(__file__).resolve().parents[1]
+BEFORE = {"fusion": "rrf", "candidates": 100}  # the retrieval defaults before issue 10
 
 
 def main() -> None:
@@ -59,7 +60,7 @@ def main() -> None:
     runs = {
         "hybrid": ("hybrid", s.retrieval),
         "hybrid, one hop": ("hybrid", one_hop),
-        "hybrid, rrf, one hop (before)": ("hybrid", one_hop.model_copy(update={"fusion": "rrf"})),
+        "hybrid, rrf, one hop (before)": ("hybrid", one_hop.model_copy(update=BEFORE)),
         "dense, one hop": ("dense", one_hop),
         "bm25, one hop": ("bm25", one_hop),
     }

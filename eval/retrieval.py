@@ -53,7 +53,8 @@ def doc_ranking(
     collection: Collection, query: str, mode: str, depth: int, retrieval: RetrievalSettings
 ) -> list[str]:
     """Documents in the order their best chunk ranks (chunks of one document count once)."""
-    deep = retrieval.model_copy(update={"candidates": depth})  # every chunk ranked counts
+    # every chunk ranked counts; more candidates, if the settings take more, as searches do
+    deep = retrieval.model_copy(update={"candidates": max(depth, retrieval.candidates)})
     hits = collection.search(query, depth, mode=mode, retrieval=deep)
     return list(dict.fromkeys(h.chunk.doc_id for h in hits))
 

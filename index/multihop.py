@@ -15,8 +15,9 @@ when the first hop did not find it at all); other passages keep 1 / (K + rank).
 A title is named when it appears with its own capitalisation as whole words; a trailing
 qualifier in brackets may be left out ("Paul Gross (actor)" is named by "Paul Gross") unless
 that leaves a name shared with another document; a title shared by documents, without a
-letter, or under 4 characters never links. A corpus whose documents do not name each other
-(paper titles, numbered passages) keeps its first hop.
+letter, or under 4 characters never links, nor one whose every word is common (``Names``).
+A corpus whose documents do not name each other (paper titles, numbered passages) keeps its
+first hop.
 """
 
 from __future__ import annotations
@@ -29,6 +30,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from index.bm25 import Bm25Index, tokenize
 from index.catalog import DocumentInfo
 from index.types import Hit
 
@@ -38,6 +40,7 @@ if TYPE_CHECKING:
 K = 10  # rank damping; recall@5 on hotpotqa-100 is the same for K from 5 to 60
 FIRST_HOP_DEPTH = 20  # first-hop passages kept: a named document found there keeps its passage
 MAX_TITLE_WORDS = 30
+COMMON_SHARE = 0.05  # a title none of whose words is rarer than this is a phrase, not a name
 _WORD = re.compile(r"\w+")
 _LETTER = re.compile(r"[^\W\d_]")
 _QUALIFIER = re.compile(r"\s*\([^()]*\)\s*$")  # "Toad Hall (ANU)" -> "Toad Hall"
@@ -95,17 +98,50 @@ class TitleLinks:
         return list(out)
 
 
-_links: weakref.WeakKeyDictionary[Collection, tuple[int, TitleLinks]] = weakref.WeakKeyDictionary()
+class Names:
+    """A collection's titles as names: a title links only if it is distinctive, that is if
+    some word of it occurs in at most ``COMMON_SHARE`` of the other documents (or in at most
+    two of them: in a small collection every word is in a large share). "METHODS AND
+    RESULTS" or "T-cell activation." (SciFact papers' titles) are phrases every abstract
+    uses, not names; "Maximum Overdrive" or "Pro Bowl" are names."""
+
+    def __init__(self, titles: Mapping[str, str], bm25: Bm25Index) -> None:
+        self.titles = dict(titles)
+        self.links = TitleLinks(titles)
+        self._bm25 = bm25
+        others = len(set(bm25.doc_ids.tolist())) - 1
+        self._limit = max(2.0, COMMON_SHARE * others)
+        self._distinctive: dict[str, bool] = {}
+
+    def named(self, text: str) -> list[str]:
+        """Ids of the documents ``text`` names by a distinctive title."""
+        return [d for d in self.links.named(text) if self.distinctive(d)]
+
+    def distinctive(self, doc_id: str) -> bool:
+        if doc_id not in self._distinctive:  # checked once per title, when first named
+            held = [self._holders(w, doc_id) for w in set(_words(self.titles[doc_id]))]
+            counts = [n for n in held if n is not None]
+            self._distinctive[doc_id] = bool(counts) and min(counts) <= self._limit
+        return self._distinctive[doc_id]
+
+    def _holders(self, word: str, own: str) -> int | None:
+        """How many other documents hold ``word``; None for a stop word."""
+        if not tokenize(word):
+            return None
+        return len(set(self._bm25.doc_ids[self._bm25.scores(word) > 0].tolist()) - {own})
 
 
-def title_links(collection: Collection) -> TitleLinks:
-    """The collection's title dictionary, rebuilt when its catalog changes."""
+_names: weakref.WeakKeyDictionary[Collection, tuple[int, Names]] = weakref.WeakKeyDictionary()
+
+
+def names(collection: Collection) -> Names:
+    """The collection's titles as names, rebuilt when its catalog changes."""
     gen = collection.catalog.generation
-    cached = _links.get(collection)
+    cached = _names.get(collection)
     if cached is None or cached[0] != gen:
-        docs = collection.catalog.documents()
-        cached = (gen, TitleLinks({d.doc_id: d.title for d in docs}))
-        _links[collection] = cached
+        titles = {d.doc_id: d.title for d in collection.catalog.documents()}
+        cached = (gen, Names(titles, collection.bm25()))
+        _names[collection] = cached
     return cached[1]
 
 
@@ -118,7 +154,7 @@ class Bridge:
     score: float
 
 
-def bridges(first: list[Hit], links: TitleLinks, sources: int) -> dict[str, Bridge]:
+def bridges(first: list[Hit], links: Names | TitleLinks, sources: int) -> dict[str, Bridge]:
     """The documents named by the best passages of the ``sources`` best documents of
     ``first``, each with the score of a place right behind its best source."""
     out: dict[str, Bridge] = {}
@@ -163,7 +199,7 @@ def second_hop(
     admits: Callable[[DocumentInfo], bool] | None = None,
 ) -> list[Hit]:
     """The ``k`` best passages after a second hop from ``first`` (the first hop, deep)."""
-    found = bridges(first, title_links(collection), sources)
+    found = bridges(first, names(collection), sources)
     if not found:
         return first[:k]  # nothing named: the first hop, scores and all
     have = {h.chunk.doc_id for h in first}

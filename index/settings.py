@@ -19,10 +19,11 @@ class RetrievalSettings(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
     top_k: int = Field(default=6, ge=1, le=100, description="Passages retrieved for an answer.")
-    fusion: Literal["rrf", "convex"] = Field(
-        default="rrf",
-        description="How the dense and BM25 rankings are fused: 'rrf' (reciprocal rank fusion) "
-        "or 'convex' (weighted sum of min-max normalised scores); see index/fusion.py.",
+    fusion: Literal["rrf", "zscore", "minmax"] = Field(
+        default="zscore",
+        description="How the dense and BM25 rankings are fused: 'rrf' (reciprocal rank fusion), "
+        "'zscore' or 'minmax' (weighted sum of scores standardised or min-max normalised per "
+        "query); see index/fusion.py.",
     )
     dense_weight: float = Field(
         default=0.5, ge=0.0, le=1.0,
@@ -30,7 +31,7 @@ class RetrievalSettings(BaseModel):
     )  # fmt: skip
     rrf_k: int = Field(default=60, ge=1, description="The k constant of reciprocal rank fusion.")
     candidates: int = Field(
-        default=100, ge=1, description="Candidates taken from each retriever before fusion."
+        default=200, ge=1, description="Candidates taken from each retriever before fusion."
     )
     multihop: bool = Field(
         default=True,

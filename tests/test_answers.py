@@ -103,7 +103,7 @@ def test_dossier_retriever_fuses_as_its_settings_say(make_collection) -> None:
 
     coll = make_collection()
     ingest(coll, [FIXTURE_CORPUS])
-    settings = RetrievalSettings(top_k=2, dense_weight=0.3, rrf_k=7, candidates=2)
+    settings = RetrievalSettings(top_k=2, fusion="rrf", dense_weight=0.3, rrf_k=7, candidates=2)
     nodes = DossierRetriever(coll, retrieval=settings).retrieve(QUESTION)
     hits = coll.search(QUESTION, retrieval=settings)
     assert [n.node.node_id for n in nodes] == [h.chunk.chunk_id for h in hits]

@@ -6,7 +6,7 @@ import hashlib
 
 from corpus.types import Document
 from index.ingest import ingest_documents
-from index.multihop import TitleLinks, second_hop, title_links
+from index.multihop import TitleLinks, names, second_hop
 from index.settings import RetrievalSettings
 from index.types import SearchFilter
 
@@ -88,13 +88,27 @@ def test_documents_that_name_nothing_keep_the_first_hop(make_collection) -> None
     pages = {str(i): f"Passage {i} about the 1986 film shot in North Carolina." for i in range(5)}
     ingest_documents(coll, documents(pages), root="wiki")
     first = coll.search(QUESTION, 50, retrieval=ONE_HOP)
-    assert len(title_links(coll)) == 0  # numbered passages: titles without a letter
+    assert len(names(coll).links) == 0  # numbered passages: titles without a letter
     hits = second_hop(coll, QUESTION, first, 4, sources=3)
     assert [h.chunk.chunk_id for h in hits] == [h.chunk.chunk_id for h in first[:4]]
 
 
-def test_title_links_follow_the_catalog(make_collection) -> None:  # type: ignore[no-untyped-def]
+def test_names_follow_the_catalog(make_collection) -> None:  # type: ignore[no-untyped-def]
     coll = wiki(make_collection)
-    assert title_links(coll).named("see Maximum Overdrive") == [BRIDGE]
+    assert names(coll).named("see Maximum Overdrive") == [BRIDGE]
     coll.remove(BRIDGE)
-    assert title_links(coll).named("see Maximum Overdrive") == []
+    assert names(coll).named("see Maximum Overdrive") == []
+
+
+def test_a_title_made_of_common_words_is_no_name(make_collection) -> None:  # type: ignore[no-untyped-def]
+    """ "North Carolina" is in four of the other five pages: a phrase here, not a name; the
+    same title in a collection where it is rare links."""
+    coll = make_collection()
+    ingest_documents(coll, documents(PAGES | {"North Carolina": "A state."}), root="wiki")
+    text = "The film was shot in North Carolina; see Maximum Overdrive."
+    assert TitleLinks({"x": "North Carolina"}).named(text) == ["x"]
+    assert names(coll).named(text) == [BRIDGE]
+    other = make_collection("other")
+    towns = {f"Town {n}": f"Town {n} is a place with a mill." for n in "ABCDEFGH"}
+    ingest_documents(other, documents(towns | {"North Carolina": "A state."}), root="wiki")
+    assert names(other).named(text) == ["North Carolina"]
