@@ -39,7 +39,7 @@ def main() -> None:
     from dossier import wiring
     from dossier.settings import load_settings
     from eval.datasets import corpus_hash, load_corpus, load_qa
-    from eval.metrics import answer_contains, latency_summary
+    from eval.metrics import answer_contains, evidence_recall, latency_summary
     from eval.retrieval import cache_name, index_corpus
 
     ap = argparse.ArgumentParser(description=__doc__)
@@ -74,9 +74,8 @@ def main() -> None:
             hits = coll.search(q.question, 30, mode=mode, retrieval=retrieval)
             lat.append((time.perf_counter() - t) * 1000)
             docs = list(dict.fromkeys(h.chunk.doc_id for h in hits))
-            gold = set(q.evidence)
-            r5.append(len(gold & set(docs[:5])) / len(gold))
-            r10.append(len(gold & set(docs[:10])) / len(gold))
+            r5.append(evidence_recall(docs[:5], q.evidence))
+            r10.append(evidence_recall(docs[:10], q.evidence))
             top5 = " ".join(h.chunk.text for h in hits[:5])
             ans5.append(answer_contains(top5, q.answers))
         n = len(items)
