@@ -16,6 +16,7 @@ from index.collection import Collection
 from index.ingest import ingest
 from index.vectors import HOME_KEY, OWNER_KEY, chroma_client
 from tests.conftest import FIXTURE_CORPUS
+from tests.processes import free_port
 
 H = ["--embedder", "hashing"]
 CHUNKER = ChunkerConfig(max_tokens=60, overlap_tokens=10)
@@ -158,14 +159,10 @@ def test_a_server_that_went_away_leaves_bm25_and_a_warning(
     capsys: pytest.CaptureFixture[str],
 ) -> None:  # fmt: skip
     """Dense search never fails silently: the search goes on with BM25 and says why."""
-    import socket
-
     home, name = tmp_path / "home", unique()
     monkeypatch.setenv("DOSSIER_CHROMA_URL", chroma_server_url)
     assert main(["ingest", str(FIXTURE_CORPUS), "--home", str(home), "-c", name, *H]) == 0
-    with socket.socket() as s:  # a port nothing listens on: the server is gone
-        s.bind(("127.0.0.1", 0))
-        dead = f"http://127.0.0.1:{s.getsockname()[1]}"
+    dead = f"http://127.0.0.1:{free_port()}"  # nothing listens there: the server is gone
     monkeypatch.setenv("DOSSIER_CHROMA_URL", dead)
     capsys.readouterr()
     args = ["search", "desalination plant approval", "--home", str(home), "-c", name, *H]
