@@ -4,8 +4,9 @@ Debian's Chromium against one real `dossier ui` (hashing embedder) for the whole
 Citations that land (the highlight in view, chat and briefing), readable sources (Markdown
 without its markup, a PDF page image), the start view, the Library (search, sort, ticks that
 scope the chat and /ask, confirmed removal), progress, errors that leave the page usable, the
-phone layout, the Evaluation tab's shipped QA set, and accessibility (axe-core: no serious or
-critical violation on any tab). Screenshots of every tab at both widths land in
+phone layout, the Evaluation tab's shipped QA set, accessibility (axe-core: no serious or
+critical violation on any tab), and many users (a question and a citation click answered
+while another user's upload ingests). Screenshots of every tab at both widths land in
 tests/artifacts/ as tab-<name>-<desktop|phone>.png.
 """
 
@@ -466,3 +467,47 @@ def test_accessibility_axe_labels_and_skip_to_question(pg: Any) -> None:
             if v["impact"] in ("serious", "critical")
         ]
         assert bad == [], (name, bad)
+
+
+# -- 8. many users ---------------------------------------------------------------------------
+
+DONE_AT = """(sel) => { window.__doneAt = null; const el = document.querySelector(sel);
+  new MutationObserver(() => { if (window.__doneAt === null && /\\d+ added/.test(el.innerText))
+    window.__doneAt = Date.now(); }).observe(el, {childList: true, subtree: true,
+                                               characterData: true}); }"""
+
+
+def test_a_question_and_its_citation_answer_while_an_upload_ingests(
+    browser: Any, app: str, tmp_path: Path
+) -> None:
+    """One user (desktop) uploads 200 files; another (a phone) asks and opens a citation
+    meanwhile: both finish before the ingest does (with one shared queue they waited for it)."""
+    files = []
+    for i in range(200):
+        path = tmp_path / f"survey-{i}.md"
+        lines = (f"Transect {i}-{j} counted {i * j % 97} limpets near marker {i * 13 + j}."
+                 for j in range(30))  # fmt: skip
+        path.write_text(f"---\ntitle: Survey log {i}\n---\n\n" + "\n\n".join(lines))
+        files.append(str(path))
+    with (
+        app_page(browser, app, viewport=VIEWS["desktop"]) as writer,
+        app_page(browser, app, viewport=VIEWS["phone"]) as reader,
+    ):
+        reader.view = "phone"
+        open_tab(writer, "Library")
+        writer.evaluate(DONE_AT, "#lib-note")
+        writer.set_input_files("#upload input[type=file]", files)
+        writer.wait_for_function(  # the ingest runs: its first files are counted
+            "/^\\d+ of 200 files/.test(document.querySelector('#lib-progress').innerText)",
+            timeout=60_000,
+        )  # fmt: skip
+        answer = ask(reader, READ_ROOM)
+        assert "9 September 2025" in answer.inner_text()
+        reader.locator("#chat .answer.final .cite").first.click()
+        reader.locator("#source-panel mark.hl").first.wait_for(timeout=10_000)
+        open_panel(reader)
+        answered_at = reader.evaluate("Date.now()")
+        assert writer.evaluate("window.__doneAt") is None, "the ingest ended first"
+        writer.wait_for_function("window.__doneAt !== null", timeout=120_000)
+        assert "200 added" in writer.inner_text("#lib-note")
+        assert answered_at < writer.evaluate("window.__doneAt")
