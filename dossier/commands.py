@@ -43,6 +43,20 @@ def filters_from(args: argparse.Namespace) -> SearchFilter | None:
     )
 
 
+def passages(k: int | None) -> int | None:
+    """-k checked against the bounds of the top_k setting (1 to 100), which it stands in for."""
+    from pydantic import ValidationError
+
+    from index.settings import RetrievalSettings
+
+    if k is not None:
+        try:
+            RetrievalSettings(top_k=k)
+        except ValidationError as exc:
+            raise UsageError(f"-k {k}: {exc.errors()[0]['msg'].lower()}") from exc
+    return k
+
+
 def emit(args: argparse.Namespace, data: Any, text: str) -> None:
     print(json.dumps(data, indent=2, ensure_ascii=False) if args.json else text)
 
@@ -75,11 +89,11 @@ def cmd_ingest(args: argparse.Namespace) -> int:
 
 
 def cmd_search(args: argparse.Namespace) -> int:
-    s = settings_from(args)
+    s, k = settings_from(args), passages(args.k)
     coll = wiring.open_collection(s, create=False)  # searching needs no answerer or model
     timings: dict[str, float] = {}
     hits = coll.search(
-        args.query, args.k, filters=filters_from(args), mode=args.mode, retrieval=s.retrieval,
+        args.query, k, filters=filters_from(args), mode=args.mode, retrieval=s.retrieval,
         timings=timings,
     )  # fmt: skip
     warnings = coll.warnings()  # dense search failed, behind, or missing vectors
@@ -108,9 +122,9 @@ def cmd_check(args: argparse.Namespace) -> int:
 def cmd_ask(args: argparse.Namespace) -> int:
     from dossier import chat
 
-    s = settings_from(args)
+    s, k = settings_from(args), passages(args.k)
     helper = wiring.assistant(s, filters=filters_from(args), llm=args.llm)
-    return chat.ask(helper, args.question, args.k, args.conversation, args.json, s.collection)
+    return chat.ask(helper, args.question, k, args.conversation, args.json, s.collection)
 
 
 def cmd_brief(args: argparse.Namespace) -> int:
