@@ -54,18 +54,26 @@ def ask(helper: Assistant, question: str, k: int | None, conversation: str | Non
         as_json: bool, collection: str) -> int:  # fmt: skip
     store = _store(helper)
     conv = store.get(conversation) if conversation else store.create(collection)
-    events = helper.stream(question, k, conv.conversation_id)
+    try:
+        return _answer(helper, question, k, conv.conversation_id, as_json)
+    except BaseException:  # a failed first ask leaves no empty conversation behind
+        if conversation is None and store.get(conv.conversation_id).n_turns == 0:
+            store.delete(conv.conversation_id)
+        raise
+
+
+def _answer(helper: Assistant, question: str, k: int | None, cid: str, as_json: bool) -> int:
+    events = helper.stream(question, k, cid)
     if as_json:
         answer, rewritten = outcome(events)
-        data = helper.to_dict(answer, conv.conversation_id, rewritten)
+        data = helper.to_dict(answer, cid, rewritten)
         data["warnings"] = helper.collection.warnings()  # dense search failed or behind
         print(json.dumps(data, indent=2, ensure_ascii=False))
     else:
         print_stream(events)
         for w in helper.collection.warnings():
             print(f"warning: {w}", file=sys.stderr)
-        print(f"\n(conversation {conv.conversation_id}: continue with "
-              f"--conversation {conv.conversation_id})", file=sys.stderr)  # fmt: skip
+        print(f"\n(conversation {cid}: continue with --conversation {cid})", file=sys.stderr)
     return 0
 
 
