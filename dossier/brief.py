@@ -37,10 +37,16 @@ def cmd_brief(args: argparse.Namespace, s: Settings, filters: SearchFilter | Non
         raise UsageError(f"unknown format '{fmt}': choose {', '.join(FORMATS)}")
     if fmt == "docx" and not args.output:
         raise UsageError("DOCX is binary: give a file with -o briefing.docx")
+    out = Path(args.output) if args.output else None
+    if out is not None and not out.parent.is_dir():  # said before minutes of briefing
+        raise UsageError(f"{out}: folder {out.parent} does not exist")
     brief, coll = make_briefing(s, args.topic, filters, args.llm)
     data = export(brief, coll, fmt)
-    if args.output:
-        Path(args.output).write_bytes(data)
+    if out is not None:
+        try:
+            out.write_bytes(data)
+        except OSError as exc:
+            raise UsageError(f"{out}: cannot write ({exc.strerror})") from exc
         print(f"wrote {args.output}: {len(brief.points())} points citing "
               f"{len(brief.cited_docs)} documents", file=sys.stderr)  # fmt: skip
     else:

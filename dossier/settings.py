@@ -18,6 +18,7 @@ command-line flags, ``DOSSIER_*`` environment variables, the config file
 from __future__ import annotations
 
 import os
+import tomllib
 from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import Any
@@ -184,6 +185,8 @@ def load_settings(**overrides: Any) -> Settings:
                          "'dossier config' lists every setting and its variable")  # fmt: skip
     try:
         return Settings(**given)
+    except tomllib.TOMLDecodeError as exc:
+        raise UsageError(f"config file {where} is not valid TOML: {exc}") from exc
     except ValidationError as exc:
         problems = "; ".join(_problem(e) for e in exc.errors())
         raise UsageError(f"invalid settings ({problems}); config file: {where}") from exc
