@@ -15,12 +15,13 @@ from __future__ import annotations
 
 import argparse
 import os
+import sqlite3
 import sys
 from collections.abc import Sequence
 from pathlib import Path
 
 from assistant.llm import BACKENDS
-from corpus.errors import DossierError
+from corpus.errors import BusyError, DossierError
 from dossier import __version__
 from dossier.web import CONCURRENCY
 from index.embedder import EMBEDDERS
@@ -293,6 +294,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     except Exception as exc:  # a bug: one line for the user, the traceback on request
         if os.environ.get("DOSSIER_DEBUG"):
             raise
+        if isinstance(exc, sqlite3.OperationalError) and "locked" in str(exc):
+            busy = BusyError(f"another process holds a database locked ({exc}): try again")
+            print(f"error: {busy}", file=sys.stderr)  # SQLite gave up waiting: not a bug
+            return busy.exit_code
         print(f"unexpected error: {type(exc).__name__}: {exc} "
               "(set DOSSIER_DEBUG=1 to see the traceback)", file=sys.stderr)  # fmt: skip
         return 1
