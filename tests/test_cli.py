@@ -217,3 +217,76 @@ def test_home_flag_reads_its_own_config_and_leaves_the_environment(
     assert code == 0 and rows["retrieval.top_k"] == "11" and rows["home"] == str(other)
     assert data["config_file"] == str(other / "config.toml")  # type: ignore[index]
     assert os.environ.get("DOSSIER_HOME") == before.get("DOSSIER_HOME")
+
+
+def test_passage_counts_out_of_range_are_refused(capsys: pytest.CaptureFixture[str]) -> None:
+    main(["ingest", str(FIXTURE_CORPUS), *H, "--json"])
+    capsys.readouterr()
+    for k in ("0", "-1", "100000"):
+        for command in ("search", "ask"):
+            assert main([command, "greywater households", "-k", k, *H]) == 2, (command, k)
+            assert f"-k {k}: input should be" in capsys.readouterr().err
+    # the bound is the top_k setting's: 100 is still a valid count
+    assert main(["search", "greywater households", "-k", "100", *H]) == 0
+    capsys.readouterr()
+    code, convs = run_json(capsys, "conversations")
+    assert code == 0 and convs == []  # the refused asks started no conversation
+
+
+def test_a_failed_ask_leaves_no_empty_conversation(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from assistant.service import Assistant
+    from corpus.errors import VectorStoreError
+
+    main(["ingest", str(FIXTURE_CORPUS), *H, "--json"])
+    capsys.readouterr()
+    _, first = run_json(capsys, "ask", "When was the desalination plant approved?")
+    kept = first["conversation_id"]  # type: ignore[index]
+
+    def fail(*args: object, **kwargs: object) -> None:
+        raise VectorStoreError("Chroma server went away")
+
+    monkeypatch.setattr(Assistant, "stream", fail)
+    assert main(["ask", "Who runs the greywater pilot?", *H]) == 8
+    assert main(["ask", "And when?", "--conversation", kept, *H]) == 8
+    capsys.readouterr()
+    _, convs = run_json(capsys, "conversations")
+    assert [(c["conversation_id"], c["n_turns"]) for c in convs] == [(kept, 1)]  # type: ignore[union-attr, index]
+
+
+def test_unwritable_output_and_bad_config_are_usage_errors(
+    capsys: pytest.CaptureFixture[str], dossier_home: Path, tmp_path: Path
+) -> None:
+    main(["ingest", str(FIXTURE_CORPUS), *H, "--json"])
+    capsys.readouterr()
+    missing = tmp_path / "nowhere" / "x.md"
+    assert main(["brief", "desalination", "-o", str(missing), *H]) == 2
+    assert "nowhere does not exist" in capsys.readouterr().err and not missing.parent.exists()
+    (dossier_home / "config.toml").write_text("collection = [\n")
+    assert main(["status"]) == 2
+    err = capsys.readouterr().err
+    assert "config.toml is not valid TOML" in err and "unexpected" not in err
+
+
+def test_a_locked_database_is_another_writer_not_a_bug(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import sqlite3
+
+    from dossier import commands
+
+    def locked(args: object) -> int:
+        raise sqlite3.OperationalError("database is locked")
+
+    monkeypatch.setattr(commands, "run", locked)
+    assert main(["status"]) == 10
+    err = capsys.readouterr().err
+    assert "another process holds a database locked" in err and "unexpected" not in err
+
+    def other(args: object) -> int:
+        raise sqlite3.OperationalError("no such table: chunks")
+
+    monkeypatch.setattr(commands, "run", other)
+    assert main(["status"]) == 1  # any other SQLite failure is still a bug
+    assert "unexpected error: OperationalError" in capsys.readouterr().err
