@@ -9,7 +9,7 @@ from __future__ import annotations
 import json
 import re
 import threading
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -54,7 +54,20 @@ class Bm25Index:
     def __init__(self, chunk_ids: list[str], doc_ids: list[str], model: Any) -> None:
         self.chunk_ids = chunk_ids
         self.doc_ids = np.asarray(doc_ids, dtype=object)
+        # each chunk's document as a number, once per index: a filter then masks the chunks
+        # in one pass (np.isin over object ids cost chunks × admitted documents: 2.9 s at 75k)
+        self._doc_number: dict[str, int] = {}
+        self.doc_numbers = np.fromiter(
+            (self._doc_number.setdefault(d, len(self._doc_number)) for d in doc_ids),
+            dtype=np.intp, count=len(doc_ids),
+        )  # fmt: skip
         self._model = model
+
+    def of_documents(self, doc_ids: Iterable[str]) -> np.ndarray:
+        """A mask over the chunks: True for those of these documents (unknown ids are ignored)."""
+        admitted = np.zeros(len(self._doc_number), dtype=bool)
+        admitted[[self._doc_number[d] for d in doc_ids if d in self._doc_number]] = True
+        return admitted[self.doc_numbers]
 
     @classmethod
     def build(cls, chunk_ids: list[str], doc_ids: list[str], texts: Sequence[str]) -> Bm25Index:

@@ -265,7 +265,7 @@ class Collection:
         index = self.bm25()
         scores = index.scores(query)
         if allowed is not None:
-            scores = np.where(np.isin(index.doc_ids, allowed), scores, 0.0)
+            scores = np.where(index.of_documents(allowed), scores, 0.0)
         positive = np.flatnonzero(scores > 0)
         top = positive[np.argsort(-scores[positive], kind="stable")][:n]
         return [(index.chunk_ids[i], float(scores[i])) for i in top]

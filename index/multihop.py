@@ -224,7 +224,7 @@ def _best_passages(
     index = collection.bm25()
     scores = index.scores(query)
     best: dict[str, int] = {}
-    for at in np.flatnonzero(np.isin(index.doc_ids, wanted)):
+    for at in np.flatnonzero(index.of_documents(wanted)):
         doc = index.doc_ids[at]
         if doc not in best or scores[at] > scores[best[doc]]:
             best[doc] = int(at)

@@ -13,6 +13,7 @@ from corpus.chunker import ChunkerConfig
 from corpus.errors import IndexMismatchError, NotFoundError, UsageError
 from corpus.readers import iter_folder
 from dossier.render import IngestProgress
+from index.bm25 import Bm25Index
 from index.collection import Collection
 from index.embedder import Embedder, HashingBackend
 from index.ingest import ingest, ingest_documents
@@ -221,6 +222,21 @@ def test_bm25_index_persists_and_rebuilds_when_stale(make_collection, corpus_cop
     ingest(coll, [corpus_copy])
     hits = coll.search("kelp farm", 3, mode="bm25")
     assert hits and hits[0].document.source == "new.md"
+
+
+def test_bm25_masks_the_chunks_of_admitted_documents(tmp_path: Path) -> None:
+    """A filter's mask, by document numbers, is what np.isin over the ids gives, and it
+    survives saving and loading the index."""
+    docs = ["b", "a", "b", "c", "a", "a"]
+    built = Bm25Index.build([f"{d}{i}" for i, d in enumerate(docs)], docs, ["kelp farm"] * 6)
+    built.save(tmp_path, 7)
+    loaded = Bm25Index.load(tmp_path, 7)
+    assert loaded is not None
+    for index in (built, loaded):
+        for admitted in ([], ["a"], ["c", "b"], ["a", "gone"], ["gone"], ["a", "b", "c"]):
+            mask = index.of_documents(admitted)
+            assert mask.tolist() == np.isin(np.array(docs), admitted).tolist()
+    assert Bm25Index.build([], [], []).of_documents(["a"]).tolist() == []
 
 
 def test_embedder_batches_and_normalises() -> None:
