@@ -24,6 +24,7 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 from assistant import answer_spans as spans
+from assistant.span_scoring import about, stems
 
 if TYPE_CHECKING:
     from assistant.short_answer import Sentence, ShortAnswer
@@ -61,19 +62,19 @@ def choose(question: str, sentences: Sequence[Sentence]) -> ShortAnswer | None:
     pair = options(question)
     if pair is None:
         return None
-    about = [[s for s in sentences if _about(s, option)] for option in pair]
-    if not all(about):
+    about_each = [[s for s in sentences if about(s, stems(option))] for option in pair]
+    if not all(about_each):
         return None
     if _EARLY.search(question) or _LATE.search(question):
-        return _by_time(question, pair, about)
-    return _by_property(question, pair, about)
+        return _by_time(question, pair, about_each)
+    return _by_property(question, pair, about_each)
 
 
 def _by_time(
-    question: str, pair: tuple[str, str], about: list[list[Sentence]]
+    question: str, pair: tuple[str, str], about_each: list[list[Sentence]]
 ) -> ShortAnswer | None:
     found = []
-    for sentences in about:
+    for sentences in about_each:
         if _AGE.search(question):  # age: the sentence giving a birth date
             sentences = sorted(sentences, key=lambda s: "born" not in s.text)
         year = _YEAR.search(sentences[0].text)
@@ -89,31 +90,21 @@ def _by_time(
 
 
 def _by_property(
-    question: str, pair: tuple[str, str], about: list[list[Sentence]]
+    question: str, pair: tuple[str, str], about_each: list[list[Sentence]]
 ) -> ShortAnswer | None:
     rest = question
     for option in pair:
         rest = rest.replace(option, " ")
     m = re.search(r"\b(?:is|was|are|were)\s+([^,?]+)", rest)
-    wanted = _stems(m.group(1)) if m else set()
+    wanted = stems(m.group(1)) if m else set()
     if not wanted:
         return None
-    holds = [next((s for s in ss if wanted <= _stems(s.text)), None) for ss in about]
+    holds = [next((s for s in ss if wanted <= stems(s.text)), None) for ss in about_each]
     if (holds[0] is None) == (holds[1] is None):
         return None
     pick = 0 if holds[0] is not None else 1
     sentence = holds[pick]
     return _answer(pair[pick], sentence) if sentence is not None else None
-
-
-def _stems(text: str) -> set[str]:
-    return {s for _, _, s in spans.content_words(text)}
-
-
-def _about(sentence: Sentence, option: str) -> bool:
-    words = _stems(sentence.text) | _stems(getattr(sentence, "title", "") or "")
-    wanted = _stems(option)
-    return bool(wanted) and wanted <= words
 
 
 def _answer(option: str, sentence: Sentence) -> ShortAnswer:

@@ -176,11 +176,15 @@ def _after_preposition(q: str, pos: int) -> bool:
     return bool(before) and before[-1].lower() in _PREPOSITIONS
 
 
+def last_sentence(q: str) -> str:
+    """The sentence of a question that asks: "Does …?" of "X has an OBE. Does …?"."""
+    return re.split(r"(?<=\w{2}[.;])\s+(?=[A-Z])", q)[-1]
+
+
 def _is_polar(q: str) -> bool:
     """A yes/no question: it, or its last sentence, opens with an auxiliary ("Did …?",
     "… has an OBE. Does …?"); "Is it X or Y?" asks for a choice, not a yes or no."""
-    last = re.split(r"(?<=\w{2}[.;])\s+(?=[A-Z])", q)[-1]
-    for clause in (q, last):
+    for clause in (q, last_sentence(q)):
         first = _WORD.match(clause.lstrip("\"'“ "))
         if first and first.group().lower() in _AUX:
             return " or " not in clause.lower()

@@ -30,14 +30,25 @@ MAX_WORDS = 12  # the longest short answer
 def cue_weights(q_stems: set[str], sentences: Sequence[Sentence]) -> dict[str, float]:
     """A weight per question word, higher for words few of the sentences hold: the topic
     ("Monroe") is in every sentence, the word that tells them apart ("died") is not."""
-    held = [_stems_of(s) for s in sentences]
+    held = [sentence_stems(s) for s in sentences]
     n = len(held)
     return {t: 1.0 + math.log((n + 1) / (sum(t in h for h in held) + 1)) for t in q_stems}
 
 
-def _stems_of(sentence: Sentence) -> set[str]:
-    title = getattr(sentence, "title", "") or ""
-    return {s for _, _, s in spans.content_words(f"{title} {sentence.text}")}
+def stems(text: str) -> set[str]:
+    """The stems of the content words of ``text``."""
+    return {s for _, _, s in spans.content_words(text)}
+
+
+def sentence_stems(sentence: Sentence) -> set[str]:
+    """The stems of a sentence and of its document's title, which says what "he" or "the
+    film" is."""
+    return stems(sentence.text) | stems(getattr(sentence, "title", "") or "")
+
+
+def about(sentence: Sentence, subject: set[str]) -> bool:
+    """Whether the sentence (or its title) holds every stem of a non-empty ``subject``."""
+    return bool(subject) and subject <= sentence_stems(sentence)
 
 
 # the weights of the features (see the module docstring)
@@ -58,8 +69,7 @@ def scored(
     text = sentence.text
     words = spans.content_words(text)
     total = sum(cue.weights.values())
-    # the sentence's document title says what "he" or "the film" is: "He was the father of …"
-    held = _stems_of(sentence)
+    held = sentence_stems(sentence)  # "He was the father of …": the title says who
     share = sum(w for t, w in cue.weights.items() if t in held) / total if total else 0.0
     w = WEIGHTS
     seen: set[tuple[int, int]] = set()
@@ -67,10 +77,10 @@ def scored(
         if (a, b) in seen or "\n" in text[a:b] or len(text[a:b].split()) > MAX_WORDS:
             continue
         seen.add((a, b))
-        stems = {st for s, e, st in words if a <= s and e <= b}
-        if not stems or stems <= cue.weights.keys():
+        inside = {st for s, e, st in words if a <= s and e <= b}
+        if not inside or inside <= cue.weights.keys():
             continue  # nothing but words of the question
-        overlap = len(stems & cue.weights.keys()) / len(stems)
+        overlap = len(inside & cue.weights.keys()) / len(inside)
         near = _proximity(words, a, b, cue.weights) / total if total else 0.0
         beside = _beside_focus(words, a, b, cue.focus)
         agent = _is_agent(text, words, a, b, cue.verb)
@@ -109,8 +119,8 @@ def agent_verb(question: str, qtype: QuestionType) -> str:
     m = _AGENT_WH.match(question)
     if not m or qtype.kind not in (Kind.PERSON, Kind.ENTITY) or m.group(1).lower() in _NOT_VERBS:
         return ""
-    stems = spans.content_words(m.group(1))
-    return stems[0][2] if stems else ""
+    words = spans.content_words(m.group(1))
+    return words[0][2] if words else ""
 
 
 _NOT_VERBS = frozenset(

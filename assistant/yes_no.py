@@ -35,6 +35,8 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 from assistant import answer_spans as spans
+from assistant.question_type import last_sentence
+from assistant.span_scoring import about, sentence_stems, stems
 
 if TYPE_CHECKING:
     from assistant.short_answer import Sentence, ShortAnswer
@@ -54,7 +56,7 @@ _SAME = re.compile(
 
 def yes_no(question: str, sentences: Sequence[Sentence]) -> ShortAnswer | None:
     q = " ".join(question.strip().rstrip("?").split())
-    q = re.split(r"(?<=\w{2}[.;])\s+(?=[A-Z])", q)[-1]  # "X has an OBE. Does Y …": the ask
+    q = last_sentence(q)  # "X has an OBE. Does Y …": the ask
     if _NEGATION.search(q):
         return None
     same = _SAME.match(q)
@@ -65,15 +67,6 @@ def yes_no(question: str, sentences: Sequence[Sentence]) -> ShortAnswer | None:
         if m:
             return _both((m.group("x"), m.group("y")), m.group("z"), sentences)
     return _statement(q, sentences)
-
-
-def _stems(text: str) -> set[str]:
-    return {s for _, _, s in spans.content_words(text)}
-
-
-def _about(sentence: Sentence, subject: set[str]) -> bool:
-    words = _stems(sentence.text) | _stems(getattr(sentence, "title", "") or "")
-    return bool(subject) and subject <= words
 
 
 def _verdict(yes: bool, sentence: Sentence) -> ShortAnswer:
@@ -92,13 +85,13 @@ def _verdict(yes: bool, sentence: Sentence) -> ShortAnswer:
 
 def _statement(q: str, sentences: Sequence[Sentence]) -> ShortAnswer | None:
     rest = _TRUE_THAT.sub("", re.sub(rf"^{_AUX}\s+", "", q, flags=re.I))
-    terms = _stems(rest) - _LIGHT
+    terms = stems(rest) - _LIGHT
     named = _named(rest)
     if not terms:
         return None
     subject = _subject(rest)
     for sentence in sentences:
-        words = _stems(sentence.text) | _stems(getattr(sentence, "title", "") or "")
+        words = sentence_stems(sentence)
         if _PRONOUN_START.match(sentence.text):
             words |= subject  # "He represented …" about the question's subject
         if not _enough(terms - named, words):
@@ -123,7 +116,7 @@ def _subject(rest: str) -> set[str]:
     """The stems of the name a yes/no question opens with ("Gerald Ford" in "Was Gerald
     Ford a member …"), of which the last word stands for all ("Ford was …")."""
     m = re.match(r"([A-Z][\w'-]*(?:\s+[A-Z][\w'-]*)*)", rest)
-    return _stems(m.group(1)) if m else set()
+    return stems(m.group(1)) if m else set()
 
 
 def _enough(terms: set[str], words: set[str]) -> bool:
@@ -131,7 +124,6 @@ def _enough(terms: set[str], words: set[str]) -> bool:
     return len(terms - words) <= (1 if len(terms) >= 5 else 0)
 
 
-_NAMED = re.compile(r"(?<!^)\b[A-Z][\w'-]*|\b\d[\d,.]*\b|\b\w+(?:st|nd|rd|th)\b", re.I)
 _ORDINALS = re.compile(
     r"^(?:\d+(?:st|nd|rd|th)|first|second|third|fourth|fifth|sixth|seventh|eighth|ninth|tenth)$"
 )
@@ -144,7 +136,7 @@ def _named(text: str) -> set[str]:
     for m in re.finditer(r"[A-Z][\w'-]*(?:\s+[A-Z][\w'-]*)*|[\w'-]+", text):
         last = m.group().split()[-1]
         if last[0].isupper() or last[0].isdigit() or _ORDINALS.match(last.lower()):
-            out |= _stems(last)
+            out |= stems(last)
     return out
 
 
@@ -167,7 +159,7 @@ def _other_value(question: str, missing: set[str], text: str) -> bool:
         return False
     (stem,) = missing
     for m in re.finditer(r"([\w'-]+)\s+(?:the\s+|a\s+|an\s+)?([\w'-]+)", question):
-        if _stems(m.group(2)) != {stem}:
+        if stems(m.group(2)) != {stem}:
             continue
         cue = re.escape(m.group(1))
         said = re.search(
@@ -175,7 +167,7 @@ def _other_value(question: str, missing: set[str], text: str) -> bool:
             text,
             re.I,
         )
-        if said and _named(" " + said.group(1)) and stem not in _stems(said.group(1)):
+        if said and _named(" " + said.group(1)) and stem not in stems(said.group(1)):
             return True
     return False
 
@@ -183,14 +175,14 @@ def _other_value(question: str, missing: set[str], text: str) -> bool:
 def _both(
     subjects: tuple[str, str], predicate: str, sentences: Sequence[Sentence]
 ) -> ShortAnswer | None:
-    z = _stems(predicate)
+    z = stems(predicate)
     if not z:
         return None
     found: list[Sentence] = []
     for subject in subjects:
-        about = [s for s in sentences if _about(s, _stems(subject))]
-        holds = [s for s in about if z <= _stems(s.text)]
-        for s in about:
+        about_it = [s for s in sentences if about(s, stems(subject))]
+        holds = [s for s in about_it if z <= stems(s.text)]
+        for s in about_it:
             if (s in holds and _NEGATION.search(s.text)) or _other_qualifier(predicate, s.text):
                 return _verdict(False, s)
         positive = [s for s in holds if not _NEGATION.search(s.text)]
@@ -220,12 +212,12 @@ def _other_qualifier(predicate: str, text: str) -> bool:
 def _same(x: str, y: str, attr: str, sentences: Sequence[Sentence]) -> ShortAnswer | None:
     values: list[tuple[str, Sentence]] = []
     for subject in (x, y):
-        stems = _stems(subject)
+        subject_stems = stems(subject)
         found = next(
             (
                 (v, s)
                 for s in sentences
-                if _about(s, stems) and (v := _value(s.text, attr, subject))
+                if about(s, subject_stems) and (v := _value(s.text, attr, subject))
             ),
             None,
         )
