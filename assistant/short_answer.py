@@ -154,13 +154,11 @@ def ranked_spans(
     if qtype.kind not in spans.KINDS:
         return []
     asked = question[: qtype.wh_start] + " " + question[qtype.wh_end :]
-    focus = spans.content_words(qtype.focus)
+    focus = scoring.stems(qtype.focus)
     # the focus noun describes the answer, it is no cue to where the answer stands
-    q_stems = {s for _, _, s in spans.content_words(asked)} - {s for _, _, s in focus}
+    q_stems = scoring.stems(asked) - focus
     cue = scoring.Cues(
-        scoring.cue_weights(q_stems, sentences),
-        {s for _, _, s in focus},
-        scoring.agent_verb(question, qtype),
+        scoring.cue_weights(q_stems, sentences), focus, scoring.agent_verb(question, qtype)
     )
     out = []
     for sentence in sentences:
@@ -256,11 +254,4 @@ def from_candidates(
     cited): a span's score gains ``SENTENCE_WEIGHT`` times its sentence's score above the
     best one's.
     The caller cites the sentence the span comes from (``n`` is the sentence's)."""
-    order = sorted(sentences, key=lambda s: -s.score)[:top]
-    if not order:
-        return None
-    qtype = classify(question)
-    if _inferred_kind(question, qtype):
-        return inferred(question, qtype, order)
-    best = best_span(question, qtype, order, embedder, _score_prior(order))
-    return best if best is not None and best.score >= MIN_SCORE else None
+    return short_answer(question, sorted(sentences, key=lambda s: -s.score)[:top], embedder)
