@@ -26,7 +26,6 @@ from index.types import Hit
 
 _HEADING_LIKE = re.compile(r"^#{1,6}\s")
 _MD_LINK = re.compile(r"\[([^\]]*)\]\([^)]*\)")
-_LINK_TARGET = re.compile(r"\]\([^)\s]*\)")
 _MD_LINK_TAIL = re.compile(r"\]\([^)\s]*\)")  # a link whose "[" lies before the sentence
 _MD_EMPHASIS = re.compile(r"(\*\*|__|(?<!\w)\*(?!\s)|(?<=\w)\*(?!\w))")
 # inline formatting tags in Markdown sources; any other markup stays (and is escaped on display)
@@ -70,7 +69,7 @@ def readable(text: str) -> str:
 
 def _blank_links(text: str) -> str:
     """``text`` with each Markdown link target replaced by spaces of the same length."""
-    return _LINK_TARGET.sub(lambda m: "]" + " " * (len(m.group()) - 1), text)
+    return _MD_LINK_TAIL.sub(lambda m: "]" + " " * (len(m.group()) - 1), text)
 
 
 def usable(text: str) -> bool:
