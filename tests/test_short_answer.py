@@ -9,9 +9,10 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from assistant.answer_spans import content_words, names
+from assistant.answer_spans import names
 from assistant.question_type import Kind, classify
 from assistant.short_answer import ShortAnswer, cited_sentences, from_candidates, short_answer
+from assistant.span_scoring import stems
 
 
 @dataclass(frozen=True)
@@ -89,34 +90,51 @@ def test_how_many_gets_a_number_that_is_not_a_year() -> None:
     assert re.match(r"10\b", sa.text) and "1957" not in sa.text
 
 
-def test_how_many_takes_the_counted_noun_along() -> None:
-    sents = cited("The army took six days to win the Battle of Singapore in 1942.")
-    sa = short_answer("How many days did it take the army to win the Battle of Singapore?", sents)
-    assert sa is not None and sa.text == "six days"
-
-
-def test_who_gets_a_name_not_from_the_question() -> None:
-    sents = cited("Maximum Overdrive is a 1986 horror film written and directed by Stephen King.")
-    sa = short_answer("Who directed Maximum Overdrive?", sents)
-    assert sa is not None and sa.text == "Stephen King" and verbatim(sa, sents)
-
-
-def test_where_gets_a_place_with_its_region() -> None:
-    sents = cited("Grant was born in Point Pleasant, Ohio, on April 27, 1822.")
-    sa = short_answer("Where was Grant born?", sents)
-    assert sa is not None and sa.text == "in Point Pleasant, Ohio"
-
-
-def test_which_noun_prefers_the_name_beside_the_focus_noun() -> None:
-    sents = cited("Vikram Chandra later founded the band Euphoria with two friends in Delhi.")
-    sa = short_answer("What is the name of the band founded by Vikram Chandra?", sents)
-    assert sa is not None and sa.text == "Euphoria"
-
-
-def test_how_much_gets_an_amount_with_its_unit() -> None:
-    sents = cited("Founded in 2019, the pilot program has a budget of $4.5 million a year.")
-    sa = short_answer("How much is the budget of the pilot program?", sents)
-    assert sa is not None and sa.text == "$4.5 million"
+@pytest.mark.parametrize(
+    ("question", "text", "expected"),
+    [
+        pytest.param(
+            "How many days did it take the army to win the Battle of Singapore?",
+            "The army took six days to win the Battle of Singapore in 1942.",
+            "six days",
+            id="how-many-takes-the-counted-noun-along",
+        ),
+        pytest.param(
+            "Who directed Maximum Overdrive?",
+            "Maximum Overdrive is a 1986 horror film written and directed by Stephen King.",
+            "Stephen King",
+            id="who-gets-a-name-not-from-the-question",
+        ),
+        pytest.param(
+            "Where was Grant born?",
+            "Grant was born in Point Pleasant, Ohio, on April 27, 1822.",
+            "in Point Pleasant, Ohio",
+            id="where-gets-a-place-with-its-region",
+        ),
+        pytest.param(
+            "What is the name of the band founded by Vikram Chandra?",
+            "Vikram Chandra later founded the band Euphoria with two friends in Delhi.",
+            "Euphoria",
+            id="which-noun-prefers-the-name-beside-the-focus-noun",
+        ),
+        pytest.param(
+            "How much is the budget of the pilot program?",
+            "Founded in 2019, the pilot program has a budget of $4.5 million a year.",
+            "$4.5 million",
+            id="how-much-gets-an-amount-with-its-unit",
+        ),
+        pytest.param(
+            "When did Lincoln argue that the nation was born?",
+            "Lincoln argued that the nation was born not in 1789 but in 1776.",
+            "1776",
+            id="a-denied-candidate-loses-to-the-stated-one",
+        ),
+    ],
+)
+def test_span_of_the_asked_kind(question: str, text: str, expected: str) -> None:
+    sents = cited(text)
+    sa = short_answer(question, sents)
+    assert sa is not None and sa.text == expected and verbatim(sa, sents)
 
 
 def test_never_only_words_of_the_question() -> None:
@@ -286,12 +304,6 @@ def test_focus_check_with_an_embedder_keeps_spans_verbatim(hashing_embedder) -> 
     assert verbatim(checked, sents) and checked.kind == "entity"
 
 
-def test_a_denied_candidate_loses_to_the_stated_one() -> None:
-    sents = cited("Lincoln argued that the nation was born not in 1789 but in 1776.")
-    sa = short_answer("When did Lincoln argue that the nation was born?", sents)
-    assert sa is not None and sa.text == "1776"
-
-
 def test_bare_what_gets_no_span_but_what_with_a_focus_noun_does() -> None:
     sents = cited("Ford said his father was abusive and hit his mother in 1913.")
     assert short_answer("What did Ford say about his father?", sents) is None
@@ -387,10 +399,6 @@ def test_spans_are_verbatim_short_and_within_one_sentence(
     assert 1 <= len(sa.text.split()) <= 12
     if not sa.inferred:  # never only words of the question
         assert not stems(sa.text) <= stems(question)
-
-
-def stems(text: str) -> set[str]:
-    return {s for _, _, s in content_words(text)}
 
 
 @pytest.mark.parametrize(
