@@ -17,7 +17,8 @@ from typing import Any, Protocol
 
 from pydantic import BaseModel, ConfigDict, Field, SecretStr, field_validator
 
-from corpus.errors import BackendError, MissingExtraError, UsageError
+from corpus.errors import BackendError, MissingExtraError
+from corpus.registry import lookup, registered
 
 
 class ChatModel(Protocol):
@@ -177,16 +178,11 @@ class ModelSettings(BaseModel):
     @field_validator("backend")
     @classmethod
     def _registered(cls, name: str) -> str:
-        if name not in BACKENDS:
-            raise ValueError(f"choose one of {', '.join(BACKENDS)}, not '{name}'")
-        return name
+        return registered(BACKENDS, name)
 
 
 def backend(name: str) -> Backend:
-    found = BACKENDS.get(name)
-    if found is None:
-        raise UsageError(f"unknown language model backend '{name}': choose {', '.join(BACKENDS)}")
-    return found
+    return lookup(BACKENDS, name, "language model backend")
 
 
 def make_chat_model(cfg: ModelSettings) -> ChatModel | None:

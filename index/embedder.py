@@ -18,7 +18,8 @@ from typing import Any, Protocol
 
 import numpy as np
 
-from corpus.errors import MissingDependencyError, UsageError
+from corpus.errors import MissingDependencyError
+from corpus.registry import lookup
 from index.device import batch_size, pick_device, pick_dtype
 from index.model_turns import ModelTurns
 
@@ -245,10 +246,7 @@ EMBEDDERS: dict[str, EmbedderKind] = {
 
 
 def embedder_kind(name: str) -> EmbedderKind:
-    kind = EMBEDDERS.get(name)
-    if kind is None:
-        raise UsageError(f"unknown embedder '{name}': choose {', '.join(EMBEDDERS)}")
-    return kind
+    return lookup(EMBEDDERS, name, "embedder")
 
 
 def make_backend(name: str, dtype: str = "auto", device: str = "auto") -> EmbeddingBackend:

@@ -12,6 +12,7 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from corpus.chunker import ChunkerConfig
+from corpus.registry import registered
 from index.embedder import EMBEDDERS
 
 
@@ -71,9 +72,7 @@ class EmbeddingSettings(BaseModel):
     @field_validator("name")
     @classmethod
     def _registered(cls, name: str) -> str:
-        if name not in EMBEDDERS:
-            raise ValueError(f"choose one of {', '.join(EMBEDDERS)}, not '{name}'")
-        return name
+        return registered(EMBEDDERS, name)
 
 
 class ChunkingSettings(BaseModel):

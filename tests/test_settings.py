@@ -6,12 +6,12 @@ from pathlib import Path
 
 import pytest
 
-from assistant.llm import BACKENDS, ModelSettings, make_chat_model
+from assistant.llm import BACKENDS, ModelSettings, backend, make_chat_model
 from assistant.settings import AnswerSettings
 from corpus.errors import UsageError
 from dossier import wiring
 from dossier.settings import Settings, load_settings, rows
-from index.embedder import EMBEDDERS, Embedder, make_backend
+from index.embedder import EMBEDDERS, Embedder, embedder_kind, make_backend
 from index.settings import ChunkingSettings, EmbeddingSettings, RetrievalSettings
 
 
@@ -83,6 +83,12 @@ def test_settings_accept_exactly_the_registered_names(dossier_home: Path) -> Non
         load_settings(llm={"backend": "gpt"})
     with pytest.raises(UsageError, match=r"embedding.name: .*choose one of minilm, hashing"):
         load_settings(embedding={"name": "bert"})
+    # a name asked for elsewhere (a flag, a caller) is looked up the same way
+    assert backend("local") is BACKENDS["local"] and embedder_kind("minilm") is EMBEDDERS["minilm"]
+    with pytest.raises(UsageError, match=r"^unknown embedder 'bert': choose minilm, hashing$"):
+        embedder_kind("bert")
+    with pytest.raises(UsageError, match=r"^unknown language model backend 'gpt': choose extr"):
+        backend("gpt")
 
 
 def test_descriptions_name_every_registered_choice() -> None:
