@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from markdown_it import MarkdownIt
 
 from dossier.web.settings import EDITABLE
 from tests.fake_openai import FakeOpenAI
@@ -227,6 +228,17 @@ def test_xss_document_stays_inert(page: Any, tmp_path: Path) -> None:
     page.wait_for_timeout(500)
     assert_inert(page)
     shot(page, "07-xss-markdown-chat")
+    # the conversation's Markdown export keeps a typed <img …> and the documents' markup as
+    # text: rendered by CommonMark, none of it becomes a tag
+    ask(page, "Was the poster <img src=x onerror=alert('question')> red?")
+    page.click("#export-conv")
+    link = page.locator("#export a[href]").first
+    link.wait_for(timeout=10_000)
+    markdown = page.request.get(link.get_attribute("href")).text()
+    html = MarkdownIt("commonmark").render(markdown).replace("&#x27;", "'")
+    assert "<img" not in html and "<script" not in html, html
+    assert "&lt;img src=x onerror=alert('question')&gt;" in html  # the question, as text
+    assert "&lt;script&gt;alert('body')&lt;/script&gt;" in html  # the document's, as text
     open_tab(page, "Library")
     page.wait_for_timeout(300)
     assert_inert(page)
