@@ -33,6 +33,7 @@ from assistant.briefing_sections import arrange, timeline
 from assistant.extractive import ExtractiveAnswerer, term_overlap
 from assistant.types import Answer, Citation
 from index.bm25 import tokenize
+from index.catalog import DocumentInfo
 from index.collection import Collection
 from index.settings import RetrievalSettings
 from index.types import Hit, SearchFilter
@@ -192,9 +193,8 @@ def build_briefing(
     return brief
 
 
-def _candidates(collection: Collection, filters: SearchFilter | None) -> list:  # type: ignore[type-arg]
-    docs = collection.documents()
-    return [d for d in docs if filters is None or filters.admits(d)]
+def _candidates(collection: Collection, filters: SearchFilter | None) -> list[DocumentInfo]:
+    return [d for d in collection.documents() if filters is None or filters.admits(d)]
 
 
 def _difference(c: Change, num: _Numbering) -> Difference:
