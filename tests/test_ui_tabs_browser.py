@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from markdown_it import MarkdownIt
 
 from tests.conftest import DATA, FIXTURE_CORPUS
 from tests.ui_helpers import open_tab, running_app, shot
@@ -136,6 +137,15 @@ def test_briefing_on_the_xss_document_stays_inert(page: Any) -> None:
     page.wait_for_timeout(500)
     assert_briefing_inert(page)
     shot(page, "24-briefing-xss")
+    # its downloads keep the document's markup as text: the Markdown rendered by CommonMark
+    # and the HTML hold no tag of it
+    links = page.locator("#brief-files a[download]")
+    links.first.wait_for(timeout=10_000)
+    got = {Path(h).suffix: page.request.get(h).text()
+           for h in (links.nth(i).get_attribute("href") for i in range(links.count()))
+           if not h.endswith(".docx")}  # fmt: skip
+    for html in (MarkdownIt("commonmark").render(got[".md"]), got[".html"]):
+        assert "<script>alert" not in html and "&lt;script&gt;alert(1)" in html
 
 
 def metric_rows(pg: Any) -> dict[str, str]:
