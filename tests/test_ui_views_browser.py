@@ -278,6 +278,10 @@ def test_api_ask_honours_documents(app: str) -> None:
                          "extractive", ["kestrel-log.pdf"], "", "", api_name="/ask")  # fmt: skip
     assert all(c["source"] == "kestrel-log.pdf" for c in off["citations"])
     assert "14 March 2021" not in off["answer"]
+    tagged = client.predict("When did the council approve the desalination plant?", "test",
+                            "extractive", [], "", "memos", api_name="/ask")  # fmt: skip
+    assert all(c["source"] == "policy-memo.md" for c in tagged["citations"])  # the tag's only
+    assert "14 March 2021" not in tagged["answer"]
     with pytest.raises(Exception, match="no document"):
         client.predict(READ_ROOM, "test", "extractive", ["nope.md"], "", "", api_name="/ask")
 
