@@ -5,14 +5,11 @@ from __future__ import annotations
 import re
 import shutil
 import socket
-import threading
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
-
-import numpy as np
 
 from corpus.chunker import ChunkerConfig
 from corpus.errors import (
@@ -30,10 +27,10 @@ from index.fusion import FUSIONS
 from index.lock import WriteLock, write_lock
 from index.multihop import FIRST_HOP_DEPTH, second_hop
 from index.settings import RetrievalSettings
+from index.sparse import SparseReader
 from index.types import MODES, Hit, SearchFilter
 from index.vectors import Owner, VectorStore, chroma_client, drop_foreign
 
-BM25_LAG_S = 2.0  # the least time between BM25 rebuilds while this process writes
 _NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,58}[A-Za-z0-9]$|^[A-Za-z0-9]$")
 
 
@@ -104,11 +101,7 @@ class Collection:
         )
         self.on_lock_wait: Callable[[str], None] | None = None  # told once when a write waits
         self.dense = DenseReader(self.vectors, self.lock, self.catalog)
-        self._bm25: Bm25Index | None = None
-        self._bm25_lock = threading.Lock()  # one rebuild at a time, in one thread
-        self._bm25_next = 0.0  # while this process writes, no rebuild before this time
-        self._writers = 0
-        self._writers_lock = threading.Lock()
+        self.sparse = SparseReader(self.catalog, self.folder / "bm25", self._documents)
         self._docs: tuple[int, dict[str, DocumentInfo]] | None = None
 
     @property
@@ -131,26 +124,8 @@ class Collection:
 
     # -- retrieval ---------------------------------------------------------------------
     def bm25(self) -> Bm25Index:
-        """The BM25 index of the current catalog generation. While one thread rebuilds it
-        (an ingest moves the generation with every document), the others keep answering
-        from the previous index rather than wait or rebuild it too."""
-        current = self._bm25
-        if current is not None and getattr(current, "generation", None) == self.catalog.generation:
-            return current
-        if current is not None and self._writers and time.monotonic() < self._bm25_next:
-            return current  # an ingest here moves the generation with every document
-        if current is None:
-            self._bm25_lock.acquire()
-        elif not self._bm25_lock.acquire(blocking=False):
-            return current
-        try:
-            started = time.monotonic()
-            index = self._rebuild_bm25()
-            # while a write runs, rebuilding takes at most a fifth of one core
-            self._bm25_next = time.monotonic() + max(BM25_LAG_S, 4 * (time.monotonic() - started))
-            return index
-        finally:
-            self._bm25_lock.release()
+        """The BM25 index of the current catalog generation (index/sparse.py)."""
+        return self.sparse.index()
 
     @contextmanager
     def writing(self, what: str = "write") -> Iterator[None]:
@@ -164,39 +139,13 @@ class Collection:
                 # write on top of what other processes wrote, never on a stale engine's view
                 self.vectors.refresh()
                 self.dense.stale = False
-            with self._writers_lock:
-                self._writers += 1
-            try:
-                with self.embedder.background():  # its batches let questions' calls go first
-                    yield
-            finally:
-                with self._writers_lock:
-                    self._writers -= 1
+            # its batches let questions' calls go first
+            with self.sparse.writing(), self.embedder.background():
+                yield
 
     def forget_bm25(self) -> None:
         """Drop the BM25 index held in memory: the next search loads or rebuilds it."""
-        self._bm25 = None
-
-    def _rebuild_bm25(self) -> Bm25Index:
-        gen = self.catalog.generation
-        if self._bm25 is not None and getattr(self._bm25, "generation", None) == gen:
-            return self._bm25  # built by another thread while this one waited
-        folder = self.folder / "bm25"
-        index = Bm25Index.load(folder, gen)
-        if index is None:
-            chunks = list(self.catalog.iter_chunks())
-            docs = self._documents()
-            # every chunk carries its document's title: a later chunk of a long document
-            # is still found by the words of its title (+0.005 nDCG@10 on SciFact)
-            texts = [f"{docs[c.doc_id].title}\n{c.text}" if c.doc_id in docs else c.text
-                     for c in chunks]  # fmt: skip
-            index = Bm25Index.build([c.chunk_id for c in chunks], [c.doc_id for c in chunks], texts)
-            if folder.exists():
-                shutil.rmtree(folder)
-            index.save(folder, gen)
-        index.generation = gen  # type: ignore[attr-defined]
-        self._bm25 = index
-        return index
+        self.sparse.forget()
 
     def search(
         self,
@@ -232,7 +181,7 @@ class Collection:
             timings["dense_ms"] = (time.perf_counter() - t0) * 1000
         if mode in ("hybrid", "bm25"):
             t0 = time.perf_counter()
-            sparse = self._bm25_top(query, n, allowed)
+            sparse = self.sparse.top(query, n, allowed)
             timings["bm25_ms"] = (time.perf_counter() - t0) * 1000
         weight = {"hybrid": r.dense_weight, "dense": 1.0, "bm25": 0.0}[mode]
         fused = FUSIONS[r.fusion](dense, sparse, weight, r.rrf_k)
@@ -260,15 +209,6 @@ class Collection:
         if self._docs is None or self._docs[0] != gen:
             self._docs = (gen, {d.doc_id: d for d in self.catalog.documents()})
         return self._docs[1]
-
-    def _bm25_top(self, query: str, n: int, allowed: list[str] | None) -> list[tuple[str, float]]:
-        index = self.bm25()
-        scores = index.scores(query)
-        if allowed is not None:
-            scores = np.where(index.of_documents(allowed), scores, 0.0)
-        positive = np.flatnonzero(scores > 0)
-        top = positive[np.argsort(-scores[positive], kind="stable")][:n]
-        return [(index.chunk_ids[i], float(scores[i])) for i in top]
 
     # -- maintenance -------------------------------------------------------------------
     def documents(self) -> list[DocumentInfo]:
