@@ -16,7 +16,7 @@ import sys
 import time
 import uuid
 from collections.abc import Iterator
-from contextlib import closing
+from contextlib import closing, contextmanager
 from pathlib import Path
 
 import pytest
@@ -62,6 +62,24 @@ def worker(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Worker]:
     w = Worker(tmp_path_factory.mktemp("writers") / "worker.log")
     yield w
     w.close()
+
+
+@contextmanager
+def held_elsewhere(path: Path, what: str) -> Iterator[subprocess.Popen[str]]:
+    """Another process holding the write lock at ``path`` for ``what`` until the block ends."""
+    holder = subprocess.Popen(
+        [sys.executable, "-c", "import sys, time\nfrom pathlib import Path\n"
+         "from index.lock import WriteLock\n"
+         f"with WriteLock(Path({str(path)!r})).write({what!r}):\n"
+         "    print('held', flush=True); time.sleep(60)"],
+        cwd=ROOT, stdout=subprocess.PIPE, text=True,
+    )  # fmt: skip
+    try:
+        assert holder.stdout is not None and holder.stdout.readline().strip() == "held"
+        yield holder
+    finally:
+        holder.kill()
+        holder.wait()
 
 
 def generation(home: Path, name: str) -> int:
@@ -131,23 +149,12 @@ def test_a_second_writer_waits_and_says_for_whom(
 
 def test_a_writer_told_not_to_wait_is_refused(tmp_path: Path) -> None:
     path = tmp_path / "write.lock"
-    holder = subprocess.Popen(
-        [sys.executable, "-c", "import sys, time\nfrom pathlib import Path\n"
-         "from index.lock import WriteLock\n"
-         f"with WriteLock(Path({str(path)!r})).write('ingest (notes)'):\n"
-         "    print('held', flush=True); time.sleep(60)"],
-        cwd=ROOT, stdout=subprocess.PIPE, text=True,
-    )  # fmt: skip
-    try:
-        assert holder.stdout is not None and holder.stdout.readline().strip() == "held"
-        lock = WriteLock(path)
+    lock = WriteLock(path)
+    with held_elsewhere(path, "ingest (notes)") as holder:
         assert lock.busy()
         refused = pytest.raises(BusyError, match=f"pid {holder.pid}: ingest \\(notes\\)")
         with refused, lock.write("remove a document", wait=False):
             pass
-    finally:
-        holder.kill()
-        holder.wait()
     with lock.write("remove a document", wait=False):  # the kernel freed it with the process
         assert lock.held_here and WriteLock(path).busy()
 
@@ -184,22 +191,11 @@ def test_a_reader_while_another_process_writes_is_warned_not_crashed(
     assert worker.ingest(ingest_argv(FIXTURE_CORPUS, "default")[1:], env, None)["code"] == 0
     warm = open_store(home, "default", None)
     assert warm.search("desalination plant", 3, mode="dense") and warm.warnings() == []
-    holder = subprocess.Popen(
-        [sys.executable, "-c", "import sys, time\nfrom pathlib import Path\n"
-         "from index.lock import WriteLock\n"
-         f"with WriteLock(Path({str(home / 'chroma.lock')!r})).write('ingest (default)'):\n"
-         "    print('held', flush=True); time.sleep(60)"],
-        cwd=ROOT, stdout=subprocess.PIPE, text=True,
-    )  # fmt: skip
-    try:
-        assert holder.stdout is not None and holder.stdout.readline().strip() == "held"
+    with held_elsewhere(home / "chroma.lock", "ingest (default)"):
         assert warm.search("desalination plant", 3, mode="dense")
         assert warm.warnings() == [WRITER_ELSEWHERE]
         warm.vectors.refresh()  # as if this process had just started: a cold engine
         hits = warm.search("desalination plant", 3)
         assert hits and all(h.dense_rank is None for h in hits)  # BM25 alone
         assert warm.warnings() == [COLD_WHILE_WRITING]
-    finally:
-        holder.kill()
-        holder.wait()
     assert warm.search("desalination plant", 3, mode="dense") and warm.warnings() == []
