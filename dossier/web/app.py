@@ -37,7 +37,7 @@ class Api:
         """Answer a question from a collection: the answer, its citations, conversation_id.
         ``documents`` (ids or paths), ``folder`` and ``tag`` narrow the sources it may use."""
         name = collection or self.engine.default_collection
-        scope = Scope.named(documents or [], self.engine.library(name)[0], folder, tag)
+        scope = Scope.named(documents or [], self.engine.documents(name), folder, tag)
         return self.engine.answer(question, name, llm, scope=scope)
 
 

@@ -159,6 +159,13 @@ class Engine:
             return [], {"collection": collection, "documents": "none yet (add files)"}
         return coll.documents(), coll.stats()
 
+    def documents(self, collection: str) -> list[DocumentInfo]:
+        """The documents alone (none yet: empty): no statistics, which ask the vector store."""
+        try:
+            return self.collection(collection).documents()
+        except NotFoundError:
+            return []
+
     def document(self, collection: str, doc_id: str) -> Document | None:
         return self.collection(collection).catalog.document(doc_id)
 

@@ -88,7 +88,7 @@ def ingest_folder(engine: Engine, path: str, coll: str,
 def set_scope(engine: Engine, ticked: str, folder: str, tag: str, coll: str) -> tuple[Any, ...]:
     """Ticks ('id id …@stamp'), folder or tag changed. Outputs: scope, chat chip, library chip."""
     ids = (ticked or "").split("@")[0].split()
-    scope = Scope.of(ids, engine.library(coll)[0], folder or "", tag or "")
+    scope = Scope.of(ids, engine.documents(coll), folder or "", tag or "")
     return scope, scope.chip(), scope.chip()
 
 
@@ -114,7 +114,7 @@ def remove(engine: Engine, doc_id: str, coll: str, scope: Scope) -> tuple[Any, .
     info = collection.catalog.document_info(doc_id)
     title = (info.title or info.source) if info else doc_id
     n = collection.remove(doc_id)
-    kept = Scope.of([d for d in scope.doc_ids if d != doc_id], engine.library(coll)[0],
+    kept = Scope.of([d for d in scope.doc_ids if d != doc_id], engine.documents(coll),
                     scope.folder, scope.tag)  # fmt: skip
     return (*view(engine, coll, kept), gr.update(visible=False), kept, kept.chip(),
             kept.chip(), H.note(f"Removed “{title}” ({n} chunks)."))  # fmt: skip

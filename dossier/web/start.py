@@ -179,12 +179,12 @@ def start_html(name: str, s: Start, checking: bool = False) -> str:
 
 def first_view(engine: Engine, coll: str) -> str:
     """The start view at once (the suggestions follow: see ``suggested``)."""
-    return describe_html(coll, engine.library(coll)[0])
+    return describe_html(coll, engine.documents(coll))
 
 
 def suggested(engine: Engine, cache: StartCache, coll: str) -> str:
     """The start view with its checked questions (cached per catalog generation)."""
-    docs = engine.library(coll)[0]
+    docs = engine.documents(coll)
     if not docs:
         return describe_html(coll, docs)
     try:
