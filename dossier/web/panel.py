@@ -113,9 +113,10 @@ def citation_panel(engine: Engine, coll: str, citation: Mapping[str, Any], suppo
     PDF, its file, found where it was ingested from)."""
     catalog = engine.collection(coll).catalog
     doc_id = str(citation["doc_id"])
-    info = catalog.document_info(doc_id)
+    document = catalog.document(doc_id)
     pdf = None
-    if info is not None and info.source.lower().endswith(".pdf") and info.root:
-        pdf = Path(info.root) / info.source
-    return source_panel_html(citation, catalog.document(doc_id), supported,
-                             cite_class=cite_class, full=full, pdf=pdf)  # fmt: skip
+    if document is not None and document.source.lower().endswith(".pdf"):
+        root = catalog.root(doc_id)
+        pdf = Path(root) / document.source if root else None
+    return source_panel_html(citation, document, supported, cite_class=cite_class, full=full,
+                             pdf=pdf)  # fmt: skip
