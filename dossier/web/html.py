@@ -17,7 +17,6 @@ from typing import Any
 from markupsafe import Markup, escape
 
 from corpus.text import clip
-from index.catalog import DocumentInfo
 from index.ingest import FileReport
 
 MARKER = re.compile(r"\[(\d+)\]")
@@ -239,7 +238,3 @@ def report_frame(page: str) -> str:
 
 def report_rows(files: Iterable[FileReport]) -> list[list[Any]]:
     return [[f.source, f.status, f.chunks, f.reason] for f in files]
-
-
-def document_rows(docs: Iterable[DocumentInfo]) -> list[list[Any]]:
-    return [[d.source, d.title, d.date or "", d.n_chunks, d.doc_id] for d in docs]
