@@ -38,6 +38,7 @@ sys.path.insert(0, str(ROOT))
 
 import httpx  # noqa: E402
 
+from dossier.commands import demo_questions  # noqa: E402
 from eval.metrics import percentile  # noqa: E402
 from tests.app_client import ask, run_event  # noqa: E402
 from tests.ui_helpers import CLI, app_env, serving  # noqa: E402
@@ -52,8 +53,7 @@ def say(text: str) -> None:
 
 
 def questions() -> list[str]:
-    lines = (SAMPLES / "whitehouse-ai-questions.txt").read_text(encoding="utf-8").splitlines()
-    asked = [q for q in lines if q.strip() and not q.startswith("#")]
+    asked = demo_questions()
     qa = SAMPLES / "whitehouse-ai-qa.jsonl"
     if qa.exists():
         asked += [json.loads(x)["question"] for x in qa.read_text(encoding="utf-8").splitlines()

@@ -30,9 +30,9 @@ from typing import Any
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))  # the browser harness is shared with the tests
 
+from dossier.commands import demo_questions  # noqa: E402
 from tests.ui_helpers import CHROMIUM, CLI, app_env, app_page, chromium, serving, timed_ask  # noqa: E402
 
-QUESTIONS_FILE = ROOT / "corpus" / "samples" / "whitehouse-ai-questions.txt"
 OWN_QUESTIONS = [
     "How many comments did the American public submit on the White House AI Action Plan?",
     "What is the Presidential AI Challenge launched by First Lady Melania Trump?",
@@ -46,8 +46,7 @@ OWN_QUESTIONS = [
 
 
 def questions() -> list[str]:
-    lines = QUESTIONS_FILE.read_text(encoding="utf-8").splitlines()
-    return [q.strip() for q in lines if q.strip() and not q.startswith("#")] + OWN_QUESTIONS
+    return demo_questions() + OWN_QUESTIONS
 
 
 def summary(values: list[float]) -> dict[str, float]:
