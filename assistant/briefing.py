@@ -31,7 +31,7 @@ from assistant.briefing_parts import (
 from assistant.briefing_points import LEAD_RANK, Reader, Sentence, evidence
 from assistant.briefing_sections import arrange, timeline
 from assistant.extractive import ExtractiveAnswerer, term_overlap
-from assistant.types import Answer, Citation
+from assistant.types import EXTRACTIVE, Answer, Citation
 from index.bm25 import tokenize
 from index.catalog import DocumentInfo
 from index.collection import Collection
@@ -63,7 +63,7 @@ class Briefing:
     citations: tuple[Citation, ...] = ()  # [n] -> exact span; every point cites these
     retrieved_docs: tuple[tuple[str, str, float], ...] = ()  # (doc_id, title, best score)
     notes: tuple[str, ...] = ()
-    backend: str = "extractive"
+    backend: str = EXTRACTIVE
     timings_ms: dict[str, float] = field(default_factory=dict)
     made: str = field(default_factory=lambda: date.today().isoformat())  # when it was made
     sources: tuple[SourceDocument, ...] = ()  # the cited documents, each once

@@ -9,7 +9,7 @@ from dataclasses import replace
 from typing import TYPE_CHECKING
 
 from assistant.briefing_parts import Point
-from assistant.types import Answer, Citation
+from assistant.types import EXTRACTIVE, Answer, Citation
 from index.types import Hit
 
 if TYPE_CHECKING:
@@ -28,7 +28,7 @@ def written(
         pairs = [(by_n[n], _as_hit(by_n[n], hits)) for p in points for n in p.citations]
         cited = [c for c, h in pairs if h is not None]
         answer = writer(instruction, [h for _, h in pairs if h is not None])
-        if answer.backend == "extractive" or not answer.answered:
+        if answer.fell_back or not answer.answered:
             if answer.note and answer.note not in notes:
                 notes.append(answer.note)
             return tuple(points)  # the quoted points stand
@@ -41,7 +41,7 @@ def written(
         for t in brief.themes
     )
     total = 1 + len(brief.themes)
-    backend = f"model ({count[0]} of {total} sections)" if count[0] else "extractive"
+    backend = f"model ({count[0]} of {total} sections)" if count[0] else EXTRACTIVE
     return replace(brief, summary=summary, themes=themes, notes=tuple(notes), backend=backend)
 
 

@@ -17,7 +17,7 @@ import numpy as np
 from assistant.answerer import Answerer
 from assistant.settings import AnswerSettings
 from assistant.short_answer import CitedSentence, ShortAnswer, from_candidates
-from assistant.types import Answer, Citation, SentenceSupport
+from assistant.types import EXTRACTIVE, Answer, Citation, SentenceSupport
 from corpus.dates import YEAR_OR_MONTH
 from corpus.sentences import split_sentences
 from index.bm25 import tokenize
@@ -146,7 +146,7 @@ def term_overlap(question_terms: set[str], text: str) -> float:
 class ExtractiveAnswerer(Answerer):
     """Quotes the best sentences of the passages; needs no model and has no fallback."""
 
-    name = "extractive"
+    name = EXTRACTIVE
 
     redundancy = 0.85  # a sentence this close (cosine) to one already quoted adds nothing
     max_candidates = 32  # sentences embedded per answer (see shortlist)

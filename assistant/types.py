@@ -7,6 +7,10 @@ from typing import TYPE_CHECKING, Any
 
 from index.types import Hit
 
+# the backend name of answers quoted without a model (the registry entry and the answerer
+# take it from here)
+EXTRACTIVE = "extractive"
+
 if TYPE_CHECKING:
     from assistant.short_answer import ShortAnswer
 
@@ -56,7 +60,7 @@ class Answer:
     citations: tuple[Citation, ...] = ()
     sentences: tuple[SentenceSupport, ...] = ()
     hits: tuple[Hit, ...] = ()  # the passages retrieved: shown as "nearest" when unanswered
-    backend: str = "extractive"
+    backend: str = EXTRACTIVE
     note: str = ""  # shown to the user, e.g. why the extractive fallback answered
     timings_ms: dict[str, float] = field(default_factory=dict)
     fell_back: bool = False  # the configured answerer failed and its fallback answered

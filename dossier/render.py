@@ -9,7 +9,7 @@ from pathlib import Path
 from types import TracebackType
 from typing import Any
 
-from assistant.types import Answer
+from assistant.types import EXTRACTIVE, Answer
 from corpus.readers import count_files
 from corpus.text import clip
 from index.catalog import DocumentInfo
@@ -123,7 +123,7 @@ def answer_text(answer: Answer, body: bool = True) -> str:
     """The answer (unless ``body`` is False: it was streamed), flags, sources."""
     out = [_lines(answer.text)] if body else []
     short = answer.short_answer
-    if short is not None and answer.backend != "extractive":
+    if short is not None and answer.backend != EXTRACTIVE:
         # a model's text streams as written: its short answer, found after, is named here
         inferred = " (inferred)" if short.inferred else ""
         out.append(f"\nShort answer: {short.text} [{short.n}]{inferred}")

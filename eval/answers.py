@@ -15,6 +15,7 @@ from typing import Any
 
 from assistant.events import Delta, Done
 from assistant.service import Assistant
+from assistant.types import EXTRACTIVE
 from eval.datasets import QAItem
 from eval.metrics import answer_contains, evidence_recall, latency_summary, token_f1
 from index.bm25 import tokenize
@@ -41,7 +42,7 @@ class QuestionResult:
     first_token_ms: float
     # correct, refused-ok, retrieval-miss, answer-miss, wrong-refusal, answered-unanswerable
     outcome: str
-    backend: str = "extractive"  # who wrote the answer: a model, or the extractive fallback
+    backend: str = EXTRACTIVE  # who wrote the answer: a model, or the extractive fallback
     fell_back: bool = False  # the configured model failed and the extractive answer stood in
     short_answer: str = ""  # the short answer shown first ("" when none was found)
     answer_f1: float = 0.0  # of the whole answer text: for long reference answers
