@@ -106,18 +106,20 @@ def answerable(helper: Assistant, question: str) -> bool:
 
 
 class StartCache:
-    """One ``Start`` per (collection, catalog generation); made once, shared by pages."""
+    """One ``Start`` per collection, made once per catalog generation, shared by pages (an
+    older generation's is replaced, not kept)."""
 
     def __init__(self) -> None:
         self._lock = threading.Lock()
-        self._made: dict[tuple[str, int], Start] = {}
+        self._made: dict[str, tuple[int, Start]] = {}
 
     def get(self, name: str, coll: Collection, helper: Assistant) -> Start:
-        key = (name, coll.catalog.generation)
+        generation = coll.catalog.generation
         with self._lock:
-            if key not in self._made:
-                self._made[key] = make_start(coll, helper)
-            return self._made[key]
+            made = self._made.get(name)
+            if made is None or made[0] != generation:
+                made = self._made[name] = (generation, make_start(coll, helper))
+            return made[1]
 
 
 def make_start(coll: Collection, helper: Assistant) -> Start:
