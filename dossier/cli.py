@@ -98,7 +98,8 @@ def build_parser() -> argparse.ArgumentParser:
 
     s = sub.add_parser("search", help="ranked passages for a query",
                        description="Hybrid search: dense (all-MiniLM-L6-v2) and BM25 rankings "
-                       "fused by weighted reciprocal rank fusion.", epilog=EPILOG)  # fmt: skip
+                       "fused by the [retrieval] fusion (z-scores by default).",
+                       epilog=EPILOG)  # fmt: skip
     s.add_argument("query", metavar="QUERY", help="words or a question to search for")
     s.add_argument("-k", type=int, default=10, help="number of passages (default 10)")
     s.add_argument("--mode", choices=["hybrid", "dense", "bm25"], default="hybrid",

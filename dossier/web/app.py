@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Any
 import gradio as gr
 from gradio.utils import get_upload_folder
 
+from assistant.types import EXTRACTIVE
 from corpus.errors import UsageError
 from dossier.web import CONCURRENCY, briefing, chat, evaluation, library, settings, start
 from dossier.web import html as H
@@ -31,7 +32,7 @@ class Api:
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
 
-    def ask(self, question: str, collection: str = "", llm: str = "extractive",
+    def ask(self, question: str, collection: str = "", llm: str = EXTRACTIVE,
             documents: list[str] | None = None, folder: str = "",
             tag: str = "") -> dict[str, Any]:  # fmt: skip
         """Answer a question from a collection: the answer, its citations, conversation_id.

@@ -22,6 +22,7 @@ from typing import TYPE_CHECKING
 from markupsafe import Markup
 
 from assistant.service import Assistant
+from assistant.types import EXTRACTIVE
 from index.catalog import DocumentInfo
 from index.collection import Collection
 
@@ -190,7 +191,7 @@ def suggested(engine: Engine, cache: StartCache, coll: str) -> str:
     if not docs:
         return describe_html(coll, docs)
     try:
-        made = cache.get(coll, engine.collection(coll), engine.assistant(coll, "extractive"))
+        made = cache.get(coll, engine.collection(coll), engine.assistant(coll, EXTRACTIVE))
     except Exception as exc:  # the view stays usable: the description without suggestions
         log.warning("no suggested questions for %s: %s", coll, exc)
         made = _counted(docs)
