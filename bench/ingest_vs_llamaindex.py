@@ -7,7 +7,10 @@ bare ``SentenceTransformer.encode`` of each system's own chunks is timed, so eac
 be set against the embedding it cannot avoid. Prints JSON.
 
 Needs the bench extra: pip install -e '.[bench]'.
-Usage: python bench/ingest_vs_llamaindex.py [--folder DIR] [--files N] [--out FILE.json]
+With --pdf the folder's Markdown files are first typeset as PDFs (bench/pdf_folder.py, plus
+the real solana-pdf survey), so both systems read a PDF-heavy folder: LlamaIndex with its
+default PDF reader (pypdf), Dossier with pypdfium2 and its cleaning.
+Usage: python bench/ingest_vs_llamaindex.py [--folder DIR] [--files N] [--pdf] [--out FILE.json]
 """
 
 from __future__ import annotations
@@ -95,6 +98,7 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawTextHelpFormatter)
     ap.add_argument("--folder", type=Path, default=FOLDER)
     ap.add_argument("--files", type=int, default=0, help="only the first N files (0: all)")
+    ap.add_argument("--pdf", action="store_true", help="typeset the files as PDFs first")
     ap.add_argument("--out", type=Path)
     args = ap.parse_args()
 
@@ -106,6 +110,10 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         work = Path(tmp)
         folder = subset(args.folder, args.files, work)
+        if args.pdf:
+            from pdf_folder import make_pdf_folder
+
+            folder = make_pdf_folder(folder, work / "pdf")
         n_files = sum(1 for p in folder.rglob("*") if p.is_file())
         # A B B A: a load that drifts through the run weighs on both systems alike
         d_s, d_texts, d_counts = dossier_ingest(folder, work)
@@ -114,7 +122,7 @@ def main() -> None:
         st.encode(["warm up"])
         li_bare = bare(st, li_texts)
         d_bare = bare(st, d_texts)
-        systems = {
+        systems: dict[str, dict[str, Any]] = {
             "dossier": {"ingest_s": round(d_s, 2), "chunks": len(d_texts),
                         "ms_per_chunk": round(1000 * d_s / len(d_texts), 1),
                         "bare_encode_s": round(d_bare, 2),
@@ -130,6 +138,7 @@ def main() -> None:
     report = {
         "bench": "ingest-vs-llamaindex", "folder": str(args.folder), "files": n_files,
         "subset": f"first {args.files} files, sorted" if args.files else "all files",
+        "as_pdf": args.pdf,
         "threads": torch.get_num_threads(), "cpus": os.cpu_count(),
         "load_average_at_end": [round(x, 1) for x in os.getloadavg()],
         "systems": systems,

@@ -1,0 +1,73 @@
+"""A PDF-heavy folder for the ingest benches: Markdown documents typeset as real PDFs.
+
+The shared data holds one research PDF; an ingest bench over PDFs needs a folder of them.
+Each Markdown file (front matter dropped, its title kept as the PDF's title) is typeset
+with reportlab's platypus: wrapped paragraphs on Letter pages with a running head and page
+numbers, so a reader meets what real reports have (line wraps, repeated heads, feet).
+The real solana-pdf survey is added as it is.
+"""
+
+from __future__ import annotations
+
+import re
+import shutil
+from pathlib import Path
+
+SOLANA = Path(__file__).resolve().parents[2] / "shared" / "data" / "eval" / "solana-pdf"
+FRONT = re.compile(r"\A---\n(.*?)\n---\n", re.S)
+LINK = re.compile(r"\[([^\]]*)\]\([^)]*\)")
+
+
+def _paragraphs(markdown: str) -> tuple[str, list[str]]:
+    """The title and the plain paragraphs of a Markdown document."""
+    import yaml
+
+    front = FRONT.match(markdown)
+    meta = yaml.safe_load(front.group(1)) if front else None
+    title_value = meta.get("title") if isinstance(meta, dict) else None
+    body = markdown[front.end() :] if front else markdown
+    body = LINK.sub(r"\1", body)
+    paras = [re.sub(r"\s+", " ", p.strip().lstrip("#*-> ")) for p in body.split("\n\n")]
+    paras = [p for p in paras if p]
+    title = str(title_value) if title_value else (paras[0][:80] if paras else "Untitled")
+    return title, paras
+
+
+def typeset(markdown_path: Path, pdf_path: Path) -> None:
+    """One Markdown file as a PDF with a title, a running head and page numbers."""
+    from xml.sax.saxutils import escape
+
+    from reportlab.lib.pagesizes import LETTER
+    from reportlab.lib.styles import getSampleStyleSheet
+    from reportlab.platypus import Paragraph, SimpleDocTemplate
+
+    title, paras = _paragraphs(markdown_path.read_text(encoding="utf-8"))
+    styles = getSampleStyleSheet()
+
+    def decorate(canvas: object, doc: object) -> None:
+        canvas.saveState()  # type: ignore[attr-defined]
+        canvas.setFont("Helvetica", 8)  # type: ignore[attr-defined]
+        canvas.drawString(72, 760, "The White House | " + title[:70])  # type: ignore[attr-defined]
+        canvas.drawCentredString(306, 30, str(doc.page))  # type: ignore[attr-defined]
+        canvas.restoreState()  # type: ignore[attr-defined]
+
+    doc = SimpleDocTemplate(str(pdf_path), pagesize=LETTER, title=title)
+    story = [Paragraph(escape(title), styles["Title"])]
+    story += [Paragraph(escape(p), styles["BodyText"]) for p in paras]
+    doc.build(story, onFirstPage=decorate, onLaterPages=decorate)
+
+
+def make_pdf_folder(source: Path, dest: Path, limit: int = 0) -> Path:
+    """Typeset the first `limit` Markdown files of source (all when 0) under dest, plus the
+    real solana-pdf survey; returns dest."""
+    files = sorted(source.rglob("*.md"))
+    if limit:
+        files = files[:limit]
+    dest.mkdir(parents=True, exist_ok=True)
+    for md in files:
+        pdf = dest / md.relative_to(source).with_suffix(".pdf")
+        pdf.parent.mkdir(parents=True, exist_ok=True)
+        typeset(md, pdf)
+    for pdf in sorted((SOLANA / "docs").glob("*.pdf")):
+        shutil.copy2(pdf, dest / pdf.name)
+    return dest
