@@ -30,7 +30,9 @@ from index.settings import RetrievalSettings
 from index.sparse import SparseReader
 from index.types import MODES, Hit, SearchFilter
 from index.vectors import Owner, VectorStore, chroma_client, drop_foreign
+from index.where import day_number, day_range
 
+SETTLED = "vectors_settled"  # catalog meta: the generation at which the last write ended
 _NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,58}[A-Za-z0-9]$|^[A-Za-z0-9]$")
 
 
@@ -103,6 +105,7 @@ class Collection:
         self.dense = DenseReader(self.vectors, self.lock, self.catalog)
         self.sparse = SparseReader(self.catalog, self.folder / "bm25", self._documents)
         self._docs: tuple[int, dict[str, DocumentInfo]] | None = None
+        self._settled = False  # of the write under way: see writing()
 
     @property
     def fingerprint(self) -> dict[str, str]:
@@ -135,13 +138,21 @@ class Collection:
         rebuilding it for every document (once it ends, the next search sees all of it),
         and their embedding calls go before the writer's (index/model_turns.py)."""
         with self.lock.write(f"{what} ({self.name})", self.on_lock_wait):
-            if self.lock.depth == 1 and self.vectors.embedded:
-                # write on top of what other processes wrote, never on a stale engine's view
-                self.vectors.refresh()
-                self.dense.stale = False
+            outer = self.lock.depth == 1
+            if outer:
+                # settled: the last write ended cleanly, so the catalog and Chroma agree and
+                # reconcile need not read every vector id; unsettled until this one ends
+                self._settled = self.catalog.get_meta(SETTLED) == str(self.catalog.generation)
+                self.catalog.set_meta(SETTLED, "")
+                if self.vectors.embedded:
+                    # write on top of what other processes wrote, never a stale engine's view
+                    self.vectors.refresh()
+                    self.dense.stale = False
             # its batches let questions' calls go first
             with self.sparse.writing(), self.embedder.background():
                 yield
+            if outer and self._settled:
+                self.catalog.set_meta(SETTLED, str(self.catalog.generation))
 
     def forget_bm25(self) -> None:
         """Drop the BM25 index held in memory: the next search loads or rebuilds it."""
@@ -166,9 +177,11 @@ class Collection:
             raise UsageError("the query is empty")
         timings = {} if timings is None else timings
         docs = self._documents()
-        allowed = None
+        allowed, days, admitted = None, None, None
         if filters is not None and filters.active:
             allowed = [d.doc_id for d in docs.values() if filters.admits(d)]
+            days = day_range(filters, docs, allowed)  # Chroma filters by a range, not ids
+            admitted = set(allowed)
         n = max(k, r.candidates)
         dense: list[tuple[str, float]] = []
         sparse: list[tuple[str, float]] = []
@@ -177,7 +190,7 @@ class Collection:
             qvec = self.embedder.embed_one(query)
             timings["embed_ms"] = (time.perf_counter() - t0) * 1000
             t0 = time.perf_counter()
-            dense = self.dense.query(qvec, n, allowed)  # sees other processes' writes
+            dense = self.dense.query(qvec, n, allowed, days)  # sees other processes' writes
             timings["dense_ms"] = (time.perf_counter() - t0) * 1000
         if mode in ("hybrid", "bm25"):
             t0 = time.perf_counter()
@@ -192,6 +205,8 @@ class Collection:
             chunk = chunks.get(f.chunk_id)
             if chunk is None or chunk.doc_id not in docs:
                 continue  # a vector whose chunk was replaced mid-crash: never shown
+            if admitted is not None and chunk.doc_id not in admitted:
+                continue  # a vector whose day disagrees with its document's: never shown
             hits.append(
                 Hit(chunk, docs[chunk.doc_id], f.score, len(hits) + 1,
                     f.dense_rank, f.bm25_rank, f.dense_score, f.bm25_score)
@@ -222,20 +237,38 @@ class Collection:
             self.vectors.delete(old)
         return len(old)
 
-    def reconcile(self) -> dict[str, int]:
+    def reconcile(self, *, always: bool = True) -> dict[str, int]:
         """Repair what a crash between the Chroma and catalog writes can leave behind: the
         vectors of chunks the catalog no longer has go, missing ones are embedded again.
-        Only this catalog's own Chroma collection is ever read or changed (index/vectors.py)."""
+        Only this catalog's own Chroma collection is ever read or changed (index/vectors.py).
+        Unless ``always``, every vector id is read only when the last write did not end
+        cleanly or the vectors are not as many as the chunks (an ingest's first step)."""
         with self.writing("reconcile"):
-            stored = self.vectors.ids()
-            wanted = set(self.catalog.chunk_ids())
-            orphans = sorted(stored - wanted)
-            missing = sorted(wanted - stored)
-            self.vectors.delete(orphans)
-            if missing:
-                self.restore(missing)
-            if orphans or missing:
-                self.catalog.touch()  # readers elsewhere reload the vectors
+            done = {"orphans_removed": 0, "vectors_restored": 0}
+            if always or not self._settled or self.vectors.count() != self.catalog.counts()[1]:
+                done = self._reconcile()
+                self._settled = True
+            if not self.vectors.has_days:  # a collection made before vectors had days
+                docs = self._documents()
+                days = {d: day_number(info.date) for d, info in docs.items()}
+                self.vectors.label_days(dict(self.catalog.chunk_documents()), days)
+        return done
+
+    def settled(self, agree: bool) -> None:
+        """Tell the write under way whether the catalog and Chroma were just found to agree
+        (``dossier check``): if not, the next ingest reads every vector id."""
+        self._settled = agree
+
+    def _reconcile(self) -> dict[str, int]:
+        stored = self.vectors.ids()
+        wanted = set(self.catalog.chunk_ids())
+        orphans = sorted(stored - wanted)
+        missing = sorted(wanted - stored)
+        self.vectors.delete(orphans)
+        if missing:
+            self.restore(missing)
+        if orphans or missing:
+            self.catalog.touch()  # readers elsewhere reload the vectors
         return {"orphans_removed": len(orphans), "vectors_restored": len(missing)}
 
     def restore(self, chunk_ids: list[str]) -> None:
@@ -243,7 +276,13 @@ class Collection:
         chunks = self.catalog.chunks_by_id(chunk_ids)
         ids = list(chunks)
         vecs = self.embedder.embed([chunks[i].text for i in ids])
-        self.vectors.upsert(ids, vecs, [chunks[i].doc_id for i in ids])
+        docs = [chunks[i].doc_id for i in ids]
+        self.vectors.upsert(ids, vecs, docs, [self.day_of(d) for d in docs])
+
+    def day_of(self, doc_id: str) -> int | None:
+        """The day number of a stored document's date (the vectors' ``day`` metadata)."""
+        info = self._documents().get(doc_id)
+        return None if info is None else day_number(info.date)
 
     def warnings(self) -> list[str]:
         """What a user of the last search should know: dense search failed or was behind
@@ -271,6 +310,7 @@ class Collection:
 
     def drop(self) -> None:
         with self.writing("drop the collection"):
+            self._settled = False  # no catalog left to mark
             self.catalog.close()
             self.vectors.drop()
             shutil.rmtree(self.folder)

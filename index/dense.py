@@ -11,6 +11,7 @@ and says why in ``problems``; so does one whose vectors fall behind the catalog.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Any
 
 import numpy as np
 
@@ -18,6 +19,7 @@ from corpus.errors import VectorStoreError
 from index.catalog import Catalog
 from index.lock import WriteLock
 from index.vectors import VectorStore
+from index.where import DayRange, chroma_where
 
 WRITER_ELSEWHERE = (
     "another process is writing to this collection: dense search shows it as it was "
@@ -36,21 +38,30 @@ class DenseReader:
         self.problem: str | None = None  # why the last query could not use the vectors
 
     def query(
-        self, vector: np.ndarray, n: int, doc_ids: Sequence[str] | None = None
-    ) -> list[tuple[str, float]]:
-        """The dense ranking; empty (with ``problem`` saying why) when it cannot be had."""
+        self, vector: np.ndarray, n: int, doc_ids: Sequence[str] | None = None,
+        days: DayRange | None = None,
+    ) -> list[tuple[str, float]]:  # fmt: skip
+        """The dense ranking, of the ``doc_ids`` documents when given (by the ``days`` range
+        when given and every vector carries its day); empty (with ``problem`` saying why)
+        when it cannot be had."""
+        if doc_ids is not None and not doc_ids:
+            return []
         try:
+            if days is not None and self.vectors.has_days:
+                where = chroma_where(None, (days[0], days[1]), days[2])
+            else:
+                where = chroma_where(doc_ids)
             if not self.vectors.embedded:
-                found = self.vectors.query(vector, n, doc_ids)
+                found = self.vectors.query(vector, n, where)
                 self.problem = None
                 return found
-            return self._embedded(vector, n, doc_ids)
+            return self._embedded(vector, n, where)
         except VectorStoreError as err:
             self.problem = f"dense search failed, results are from BM25 alone: {err}"
             return []
 
     def _embedded(
-        self, vector: np.ndarray, n: int, doc_ids: Sequence[str] | None
+        self, vector: np.ndarray, n: int, where: dict[str, Any] | None
     ) -> list[tuple[str, float]]:
         with self.lock.read() as free:
             self.stale = self.catalog.changed_elsewhere() or self.stale
@@ -58,13 +69,13 @@ class DenseReader:
                 if self.stale and not self.lock.held_here:
                     self.vectors.refresh()
                     self.stale = False
-                found = self.vectors.query(vector, n, doc_ids)
+                found = self.vectors.query(vector, n, where)
                 self.problem = None
                 return found
             if not self.vectors.warm:
                 self.problem = COLD_WHILE_WRITING
                 return []
-            found = self.vectors.query(vector, n, doc_ids)
+            found = self.vectors.query(vector, n, where)
             self.problem = WRITER_ELSEWHERE
             return found
 

@@ -17,7 +17,9 @@ from corpus.chunker import chunk_document
 from corpus.limits import DEFAULT_LIMITS, ReadLimits
 from corpus.readers import iter_folder
 from corpus.types import Chunk, Document
+from index.catalog import document_date
 from index.collection import Collection
+from index.where import day_number
 
 STATUSES = ("added", "updated", "unchanged", "removed", "skipped", "failed")
 _BATCH_CHUNKS = 256  # embed several small files together: fewer, fuller batches
@@ -76,7 +78,9 @@ def _ingest(
     limits: ReadLimits, on_file: Callable[[FileReport], None] | None,
     on_chunks: Callable[[int], None] | None,
 ) -> IngestReport:  # fmt: skip
-    collection.reconcile()  # first undo what an interrupted earlier run may have left
+    # first undo what an interrupted earlier run may have left (reads every vector id only
+    # if the last write did not end cleanly)
+    collection.reconcile(always=False)
     run = _Run(collection, on_file, on_chunks)
     present = _Present(paths)
     outcomes = iter_folder(paths, collection=collection.name, follow_links=follow_links,
@@ -168,7 +172,8 @@ class _Run:
         for p in self.pending:
             n = len(p.chunks)
             ids = [c.chunk_id for c in p.chunks]
-            coll.vectors.upsert(ids, vectors[row : row + n], [p.doc.doc_id] * n)
+            day = day_number(document_date(p.doc.metadata))  # date filters range over it
+            coll.vectors.upsert(ids, vectors[row : row + n], [p.doc.doc_id] * n, [day] * n)
             row += n
             old = coll.catalog.replace_document(p.doc, p.root, p.chunks)
             coll.vectors.delete(sorted(set(old) - set(ids)))

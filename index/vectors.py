@@ -13,7 +13,7 @@ from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 import numpy as np
 
@@ -26,6 +26,10 @@ _EPOCH = [0]  # embedded engines started in this process: a store loaded before 
 _PAGE = 5000
 _WRITE_BATCH = 2000
 OWNER_KEY, HOME_KEY = "dossier_catalog", "dossier_home"
+# set on a collection once every vector carries its document's day (``day`` metadata): a
+# date filter is then a range over it instead of a list of every admitted document's id
+DAYS_KEY = "dossier_days"
+_OURS = (OWNER_KEY, HOME_KEY, DAYS_KEY)
 
 
 def chroma_client(home: Path, url: str | None = None) -> Any:
@@ -63,6 +67,14 @@ class Owner:
     in_home: bool  # an embedded store: it lives in the home, and all it holds is the home's
 
 
+class Stored(NamedTuple):
+    """A vector as read back, with its metadata."""
+
+    vector: np.ndarray
+    doc_id: str
+    day: int | None
+
+
 class VectorStore:
     """Vectors keyed by chunk id, with ``doc_id`` metadata for filtering. Connects (and
     checks the owner) on first use, so a search can go on without it when it is down."""
@@ -90,11 +102,16 @@ class VectorStore:
                     self.client = self.client or self._connect()
                     # embedding_function=None: Chroma's default one would download a model
                     col = self.client.get_or_create_collection(
-                        self.name, embedding_function=None,
+                        self.name,
+                        embedding_function=None,
                         configuration={"hnsw": {"space": "cosine"}},
-                        metadata={**self._fingerprint, OWNER_KEY: self.owner.catalog_id,
-                                  HOME_KEY: self.owner.home},
-                    )  # fmt: skip
+                        metadata={
+                            **self._fingerprint,
+                            OWNER_KEY: self.owner.catalog_id,
+                            HOME_KEY: self.owner.home,
+                            DAYS_KEY: 1,
+                        },
+                    )  # fmt: skip  (an existing collection keeps its metadata)
                     self._claim(col)
                     self._collection = col
         return self._collection
@@ -142,21 +159,45 @@ class VectorStore:
     @property
     def fingerprint(self) -> dict[str, Any]:
         meta = dict(self._col.metadata or {})
-        return {k: v for k, v in meta.items() if k not in (OWNER_KEY, HOME_KEY)}
+        return {k: v for k, v in meta.items() if k not in _OURS}
+
+    @property
+    def has_days(self) -> bool:
+        """Whether every vector carries its document's day (collections made before days
+        were stored get them from ``label_days``, run by ``Collection.reconcile``)."""
+        return bool((self._col.metadata or {}).get(DAYS_KEY))
+
+    def label_days(self, doc_of: dict[str, str], day_of: dict[str, int | None]) -> None:
+        """Give every vector (chunk id -> doc id in ``doc_of``) its document's day, then
+        mark the collection: an interrupted labelling is done again, never trusted."""
+        ids = sorted(doc_of)
+        for lo in range(0, len(ids), _WRITE_BATCH):
+            part = ids[lo : lo + _WRITE_BATCH]
+            with _SWAP, self._guard():
+                self._col.update(ids=part, metadatas=[_meta(doc_of[i], day_of.get(doc_of[i]))
+                                                      for i in part])  # fmt: skip
+        with _SWAP, self._guard():
+            meta = dict(self._col.metadata or {})
+            self._col.modify(metadata={**meta, DAYS_KEY: 1})
 
     def count(self) -> int:
         with self._guard():
             return int(self._col.count())
 
-    def upsert(self, ids: Sequence[str], vectors: np.ndarray, doc_ids: Sequence[str]) -> None:
+    def upsert(
+        self, ids: Sequence[str], vectors: np.ndarray, doc_ids: Sequence[str],
+        days: Sequence[int | None],
+    ) -> None:  # fmt: skip
+        """Store vectors with their document's id and day (``day_number`` of its date)."""
         for lo in range(0, len(ids), _WRITE_BATCH):
             hi = lo + _WRITE_BATCH
             with _SWAP, self._guard():
                 self._col.upsert(
                     ids=list(ids[lo:hi]),
                     embeddings=vectors[lo:hi],
-                    metadatas=[{"doc_id": d} for d in doc_ids[lo:hi]],
-                )
+                    metadatas=[_meta(d, y) for d, y in zip(doc_ids[lo:hi], days[lo:hi],
+                                                           strict=True)],
+                )  # fmt: skip
 
     def delete(self, ids: Sequence[str]) -> None:
         ids = list(ids)
@@ -195,10 +236,10 @@ class VectorStore:
                 return out
             offset += len(got)
 
-    def readback(self, ids: Sequence[str]) -> tuple[dict[str, tuple[np.ndarray, str]], list[str]]:
-        """(vector, doc_id) of each of ``ids`` that can be read back, and the ids that cannot
+    def readback(self, ids: Sequence[str]) -> tuple[dict[str, Stored], list[str]]:
+        """What is stored for each of ``ids`` that can be read back, and the ids that cannot
         (Chroma: "Error getting embedding", left by two processes writing one folder)."""
-        found: dict[str, tuple[np.ndarray, str]] = {}
+        found: dict[str, Stored] = {}
         bad: list[str] = []
         todo = [list(ids[lo : lo + 100]) for lo in range(0, len(ids), 100)]
         while todo:
@@ -213,7 +254,9 @@ class VectorStore:
                     todo += [part[: len(part) // 2], part[len(part) // 2 :]]
                 continue
             for i, vec, meta in zip(got["ids"], got["embeddings"], got["metadatas"], strict=True):
-                found[i] = (np.asarray(vec, dtype=np.float32), str((meta or {}).get("doc_id")))
+                meta = meta or {}
+                found[i] = Stored(np.asarray(vec, dtype=np.float32), str(meta.get("doc_id")),
+                                  meta.get("day"))  # fmt: skip
         return found, bad
 
     def recreate(self) -> None:
@@ -222,12 +265,11 @@ class VectorStore:
         self._col  # noqa: B018 - created again, with this catalog as its owner
 
     def query(
-        self, vector: np.ndarray, n: int, doc_ids: Sequence[str] | None = None
+        self, vector: np.ndarray, n: int, where: dict[str, Any] | None = None
     ) -> list[tuple[str, float]]:
-        """(chunk id, cosine similarity) pairs, best first."""
-        if n <= 0 or (doc_ids is not None and not doc_ids):
+        """(chunk id, cosine similarity) pairs, best first; ``where`` as ``chroma_where``."""
+        if n <= 0:
             return []
-        where = {"doc_id": {"$in": list(doc_ids)}} if doc_ids is not None else None
         with self._guard():
             res = self._col.query(
                 query_embeddings=vector[None, :], n_results=n, where=where, include=["distances"]
@@ -242,6 +284,10 @@ class VectorStore:
         with self._guard():
             self.client.delete_collection(self.name)
         self._collection = None
+
+
+def _meta(doc_id: str, day: int | None) -> dict[str, Any]:
+    return {"doc_id": doc_id} if day is None else {"doc_id": doc_id, "day": day}
 
 
 def drop_foreign(client: Any, name: str) -> bool:

