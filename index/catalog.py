@@ -257,6 +257,19 @@ class Catalog:
         for r in self._db.execute(f"SELECT {_CHUNK_COLUMNS} FROM chunks ORDER BY rowid"):
             yield _chunk(r)
 
+    def chunks_of(self, doc_ids: Iterable[str]) -> list[Chunk]:
+        """The chunks of these documents, in the order they were stored."""
+        ids = list(doc_ids)
+        rows: list[tuple[int, Chunk]] = []
+        for lo in range(0, len(ids), 500):
+            part = ids[lo : lo + 500]
+            marks = ",".join("?" * len(part))
+            for r in self._db.execute(
+                f"SELECT rowid, {_CHUNK_COLUMNS} FROM chunks WHERE doc_id IN ({marks})", part
+            ):
+                rows.append((r[0], _chunk(r[1:])))
+        return [c for _, c in sorted(rows, key=lambda x: x[0])]
+
     def chunks_by_id(self, ids: Iterable[str]) -> dict[str, Chunk]:
         ids = list(ids)
         out: dict[str, Chunk] = {}

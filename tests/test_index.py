@@ -257,8 +257,9 @@ def test_bm25_masks_the_chunks_of_admitted_documents(tmp_path: Path) -> None:
     docs = ["b", "a", "b", "c", "a", "a"]
     built = Bm25Index.build([f"{d}{i}" for i, d in enumerate(docs)], docs, ["kelp farm"] * 6)
     built.save(tmp_path, 7)
-    loaded = Bm25Index.load(tmp_path, 7)
-    assert loaded is not None
+    found = Bm25Index.load(tmp_path)
+    assert found is not None and found[1] == 7
+    loaded = found[0]
     for index in (built, loaded):
         for admitted in ([], ["a"], ["c", "b"], ["a", "gone"], ["gone"], ["a", "b", "c"]):
             mask = index.of_documents(admitted)
@@ -395,3 +396,66 @@ def test_vectors_stored_without_days_are_labelled_by_the_next_ingest(
                                                    "2024-11-30")}  # fmt: skip
     found = {h.document.doc_id for h in coll.search(QUESTION, 20, filters=flt, mode="dense")}
     assert found == allowed  # by the range
+
+
+def _whole(coll: Collection) -> Bm25Index:
+    """The BM25 index built whole from the catalog, as when none is saved."""
+    docs = {d.doc_id: d for d in coll.documents()}
+    chunks = list(coll.catalog.iter_chunks())
+    texts = [f"{docs[c.doc_id].title}\n{c.text}" for c in chunks]
+    return Bm25Index.build([c.chunk_id for c in chunks], [c.doc_id for c in chunks], texts)
+
+
+def _same_scores(a: Bm25Index, b: Bm25Index, query: str) -> None:
+    assert sorted(a.chunk_ids) == sorted(b.chunk_ids)
+    by_b = dict(zip(b.chunk_ids, b.scores(query).tolist(), strict=True))
+    for chunk_id, score in zip(a.chunk_ids, a.scores(query).tolist(), strict=True):
+        assert score == pytest.approx(by_b[chunk_id], abs=1e-5)
+
+
+@pytest.mark.parametrize("held", [True, False], ids=["held", "loaded"])
+def test_bm25_is_updated_per_document_and_scores_as_a_whole_rebuild(
+    make_collection, corpus_copy: Path, monkeypatch: pytest.MonkeyPatch, held: bool
+) -> None:
+    """After a change only the changed documents' chunks are tokenized, whether the index
+    is the one this process holds or an older saved one (another process changed the
+    catalog), and every chunk scores as in an index built whole."""
+    coll = make_collection()
+    ingest(coll, [corpus_copy])
+    coll.bm25()  # built whole, and saved
+    tokenized: list[int] = []
+    real = Bm25Index.updated
+
+    def counted(self: Bm25Index, removed, chunk_ids, doc_ids, texts, keys):  # type: ignore[no-untyped-def]
+        tokenized.append(len(texts))
+        return real(self, removed, chunk_ids, doc_ids, texts, keys)
+
+    monkeypatch.setattr(Bm25Index, "updated", counted)
+    plant = corpus_copy / "desalination-plant.md"
+    plant.write_text(plant.read_text() + "\nA kelp farm was discussed as well.\n")
+    (corpus_copy / "new.md").write_text("# Kelp\n\nThe kelp farm opened in Harrow Bay.\n")
+    gone = sorted(p for p in corpus_copy.glob("*.md") if p.name not in ("new.md", plant.name))
+    gone[0].unlink()
+    ingest(coll, [corpus_copy], prune=True)
+    if not held:
+        coll.forget_bm25()  # as a process that starts now: the saved index is older
+    index = coll.bm25()
+    changed = {d.doc_id for d in coll.documents() if d.source in ("new.md", plant.name)}
+    assert tokenized == [sum(1 for c in coll.catalog.iter_chunks() if c.doc_id in changed)]
+    for query in ("kelp farm", "desalination plant council", "water"):
+        _same_scores(index, _whole(coll), query)
+    assert coll.search("kelp farm Harrow", 3, mode="bm25")[0].document.source == "new.md"
+    coll.forget_bm25()
+    _same_scores(coll.bm25(), _whole(coll), "kelp farm")  # saved once a tenth changed
+
+
+def test_a_half_saved_bm25_index_is_not_loaded(tmp_path: Path) -> None:
+    """The postings and the names are written one after the other: a crash between them
+    leaves a pair that does not belong together, which is never loaded."""
+    one = Bm25Index.build(["a0", "a1"], ["a", "a"], ["kelp farm", "harrow bay"])
+    two = Bm25Index.build(["b0"], ["b"], ["salt"])
+    one.save(tmp_path / "x", 1)
+    two.save(tmp_path / "y", 2)
+    (tmp_path / "y" / "postings.npz").replace(tmp_path / "x" / "postings.npz")
+    assert Bm25Index.load(tmp_path / "x") is None
+    assert Bm25Index.load(tmp_path / "nothing") is None
