@@ -30,6 +30,7 @@ from assistant.briefing_parts import (
 )
 from assistant.briefing_points import LEAD_RANK, Reader, Sentence, evidence
 from assistant.briefing_sections import arrange, timeline
+from assistant.briefing_timeline import on_topic
 from assistant.extractive import ExtractiveAnswerer, term_overlap
 from assistant.types import EXTRACTIVE, Answer, Citation
 from index.bm25 import tokenize
@@ -172,6 +173,7 @@ def build_briefing(
         for i, s in enumerate(sents)
         if s.doc.doc_id in changed and s.rank == LEAD_RANK and i not in wider
     ]
+    dated = on_topic(dated, [s.doc.doc_id for s in sents], scores, min_relevance)
     events = [
         TimelineEvent(iso, label, num.point([sents[i] for i in g]), from_doc)
         for iso, label, g, from_doc in timeline(dated, sents, scores, vecs)

@@ -9,6 +9,8 @@ action. "Executive Order 13960 of December 3, 2020" cites an older order by its 
 from __future__ import annotations
 
 import re
+from collections import Counter
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 
@@ -36,6 +38,7 @@ _YEARLESS = re.compile(
 _TODAY = re.compile(r"\b(?:today|this (?:morning|afternoon|evening|week)|tonight)\b(?!['’]s)", re.I)
 _YESTERDAY = re.compile(r"\byesterday\b(?!['’]s)", re.I)
 _THIS_ACT = re.compile(r"^(?:This|The) (?:order|memorandum|proclamation|directive)\b")
+ABOUT = 2  # relevant sentences that make a document one about the topic
 
 
 @dataclass(frozen=True)
@@ -93,3 +96,15 @@ def _complete(month: str, day: int, doc_date: str) -> str | None:
         if found <= written:
             return found.isoformat()
     return None
+
+
+def on_topic(
+    pool: Sequence[int], docs: Sequence[str], scores: Sequence[float], bar: float
+) -> list[int]:
+    """The statements of ``pool`` a timeline may show: each relevant to the topic itself
+    (``scores[i] >= bar``) or in a document about the topic (ABOUT relevant sentences;
+    ``docs[i]`` is sentence i's document). A dated action of an unrelated document is no
+    event of the topic, however near its words come ("OMB is releasing two policies" in a
+    briefing on border policy)."""
+    about = Counter(docs[i] for i in range(len(scores)) if scores[i] >= bar)
+    return [i for i in pool if scores[i] >= bar or about[docs[i]] >= ABOUT]

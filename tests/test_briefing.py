@@ -129,6 +129,37 @@ def test_timeline_uses_document_dates_and_exports_say_when_made(
     assert any(p.text.startswith(f"Made {b.made}") for p in doc.paragraphs)
 
 
+def test_an_unrelated_documents_dated_action_is_not_an_event(
+    make_collection, tmp_path: Path
+) -> None:
+    """A dated action that shares a word with the topic ("council") but comes from a document
+    about something else is no event of the topic, though the timeline reads below the bar."""
+    folder = tmp_path / "kelp"
+    folder.mkdir()
+    (folder / "opening.md").write_text(
+        "---\ntitle: Kelp farm opens\ndate: 2024-05-02\n---\n\n"
+        "Today the council opened the Harrow Bay kelp farm with forty rafts.\n\n"
+        "The Harrow Bay kelp farm grows sugar kelp on forty rafts in the bay.\n"
+    )
+    (folder / "plan.md").write_text(
+        "---\ntitle: Kelp farm plan\ndate: 2023-01-10\n---\n\n"
+        "The council approved the Harrow Bay kelp farm plan on 9 January 2023 after a survey.\n\n"
+        "The kelp farm plan sets the number of rafts in Harrow Bay at forty.\n"
+    )
+    (folder / "library.md").write_text(
+        "---\ntitle: Library opens\ndate: 2024-06-11\n---\n\n"
+        "Today the council opened the Westgate public library with ten thousand books.\n\n"
+        "The library lends books, maps and music to every resident of Westgate.\n"
+    )
+    coll = make_collection()
+    ingest(coll, [folder])
+    b = build_briefing(coll, "Harrow Bay kelp farm council", min_relevance=0.4,
+                       answerer=ExtractiveAnswerer(coll.embedder, ANY_EVIDENCE))  # fmt: skip
+    check_briefing(b, coll)
+    assert [e.date for e in b.timeline] == ["2023-01-09", "2024-05-02"]
+    assert not any("library" in e.point.text for e in b.timeline)
+
+
 def test_xss_document_is_escaped_in_html(make_collection) -> None:
     coll = make_collection()
     ingest(coll, [DATA / "xss.html", FIXTURE_CORPUS])

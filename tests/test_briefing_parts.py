@@ -13,7 +13,7 @@ from assistant.briefing_parts import merge_duplicates, same_point
 from assistant.briefing_points import Reader, clean, document_sentences, sentence_spans
 from assistant.briefing_points import whole_sentence as whole
 from assistant.briefing_themes import name_theme
-from assistant.briefing_timeline import action_dates
+from assistant.briefing_timeline import action_dates, on_topic
 from corpus.types import Document
 from index.catalog import DocumentInfo
 
@@ -133,6 +133,14 @@ def test_timeline_dates_actions_not_citations() -> None:
     # a day without a year, in the year of the document that writes it
     assert dated("On Tuesday, August 26, the First Lady launched the AI Challenge.",
                  "2025-09-04") == [("2025-08-26", "August 26", False)]  # fmt: skip
+
+
+def test_timeline_keeps_only_events_on_the_topic() -> None:
+    # sentences 0-2 from a document about the topic, 3 (dated, below the bar) from another
+    docs = ["kelp", "kelp", "kelp", "library", "library"]
+    scores = [0.8, 0.7, 0.3, 0.3, 0.1]
+    assert on_topic([0, 2, 3], docs, scores, 0.4) == [0, 2]  # below the bar: only if about
+    assert on_topic([3], docs, [0.8, 0.1, 0.1, 0.5, 0.1], 0.4) == [3]  # relevant itself
 
 
 def test_an_agreeing_pair_is_not_a_difference() -> None:
