@@ -95,6 +95,14 @@ INSTITUTION_HEADS = _words(
     army navy council committee association society club team band orchestra network
     channel magazine newspaper times news film series show album game games war revolution"""
 )
+# the last word of a name that is a body or a work, not a place (a place question's
+# "what city" is not answered by "Australian National University" in Canberra)
+BODY_HEADS = _words(
+    """university college school academy institute company corporation inc ltd group records
+    party award awards prize cup league championship championships festival museum council
+    committee association society club team band orchestra network channel magazine
+    newspaper times news film series show album game games war revolution brands foundation"""
+)
 _NOUN_STOP = _words(
     """a an the and or but of in on at to for from by with as is are was were be been being
     has have had do does did this that these those it its he she they his her their him them
@@ -259,7 +267,8 @@ def _people(text: str, qtype: QuestionType) -> Iterator[Candidate]:
         if _PLACE_PREPOSITION.search(text[max(0, a - 12) : a]):
             fit *= 0.5
         words = [w.strip(".,").lower() for w in text[a:b].split()]
-        if words[-1] in INSTITUTION_HEADS or words[-1] in PERSON_NOUNS:
+        role = words[-1] in PERSON_NOUNS and words[-1] not in _SURNAMES
+        if words[-1] in INSTITUTION_HEADS or role:
             fit *= 0.4  # "United States", "Justice", "Supporting Actress": no one's name
         elif _ACRONYM.fullmatch(text[a:b]):
             fit *= 0.5  # "YTV", "MIAL": a body, rarely a person
@@ -267,12 +276,16 @@ def _people(text: str, qtype: QuestionType) -> Iterator[Candidate]:
 
 
 _ACRONYM = re.compile(r"[A-Z0-9&]{2,6}")
+# person nouns that are also surnames: "Stephen King", "Elizabeth Bishop"
+_SURNAMES = _words("king bishop judge prince queen child young")
 
 
 def _places(text: str, qtype: QuestionType) -> Iterator[Candidate]:
     """Names for "where", best after "in", "at", "near" …, which the span then takes along
     ("in the White House"): it answers "where" as a person would."""
     for a, b, fit in names(text, places=True):
+        if text[a:b].split(",")[0].split()[-1].lower() in BODY_HEADS:
+            fit *= 0.4  # "Australian National University": a body, not the place it is in
         before = _PLACE_PREPOSITION.search(text, max(0, a - 12), a)
         if before is None:
             yield a, b, fit * 0.7

@@ -19,6 +19,9 @@ How a span is chosen (rules, no model):
    to the focus noun ("the band Euphoria"), by being the subject or "by"-agent of the verb
    a "who" question asks about ("Coolidge appointed …", "founded by the Spanish"), and by
    its sentence's score from the answerer; it loses for words shared with the question.
+   A document named in another document's sentence (the second hop of "the director of
+   the film shot in Leland") holds that sentence's words too, and its sentences score as
+   high as the sentence naming it: the answer is in the named document.
    Question words count more the fewer evidence sentences hold them: the topic ("Monroe")
    is in every sentence, the word that tells them apart ("died") is not
    (``assistant.span_scoring``).
@@ -107,10 +110,25 @@ def short_answer(
 SENTENCE_WEIGHT = 0.5
 
 
+# a sentence of a document that another sentence names counts this share of the way from
+# its own score to the naming sentence's (see ``span_scoring.bridges``)
+BRIDGE_PRIOR = 1.0
+
+
 def _score_prior(sentences: Sequence[Sentence]) -> Callable[[Sentence], float]:
-    """Sentences the answerer scored higher are likelier to hold the answer."""
+    """Sentences the answerer scored higher are likelier to hold the answer; so are those of
+    a document that a high-scored sentence names (the second hop of a two-hop question)."""
     top = max((getattr(s, "score", 0.0) for s in sentences), default=0.0)
-    return lambda s: SENTENCE_WEIGHT * (getattr(s, "score", top) - top)
+    bridged = scoring.bridges(sentences)
+
+    def prior(s: Sentence) -> float:
+        own = getattr(s, "score", top)
+        bridge = bridged.get(getattr(s, "title", "") or "")
+        if bridge is not None and bridge.score > own:
+            own += BRIDGE_PRIOR * (bridge.score - own)
+        return SENTENCE_WEIGHT * (own - top)
+
+    return prior
 
 
 def _inferred_kind(question: str, qtype: QuestionType) -> bool:
@@ -158,7 +176,10 @@ def ranked_spans(
     # the focus noun describes the answer, it is no cue to where the answer stands
     q_stems = scoring.stems(asked) - focus
     cue = scoring.Cues(
-        scoring.cue_weights(q_stems, sentences), focus, scoring.agent_verb(question, qtype)
+        scoring.cue_weights(q_stems, sentences),
+        focus,
+        scoring.agent_verb(question, qtype),
+        scoring.bridges(sentences),
     )
     out = []
     for sentence in sentences:
@@ -248,10 +269,10 @@ def from_candidates(
     question: str,
     sentences: Sequence[ScoredSentence],
     embedder: Embedder | None = None,
-    top: int = 8,
+    top: int = 32,
 ) -> ShortAnswer | None:
     """The short answer from the ``top`` best-scored candidate sentences (not only those
-    cited): a span's score gains ``SENTENCE_WEIGHT`` times its sentence's score above the
-    best one's.
+    cited: the answer of a two-hop question often sits in a sentence scored low); a span's
+    score gains ``SENTENCE_WEIGHT`` times its sentence's score above the best one's.
     The caller cites the sentence the span comes from (``n`` is the sentence's)."""
     return short_answer(question, sorted(sentences, key=lambda s: -s.score)[:top], embedder)

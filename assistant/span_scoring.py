@@ -3,7 +3,9 @@
 A span scores by how typical it is of the asked kind (``fit``, from ``answer_spans``), by
 how close it stands to the question's words (``near``: each word found counts its weight
 ``/ (1 + d/DECAY)`` for a distance of ``d`` words), by the weighted share of the question's
-words its sentence and that sentence's document title hold (``share``), by standing next to
+words its sentence and that sentence's document title hold (``share``; a document that
+another document's sentence names also holds that sentence's words, see ``bridges``), by
+standing next to
 the focus noun (``beside``: "the band Euphoria"), by being the subject or "by"-agent of the
 verb a "who" question asks about (``agent``: "Coolidge appointed …", "founded by the
 Spanish"), and loses for the share of its own words that are the question's (``overlap``).
@@ -15,7 +17,7 @@ from __future__ import annotations
 import math
 import re
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from assistant import answer_spans as spans
@@ -46,6 +48,40 @@ def sentence_stems(sentence: Sentence) -> set[str]:
     return stems(sentence.text) | stems(getattr(sentence, "title", "") or "")
 
 
+_QUALIFIER = re.compile(r"\s*\([^()]*\)\s*$")  # "Toad Hall (ANU)" is named "Toad Hall"
+
+
+@dataclass
+class Bridge:
+    """What a document named by other documents' sentences inherits from them."""
+
+    stems: set[str] = field(default_factory=set)
+    score: float = -math.inf  # the best answerer score of a sentence naming it
+
+
+def bridges(sentences: Sequence[Sentence]) -> dict[str, Bridge]:
+    """Per document title, the stems of the other documents' sentences that name it.
+
+    A two-hop question describes one document and asks about another that the first names
+    ("the film shot in Leland in 1986" is *Maximum Overdrive*, whose article names its
+    director): the named document's sentences hold the question's words only through the
+    sentence that names it, so they inherit that sentence's words."""
+    titles = {getattr(s, "title", "") or "" for s in sentences}
+    out: dict[str, Bridge] = {}
+    for title in titles:
+        name = _QUALIFIER.sub("", title)
+        if len(name) < 4 or not name[:1].isupper():
+            continue
+        pattern = re.compile(rf"(?<!\w){re.escape(name)}(?!\w)")
+        for s in sentences:
+            other = getattr(s, "title", "") or ""
+            if other != title and pattern.search(s.text):
+                bridge = out.setdefault(title, Bridge())
+                bridge.stems |= sentence_stems(s)
+                bridge.score = max(bridge.score, getattr(s, "score", 0.0))
+    return out
+
+
 def about(sentence: Sentence, subject: set[str]) -> bool:
     """Whether the sentence (or its title) holds every stem of a non-empty ``subject``."""
     return bool(subject) and subject <= sentence_stems(sentence)
@@ -61,6 +97,7 @@ class Cues:
     weights: dict[str, float]  # question word stem -> weight
     focus: set[str]  # stems of the focus noun
     verb: str  # stem of the verb a "who"/"what" question asks the subject of, or ""
+    bridged: dict[str, Bridge] = field(default_factory=dict)  # see ``bridges``
 
 
 def scored(
@@ -70,6 +107,9 @@ def scored(
     words = spans.content_words(text)
     total = sum(cue.weights.values())
     held = sentence_stems(sentence)  # "He was the father of …": the title says who
+    bridge = cue.bridged.get(getattr(sentence, "title", "") or "")
+    if bridge is not None:
+        held |= bridge.stems
     share = sum(w for t, w in cue.weights.items() if t in held) / total if total else 0.0
     w = WEIGHTS
     seen: set[tuple[int, int]] = set()
@@ -112,12 +152,16 @@ def _proximity(
 
 
 _AGENT_WH = re.compile(r"^\s*(?:who|what|which)\s+(\w+)", re.I)
+_BY_WH = re.compile(r"(\w+)\s+by\s+$", re.I)  # "… created by who?", "founded by what company"
 
 
 def agent_verb(question: str, qtype: QuestionType) -> str:
-    """ "Who appointed Stone?": the stem of the verb whose subject (or "by"-agent) is asked."""
-    m = _AGENT_WH.match(question)
-    if not m or qtype.kind not in (Kind.PERSON, Kind.ENTITY) or m.group(1).lower() in _NOT_VERBS:
+    """ "Who appointed Stone?", "… created by who?": the stem of the verb whose subject (or
+    "by"-agent) is asked."""
+    if qtype.kind not in (Kind.PERSON, Kind.ENTITY):
+        return ""
+    m = _AGENT_WH.match(question) or _BY_WH.search(question[: max(qtype.wh_start, 0)])
+    if not m or m.group(1).lower() in _NOT_VERBS:
         return ""
     words = spans.content_words(m.group(1))
     return words[0][2] if words else ""
@@ -151,12 +195,12 @@ def _is_agent(text: str, words: list[tuple[int, int, str]], a: int, b: int, verb
     after = [st for s, _, st in words if s >= b][:2]
     if verb in after:
         return 1.0
-    before = [st for _, e, st in words if e <= a][-3:]
-    return (
-        1.0
-        if verb in before and re.search(r"\bby\s+(?:the\s+)?$", text[max(0, a - 8) : a])
-        else 0.0
-    )
+    before = [st for _, e, st in words if e <= a][-5:]
+    return 1.0 if verb in before and _BY_AGENT.search(text[max(0, a - 40) : a]) else 0.0
+
+
+# "by" and at most three words before a name: "by the Spanish", "by TV executive Reg Watson"
+_BY_AGENT = re.compile(r"\bby\s+(?:[\w'’-]+\s+){0,3}$")
 
 
 def _beside_focus(words: list[tuple[int, int, str]], a: int, b: int, focus: set[str]) -> float:

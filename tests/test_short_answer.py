@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import pytest
 from hypothesis import given, settings
@@ -239,6 +239,44 @@ def test_from_candidates_reaches_beyond_the_first_sentence() -> None:
     ]
     sa = from_candidates("When was the institute established?", sents)
     assert sa is not None and sa.text == "February 2024" and sa.start == 90 + 33
+
+
+def test_a_named_document_inherits_the_words_of_the_sentence_naming_it() -> None:
+    """Two hops: the question describes the film through the Leland article; the director
+    is in the film's own article, which shares no word with the question but its title."""
+    leland = "Movies such as Maximum Overdrive and Domestic Disturbance have been shot in Leland."
+    film = "Maximum Overdrive is a science fiction film written and directed by Stephen King."
+    other = "The Leland film festival was directed by Henry Blake in 1950."
+    question = "Who directed the film that was shot in Leland?"
+    sents = [
+        Sent(0, 0, len(leland), leland, "Leland", score=0.7),
+        Sent(1, 500, 500 + len(film), film, "Maximum Overdrive", score=0.3),
+        Sent(2, 900, 900 + len(other), other, "Leland", score=0.5),
+    ]
+    sa = from_candidates(question, sents)
+    assert sa is not None and sa.text == "Stephen King" and sa.n == 1
+    # a film no sentence names is just a weak sentence: the festival's director wins
+    unnamed = [sents[0], replace(sents[1], title="Other film"), sents[2]]
+    alone = from_candidates(question, unnamed)
+    assert alone is not None and alone.text == "Henry Blake"
+
+
+def test_by_who_asks_for_the_agent_even_after_a_job_title() -> None:
+    sents = cited(
+        "The soap opera in which Ashleigh Brewer played the character Kate Ramsay was created"
+        " by TV executive Reg Watson in 1985."
+    )
+    sa = short_answer("Kate Ramsay is a character from a soap opera created by who?", sents)
+    assert sa is not None and sa.text == "Reg Watson" and verbatim(sa, sents)
+
+
+def test_a_place_question_is_not_answered_by_the_name_of_a_body() -> None:
+    sents = cited(
+        "Toad Hall is a residential hall of the Australian National University.",
+        "The Australian National University is a research university located in Canberra.",
+    )
+    sa = short_answer("Toad Hall is in a university located in what city?", sents)
+    assert sa is not None and sa.text == "Canberra" and verbatim(sa, sents)
 
 
 # --- either-or ----------------------------------------------------------------------------
