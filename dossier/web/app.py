@@ -3,7 +3,8 @@ together (switching collection, a fresh page load), the /ask API, and serving it
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import time
+from collections.abc import Iterator, Sequence
 from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -16,6 +17,7 @@ from corpus.errors import UsageError
 from dossier.web import CONCURRENCY, briefing, chat, evaluation, library, settings, start
 from dossier.web import html as H
 from dossier.web.assets import CSS, HEAD, SKIP_LINK
+from dossier.web.chat import LOAD_POLL_S
 from dossier.web.engine import Engine
 from dossier.web.handlers import QUESTIONS, Header, friendly, guarded
 from dossier.web.scope import Scope
@@ -65,7 +67,19 @@ def header(engine: Engine) -> Header:
 
 
 def probe(engine: Engine, backend: str) -> str:
-    return H.status_light(*engine.backend_status(backend))
+    state = engine.load_state(backend)
+    return H.status_light(*engine.backend_status(backend), pending=bool(state and state.waiting))
+
+
+def pick(engine: Engine, backend: str) -> Iterator[str]:
+    """A backend picked: its light; a model that runs in this process starts loading now, its
+    light amber with 'Loading the model (~30 s)…' until it is green (or red, saying why)."""
+    state = engine.load_state(backend, start=True)
+    while state is not None and state.waiting:
+        yield probe(engine, backend)
+        time.sleep(LOAD_POLL_S)
+        state = engine.load_state(backend)
+    yield probe(engine, backend)
 
 
 @guarded(12)
@@ -99,7 +113,7 @@ def build(engine: Engine) -> gr.Blocks:
             fields = settings.tab(engine)
         suggest = partial(start.suggested, engine, starts)
 
-        top.backend.change(partial(probe, engine), top.backend, top.light, **private)
+        top.backend.change(partial(pick, engine), top.backend, top.light, **private)
         top.collection.change(partial(switch, engine), top.collection,
                               [*talk.reset[:-1], talk.start, *lib.outputs, talk.scope, talk.chip,
                                talk.note], **private).then(

@@ -247,6 +247,12 @@ table.docs button.doc-remove { border: 1px solid #fca5a5; border-radius: 4px;
 .light { display: inline-block; width: 10px; height: 10px; border-radius: 50%;
   margin-right: 6px; vertical-align: middle; }
 .light.green { background: #22c55e; } .light.red { background: #ef4444; }
+.light.amber { background: #f59e0b; }
+/* a model's text while the checker has not passed it: visibly not the answer yet */
+.draft-label { margin: 0 0 4px; font-size: 0.85em; font-weight: 600; color: #92400e; }
+.answer.draft { border-left: 3px dashed #f59e0b; padding-left: 8px; color: #4b5563;
+  font-style: italic; }
+.model-loading { margin: 0; color: #92400e; font-weight: 600; }
 .stats td { padding: 2px 10px 2px 0; }
 @media (max-width: 768px) {
   #chat-row { flex-direction: column; } #chat-col { order: -1; } #conv-col { order: 1; }

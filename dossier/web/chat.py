@@ -8,6 +8,7 @@ phone the chat column comes first, the conversations fold away and the panel is 
 
 from __future__ import annotations
 
+import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import partial
@@ -25,6 +26,8 @@ from dossier.web.engine import Engine, with_scores
 from dossier.web.handlers import QUESTIONS, Header, guarded, message_of
 from dossier.web.panel import EMPTY_PANEL, citation_panel
 from dossier.web.scope import Scope, scoped
+
+LOAD_POLL_S = 0.5  # how often the chat looks whether the model has loaded
 
 
 @dataclass(frozen=True)
@@ -56,8 +59,10 @@ def fresh(engine: Engine, coll: str) -> tuple[Any, ...]:
             gr.update(visible=True))  # fmt: skip
 
 
-def _events(helper: Assistant, question: str, cid: str) -> Iterator[tuple[str, Any]]:
-    """("partial answer html", None) while the answer streams, then ("", answer dict)."""
+def _events(helper: Assistant, question: str, cid: str,
+            draft: bool) -> Iterator[tuple[str, Any]]:  # fmt: skip
+    """("partial answer html", None) while the answer streams (a model's text labelled as a
+    draft: the checked answer replaces it), then ("", answer dict)."""
     rewritten, text, note = None, "", ""
     for event in helper.stream(question, None, cid):
         if isinstance(event, Rewritten):
@@ -69,7 +74,19 @@ def _events(helper: Assistant, question: str, cid: str) -> Iterator[tuple[str, A
         elif isinstance(event, Done):
             yield "", with_scores(helper.to_dict(event.answer, cid, rewritten), event.answer)
             return
-        yield H.streaming_html(text, rewritten, note), None
+        # after a fallback's Reset the text is the extractive answer: no longer a draft
+        yield H.streaming_html(text, rewritten, note, draft=draft and not note), None
+
+
+def _loaded(engine: Engine, backend: str) -> Iterator[str]:
+    """'Loading the model (~30 s)…' bubbles while the backend's in-process model loads (this
+    question starts the load if picking it did not); nothing once it is loaded or failed (a
+    remembered failure makes the answer fall back at once, saying why)."""
+    state = engine.load_state(backend, start=True)
+    while state is not None and state.waiting:
+        yield H.loading_html(state.message())
+        time.sleep(LOAD_POLL_S)
+        state = engine.load_state(backend)
 
 
 def respond(engine: Engine, q: str, done: list[Any], cid: str | None, coll: str, backend: str,
@@ -84,9 +101,11 @@ def respond(engine: Engine, q: str, done: list[Any], cid: str | None, coll: str,
     hide = gr.update(visible=False)
     yield "", [*shown, H.bot(H.streaming_html(""))], done, cid, gr.skip(), hide, ""
     try:
+        for bubble in _loaded(engine, backend):
+            yield gr.skip(), [*shown, H.bot(bubble)], done, cid, *[gr.skip()] * 3
         helper = scoped(engine.assistant(coll, backend), scope)
         cid = cid or engine.conversations().create(coll).conversation_id
-        for bubble, answer in _events(helper, q, cid):
+        for bubble, answer in _events(helper, q, cid, engine.writes_drafts(backend)):
             if answer is None:
                 yield gr.skip(), [*shown, H.bot(bubble)], done, cid, *[gr.skip()] * 3
                 continue

@@ -18,6 +18,7 @@ from assistant.conversations import ConversationStore
 from assistant.events import outcome
 from assistant.extractive import ExtractiveAnswerer
 from assistant.llm import BACKENDS
+from assistant.model_state import LoadState
 from assistant.service import Assistant
 from assistant.types import Answer
 from corpus.errors import NotFoundError
@@ -105,9 +106,26 @@ class Engine:
     def backend_status(self, llm: str) -> tuple[bool, str]:
         return backend_status(wiring.model_settings(self.settings(), llm))
 
+    def writes_drafts(self, llm: str) -> bool:
+        """Does this backend's streamed text await the citation check (a model's), rather
+        than being the answer itself (the extractive one's)?"""
+        kind = BACKENDS.get(llm)
+        return kind is not None and kind.factory is not None
+
+    def load_state(self, llm: str, *, start: bool = False) -> LoadState | None:
+        """How the load of ``llm``'s in-process model stands (None: it has none); ``start``
+        loads it in the background if it is not loaded yet (the user picked it)."""
+        kind = BACKENDS.get(llm)
+        if kind is None or kind.loader is None:
+            return None
+        loader = kind.loader(wiring.model_settings(self.settings(), llm))
+        return loader.start() if start else loader.state()
+
     def warm_up(self) -> None:
-        """Load the embedding model now rather than on the first question."""
+        """Load the embedding model now rather than on the first question, and start loading
+        the default backend's model (if it runs in this process) in the background."""
         wiring.embedder(self.settings()).embed_one("warm up")
+        self.load_state(self.default_backend(), start=True)
 
     def conversations(self) -> ConversationStore:
         return wiring.conversations(self.settings())

@@ -79,11 +79,26 @@ def _note(note: str | None) -> Markup:
     return Markup('<p class="note">{}</p>').format(note) if note else NOTHING
 
 
-def streaming_html(text: str, rewritten: str | None = None, note: str = "") -> str:
-    """The answer while it is being written: plain escaped text, markers not yet clickable."""
+DRAFT_LABEL = "Draft — checking citations…"
+
+
+def streaming_html(
+    text: str, rewritten: str | None = None, note: str = "", *, draft: bool = False
+) -> str:
+    """The answer while it is being written: plain escaped text, markers not yet clickable.
+    A model's text is a ``draft``, labelled so: the checked answer may replace it."""
     body = escape(text) if text else Markup("<em>…</em>")
-    answer = Markup('<div class="answer streaming">{}</div>').format(body)
+    if draft:
+        label = Markup('<p class="draft-label" role="status">{}</p>').format(DRAFT_LABEL)
+        answer = label + Markup('<div class="answer streaming draft">{}</div>').format(body)
+    else:
+        answer = Markup('<div class="answer streaming">{}</div>').format(body)
     return str(_rewritten(rewritten) + _note(note) + answer)
+
+
+def loading_html(message: str) -> str:
+    """The chat's bubble while the model loads: 'Loading the model (~30 s)…'."""
+    return str(Markup('<p class="model-loading" role="status">{}</p>').format(message))
 
 
 def error_html(message: str) -> str:
@@ -218,9 +233,11 @@ def progress_html(done: int, total: int, what: str, unit: str) -> str:
     )
 
 
-def status_light(ok: bool, message: str) -> str:
+def status_light(ok: bool, message: str, *, pending: bool = False) -> str:
+    """Green: usable now; amber (``pending``): a model not loaded yet or loading; red: not."""
+    colour = "green" if ok else "amber" if pending else "red"
     return str(Markup('<span class="light {}"></span><span class="light-text">{}</span>').format(
-        "green" if ok else "red", message
+        colour, message
     ))  # fmt: skip
 
 

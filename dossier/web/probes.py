@@ -1,8 +1,9 @@
 """Is a backend usable? The status light next to the backend picker.
 
-Read from the backend registry (``assistant.llm.BACKENDS``): a backend is usable when its
-modules import (the extra and, for ``local``, the weights are installed) and, for one with a
-server, its configured URL answers one short probe, made only when the backend is picked.
+Read from the backend registry (``assistant.llm.BACKENDS``). A model that runs in this
+process (``local``) is usable only once it has really loaded here (its loader's state:
+installed modules and weights on disk are not enough); one with a server, when its extra is
+installed and its configured URL answers one short probe, made only when it is picked.
 """
 
 from __future__ import annotations
@@ -23,6 +24,9 @@ def backend_status(cfg: ModelSettings) -> tuple[bool, str]:
         return False, f"unknown backend '{cfg.backend}'"
     if kind.factory is None:
         return True, f"{kind.name}: ready (no model needed)"
+    if kind.loader is not None:  # loaded in this process: green only once it has loaded
+        state = kind.loader(cfg).state()
+        return state.ready, f"{kind.name}: {state.message()}"
     missing = [m for m in kind.modules if not _installed(m)]
     if missing:
         return False, f"{kind.name}: not installed ({', '.join(missing)}; extra '{kind.extra}')"
