@@ -32,8 +32,9 @@ class Answerer(ABC):
     def _answer(self, question: str, hits: Sequence[Hit]) -> Answer:
         """The finished answer. Raise BackendError when it cannot be made."""
 
-    def _stream(self, question: str, hits: Sequence[Hit]) -> Iterator[Delta | Done]:
-        """Text as it is written, then the answer; by default the finished answer at once."""
+    def _stream(self, question: str, hits: Sequence[Hit]) -> Iterator[Delta | Done | Reset]:
+        """Text as it is written, then the answer; by default the finished answer at once.
+        A Reset retracts the text written so far (a draft that did not pass its check)."""
         answer = self._answer(question, hits)
         yield Delta(answer.text)
         yield Done(answer)

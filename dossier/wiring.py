@@ -10,7 +10,8 @@ from assistant.citations import CitationChecker
 from assistant.conversations import ConversationStore
 from assistant.extractive import ExtractiveAnswerer
 from assistant.generative import GenerativeAnswerer
-from assistant.llm import ChatModel, ModelSettings, make_chat_model
+from assistant.llm import BACKENDS, ChatModel, ModelSettings, make_chat_model
+from assistant.phrasing import PhrasingAnswerer
 from assistant.service import Assistant
 from dossier.settings import Settings
 from index.collection import Collection
@@ -70,11 +71,22 @@ def checker(s: Settings) -> CitationChecker:
     return CitationChecker(embedder(s), s.answer)
 
 
+# how a backend's model answers (assistant.llm.Backend.role): a model that can write cited
+# answers from passages, or a small one that phrases one sentence from the quoted ones
+ANSWERERS: dict[str, type[GenerativeAnswerer] | type[PhrasingAnswerer]] = {
+    "write": GenerativeAnswerer,
+    "phrase": PhrasingAnswerer,
+}
+
+
 def answerer(
     model: ChatModel | None, check: CitationChecker, fallback: ExtractiveAnswerer
 ) -> Answerer:
     """The model's answerer, standing on ``fallback``; without a model, ``fallback`` itself."""
-    return fallback if model is None else GenerativeAnswerer(model, check, fallback)
+    if model is None:
+        return fallback
+    kind = BACKENDS.get(model.name)  # a model outside the registry (a test's) writes answers
+    return ANSWERERS[kind.role if kind else "write"](model, check, fallback)
 
 
 def briefing_answerers(
