@@ -21,6 +21,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterator
 from functools import lru_cache
+from itertools import chain
 
 from assistant.question_type import PERSON_NOUNS, Kind, QuestionType
 from corpus.dates import MONTHS
@@ -186,6 +187,31 @@ def names(text: str, places: bool = False) -> Iterator[Candidate]:
         i = j
 
 
+_LIST_GAP = re.compile(r",\s*|,?\s+(?:and|or)\s+")
+
+
+def name_lists(text: str) -> Iterator[Candidate]:
+    """Names listed together, "Gillian Chung, Bobo Chan, and Cecilia Cheung", for a plural
+    focus noun ("what actresses"): the whole list answers it."""
+    found = sorted({(a, b) for a, b, _ in names(text)})
+    run: list[tuple[int, int]] = []
+    for a, b in [*found, (len(text) + 1, len(text) + 1)]:
+        if run and _LIST_GAP.fullmatch(text[run[-1][1] : a]):
+            run.append((a, b))
+            continue
+        if len(run) >= 2 and re.search(r"\b(?:and|or)\s+$", text[: run[-1][0]]):
+            yield run[0][0], run[-1][1], 1.0
+        run = [(a, b)]
+
+
+ONE_OF_MANY = 0.85  # a single name's fit for a plural focus noun
+
+
+def _plural_focus(qtype: QuestionType) -> bool:
+    f = qtype.focus
+    return len(f) > 3 and f.endswith("s") and not f.endswith(("ss", "us", "is"))
+
+
 def _at(tokens: list[tuple[int, int, str]], i: int) -> str:
     return tokens[i][2] if i < len(tokens) else ""
 
@@ -246,7 +272,13 @@ def _entities(text: str, qtype: QuestionType) -> Iterator[Candidate]:
     anything at all, which no rule here can tell apart, so it gets none."""
     if not qtype.focus:
         return
-    yield from names(text)
+    if _plural_focus(qtype):  # "what universities": several names before one
+        yield from name_lists(text)
+        yield from ((a, b, fit * ONE_OF_MANY) for a, b, fit in names(text))
+    else:
+        yield from names(text)
+    if qtype.focus == "name":
+        return  # "under what name": a name, not a description
     focus = {st for _, _, st in content_words(qtype.focus)}
     for a, b, fit in noun_phrases(text):
         if not focus & {st for _, _, st in content_words(text[a:b])}:
@@ -263,7 +295,9 @@ _PLACE_PREPOSITION = re.compile(
 def _people(text: str, qtype: QuestionType) -> Iterator[Candidate]:
     """Names for "who": one after "in", "at", "from" … is more likely a place, and one
     ending in "University", "States", "Award" … names no one."""
-    for a, b, fit in names(text):
+    plural = _plural_focus(qtype)
+    single = ((a, b, fit * (ONE_OF_MANY if plural else 1.0)) for a, b, fit in names(text))
+    for a, b, fit in chain(single, name_lists(text) if plural else ()):
         if _PLACE_PREPOSITION.search(text[max(0, a - 12) : a]):
             fit *= 0.5
         words = [w.strip(".,").lower() for w in text[a:b].split()]
@@ -336,3 +370,21 @@ def content_words(text: str) -> list[tuple[int, int, str]]:
 def _stem(word: str) -> str:
     stems = tokenize(word)
     return stems[0] if stems else ""
+
+
+_LIFE = re.compile(r"\((?:born\s+)?([^()]{4,40}?)(?:\s*[–—-]\s*([^()]{4,40}?))?\)")
+
+
+def life_side(text: str, a: int, b: int) -> str:
+    """ "birth" or "death" for a date inside the life dates after a name ("Chiang Kai-shek
+    (October 31, 1887 – April 5, 1975)", "(born 8 June 1951)"), else ""."""
+    for m in _LIFE.finditer(text, max(0, a - 60)):
+        if m.start() > a:
+            break
+        if not (m.start() < a and b <= m.end()):
+            continue
+        born = m.group(0)[1:].startswith("born")
+        if m.group(2) is None:
+            return "birth" if born else ""
+        return "birth" if b <= m.end(1) else "death" if a >= m.start(2) else ""
+    return ""

@@ -224,6 +224,8 @@ def _next_noun(q: str, pos: int, skip_filler: bool = False) -> str:
         run.append(low)
         if (_plural(low) and following and not following.endswith("s")) or len(run) == 4:
             break  # "what creatures breathe air": the plural noun heads the phrase
+    if not run and skip_filler and words[:1] == ["name"]:
+        return "name"  # "Under what name did he release …": a name is asked for
     # a listed noun anywhere in the run decides ("which Queensland Senator Australian …")
     listed = [w for w in run if _singular(w) in _ALL_NOUNS]
     return listed[0] if listed else (run[-1] if run else "")

@@ -180,6 +180,7 @@ def ranked_spans(
         focus,
         scoring.agent_verb(question, qtype),
         scoring.bridges(sentences),
+        scoring.life_event(q_stems) if qtype.kind is Kind.DATE else "",
     )
     out = []
     for sentence in sentences:

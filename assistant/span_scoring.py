@@ -89,7 +89,15 @@ def about(sentence: Sentence, subject: set[str]) -> bool:
 
 # the weights of the features (see the module docstring)
 DECAY = 8.0
-WEIGHTS = {"fit": 0.45, "near": 0.35, "share": 0.35, "beside": 0.15, "agent": 0.15, "overlap": 0.25}
+WEIGHTS = {
+    "fit": 0.45,
+    "near": 0.35,
+    "share": 0.35,
+    "beside": 0.15,
+    "agent": 0.15,
+    "overlap": 0.25,
+    "life": 0.3,
+}
 
 
 @dataclass(frozen=True)
@@ -98,6 +106,7 @@ class Cues:
     focus: set[str]  # stems of the focus noun
     verb: str  # stem of the verb a "who"/"what" question asks the subject of, or ""
     bridged: dict[str, Bridge] = field(default_factory=dict)  # see ``bridges``
+    life: str = ""  # "birth" or "death" when the question asks when someone was born or died
 
 
 def scored(
@@ -124,12 +133,15 @@ def scored(
         near = _proximity(words, a, b, cue.weights) / total if total else 0.0
         beside = _beside_focus(words, a, b, cue.focus)
         agent = _is_agent(text, words, a, b, cue.verb)
+        side = spans.life_side(text, a, b) if cue.life else ""
+        life = 0.0 if not side else 1.0 if side == cue.life else -1.0
         score = (
             w["fit"] * fit
             + w["near"] * near
             + w["share"] * share
             + w["beside"] * beside
             + w["agent"] * agent
+            + w["life"] * life
             - w["overlap"] * overlap
         )
         yield a, b, score
@@ -153,6 +165,15 @@ def _proximity(
 
 _AGENT_WH = re.compile(r"^\s*(?:who|what|which)\s+(\w+)", re.I)
 _BY_WH = re.compile(r"(\w+)\s+by\s+$", re.I)  # "… created by who?", "founded by what company"
+
+
+_LIFE_STEMS = {"born": "birth", "birth": "birth", "die": "death", "death": "death"}
+
+
+def life_event(q_stems: set[str]) -> str:
+    """ "birth" or "death" when the question asks about one: the first or the second of a
+    person's life dates ("(1 July 1903 – 5 January 1941)") answers it."""
+    return next((_LIFE_STEMS[t] for t in sorted(q_stems) if t in _LIFE_STEMS), "")
 
 
 def agent_verb(question: str, qtype: QuestionType) -> str:

@@ -124,6 +124,30 @@ def test_how_many_gets_a_number_that_is_not_a_year() -> None:
             id="how-much-gets-an-amount-with-its-unit",
         ),
         pytest.param(
+            "Chiang Kai-shek was the president who died on which date?",
+            "Chiang Kai-shek (October 31, 1887 – April 5, 1975) was a Chinese statesman.",
+            "April 5, 1975",
+            id="died-takes-the-second-of-the-life-dates",
+        ),
+        pytest.param(
+            "When was the president Chiang Kai-shek born?",
+            "Chiang Kai-shek (October 31, 1887 – April 5, 1975) was a Chinese statesman.",
+            "October 31, 1887",
+            id="born-takes-the-first-of-the-life-dates",
+        ),
+        pytest.param(
+            "What actresses were involved in the scandal that split the duo Twins?",
+            "The photo scandal of 2008 involved Gillian Chung, Bobo Chan, and Cecilia Cheung.",
+            "Gillian Chung, Bobo Chan, and Cecilia Cheung",
+            id="a-plural-focus-takes-the-whole-list-of-names",
+        ),
+        pytest.param(
+            "Under what name did Steven Wilson release the album Indicates Void?",
+            "Steven Wilson released Indicates Void under the pseudonym Bass Communion in 2005.",
+            "Bass Communion",
+            id="under-what-name-asks-for-a-name",
+        ),
+        pytest.param(
             "When did Lincoln argue that the nation was born?",
             "Lincoln argued that the nation was born not in 1789 but in 1776.",
             "1776",
