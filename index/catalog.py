@@ -178,7 +178,7 @@ class Catalog:
                     json.dumps(dict(doc.metadata), default=str), doc.text,
                     json.dumps(list(doc.page_starts)),
                     json.dumps([[h.start, h.level, h.title] for h in doc.headings]),
-                    doc.content_hash, document_date(doc.metadata), time.time(),
+                    doc.content_hash, _date_of(doc.metadata), time.time(),
                 ),
             )  # fmt: skip
             db.executemany(
@@ -309,7 +309,7 @@ def _info(r: tuple[Any, ...]) -> DocumentInfo:
     )  # fmt: skip
 
 
-def document_date(metadata: Any) -> str | None:
+def _date_of(metadata: Any) -> str | None:
     """ISO date (YYYY-MM-DD) from front matter, used by the date-range filter."""
     value = metadata.get("date") if hasattr(metadata, "get") else None
     return str(value)[:10] if value else None

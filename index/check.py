@@ -111,12 +111,10 @@ def _check(coll: Collection, sample: int, seed: int) -> tuple[CheckReport, dict[
     report.missing = sorted(set(wanted) - stored)
     report.orphans = sorted(stored - set(wanted))
     readable, report.unreadable = coll.vectors.readback(sorted(stored))
-    for chunk_id, (vector, doc_id, day) in readable.items():
+    for chunk_id, (vector, doc_id) in readable.items():
         unit = abs(float(np.linalg.norm(vector)) - 1.0) < 1e-3
         fits = vector.shape == (coll.embedder.dim,) and unit
-        # its document's day too (a date filter ranges over it), once every vector has one
-        dated = not coll.vectors.has_days or day == coll.day_of(doc_of.get(chunk_id, ""))
-        if chunk_id in doc_of and (not fits or doc_id != doc_of[chunk_id] or not dated):
+        if chunk_id in doc_of and (not fits or doc_id != doc_of[chunk_id]):
             report.wrong.append(chunk_id)
     vectors = {i: stored.vector for i, stored in readable.items()}
     wrong, report.unfindable = _sampled(coll, vectors, set(doc_of), sample, seed)
@@ -169,5 +167,4 @@ def _rebuild_vectors(coll: Collection, keep: dict[str, np.ndarray]) -> None:
     coll.vectors.recreate()
     if ids:
         vectors = np.stack([keep[i] for i in ids])
-        docs = [doc_of[i] for i in ids]
-        coll.vectors.upsert(ids, vectors, docs, [coll.day_of(d) for d in docs])
+        coll.vectors.upsert(ids, vectors, [doc_of[i] for i in ids])

@@ -30,7 +30,6 @@ from index.settings import RetrievalSettings
 from index.sparse import SparseReader
 from index.types import MODES, Hit, SearchFilter
 from index.vectors import Owner, VectorStore, chroma_client, drop_foreign
-from index.where import day_number, day_range
 
 SETTLED = "vectors_settled"  # catalog meta: the generation at which the last write ended
 _NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,58}[A-Za-z0-9]$|^[A-Za-z0-9]$")
@@ -177,11 +176,11 @@ class Collection:
             raise UsageError("the query is empty")
         timings = {} if timings is None else timings
         docs = self._documents()
-        allowed, days, admitted = None, None, None
+        allowed, sizes = None, None
         if filters is not None and filters.active:
             allowed = [d.doc_id for d in docs.values() if filters.admits(d)]
-            days = day_range(filters, docs, allowed)  # Chroma filters by a range, not ids
-            admitted = set(allowed)
+            # how dense search filters depends on how many chunks it admits (index/dense.py)
+            sizes = sum(docs[d].n_chunks for d in allowed), sum(d.n_chunks for d in docs.values())
         n = max(k, r.candidates)
         dense: list[tuple[str, float]] = []
         sparse: list[tuple[str, float]] = []
@@ -190,7 +189,7 @@ class Collection:
             qvec = self.embedder.embed_one(query)
             timings["embed_ms"] = (time.perf_counter() - t0) * 1000
             t0 = time.perf_counter()
-            dense = self.dense.query(qvec, n, allowed, days)  # sees other processes' writes
+            dense = self.dense.query(qvec, n, allowed, sizes)  # sees other processes' writes
             timings["dense_ms"] = (time.perf_counter() - t0) * 1000
         if mode in ("hybrid", "bm25"):
             t0 = time.perf_counter()
@@ -205,8 +204,6 @@ class Collection:
             chunk = chunks.get(f.chunk_id)
             if chunk is None or chunk.doc_id not in docs:
                 continue  # a vector whose chunk was replaced mid-crash: never shown
-            if admitted is not None and chunk.doc_id not in admitted:
-                continue  # a vector whose day disagrees with its document's: never shown
             hits.append(
                 Hit(chunk, docs[chunk.doc_id], f.score, len(hits) + 1,
                     f.dense_rank, f.bm25_rank, f.dense_score, f.bm25_score)
@@ -248,10 +245,6 @@ class Collection:
             if always or not self._settled or self.vectors.count() != self.catalog.counts()[1]:
                 done = self._reconcile()
                 self._settled = True
-            if not self.vectors.has_days:  # a collection made before vectors had days
-                docs = self._documents()
-                days = {d: day_number(info.date) for d, info in docs.items()}
-                self.vectors.label_days(dict(self.catalog.chunk_documents()), days)
         return done
 
     def settled(self, agree: bool) -> None:
@@ -276,13 +269,7 @@ class Collection:
         chunks = self.catalog.chunks_by_id(chunk_ids)
         ids = list(chunks)
         vecs = self.embedder.embed([chunks[i].text for i in ids])
-        docs = [chunks[i].doc_id for i in ids]
-        self.vectors.upsert(ids, vecs, docs, [self.day_of(d) for d in docs])
-
-    def day_of(self, doc_id: str) -> int | None:
-        """The day number of a stored document's date (the vectors' ``day`` metadata)."""
-        info = self._documents().get(doc_id)
-        return None if info is None else day_number(info.date)
+        self.vectors.upsert(ids, vecs, [chunks[i].doc_id for i in ids])
 
     def warnings(self) -> list[str]:
         """What a user of the last search should know: dense search failed or was behind

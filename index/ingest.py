@@ -17,9 +17,7 @@ from corpus.chunker import chunk_document
 from corpus.limits import DEFAULT_LIMITS, ReadLimits
 from corpus.readers import iter_folder
 from corpus.types import Chunk, Document
-from index.catalog import document_date
 from index.collection import Collection
-from index.where import day_number
 
 STATUSES = ("added", "updated", "unchanged", "removed", "skipped", "failed")
 _BATCH_CHUNKS = 256  # embed several small files together: fewer, fuller batches
@@ -172,8 +170,7 @@ class _Run:
         for p in self.pending:
             n = len(p.chunks)
             ids = [c.chunk_id for c in p.chunks]
-            day = day_number(document_date(p.doc.metadata))  # date filters range over it
-            coll.vectors.upsert(ids, vectors[row : row + n], [p.doc.doc_id] * n, [day] * n)
+            coll.vectors.upsert(ids, vectors[row : row + n], [p.doc.doc_id] * n)
             row += n
             old = coll.catalog.replace_document(p.doc, p.root, p.chunks)
             coll.vectors.delete(sorted(set(old) - set(ids)))

@@ -26,10 +26,6 @@ _EPOCH = [0]  # embedded engines started in this process: a store loaded before 
 _PAGE = 5000
 _WRITE_BATCH = 2000
 OWNER_KEY, HOME_KEY = "dossier_catalog", "dossier_home"
-# set on a collection once every vector carries its document's day (``day`` metadata): a
-# date filter is then a range over it instead of a list of every admitted document's id
-DAYS_KEY = "dossier_days"
-_OURS = (OWNER_KEY, HOME_KEY, DAYS_KEY)
 
 
 def chroma_client(home: Path, url: str | None = None) -> Any:
@@ -68,11 +64,10 @@ class Owner:
 
 
 class Stored(NamedTuple):
-    """A vector as read back, with its metadata."""
+    """A vector as read back, with its document's id."""
 
     vector: np.ndarray
     doc_id: str
-    day: int | None
 
 
 class VectorStore:
@@ -102,16 +97,11 @@ class VectorStore:
                     self.client = self.client or self._connect()
                     # embedding_function=None: Chroma's default one would download a model
                     col = self.client.get_or_create_collection(
-                        self.name,
-                        embedding_function=None,
+                        self.name, embedding_function=None,
                         configuration={"hnsw": {"space": "cosine"}},
-                        metadata={
-                            **self._fingerprint,
-                            OWNER_KEY: self.owner.catalog_id,
-                            HOME_KEY: self.owner.home,
-                            DAYS_KEY: 1,
-                        },
-                    )  # fmt: skip  (an existing collection keeps its metadata)
+                        metadata={**self._fingerprint, OWNER_KEY: self.owner.catalog_id,
+                                  HOME_KEY: self.owner.home},
+                    )  # fmt: skip
                     self._claim(col)
                     self._collection = col
         return self._collection
@@ -159,45 +149,21 @@ class VectorStore:
     @property
     def fingerprint(self) -> dict[str, Any]:
         meta = dict(self._col.metadata or {})
-        return {k: v for k, v in meta.items() if k not in _OURS}
-
-    @property
-    def has_days(self) -> bool:
-        """Whether every vector carries its document's day (collections made before days
-        were stored get them from ``label_days``, run by ``Collection.reconcile``)."""
-        return bool((self._col.metadata or {}).get(DAYS_KEY))
-
-    def label_days(self, doc_of: dict[str, str], day_of: dict[str, int | None]) -> None:
-        """Give every vector (chunk id -> doc id in ``doc_of``) its document's day, then
-        mark the collection: an interrupted labelling is done again, never trusted."""
-        ids = sorted(doc_of)
-        for lo in range(0, len(ids), _WRITE_BATCH):
-            part = ids[lo : lo + _WRITE_BATCH]
-            with _SWAP, self._guard():
-                self._col.update(ids=part, metadatas=[_meta(doc_of[i], day_of.get(doc_of[i]))
-                                                      for i in part])  # fmt: skip
-        with _SWAP, self._guard():
-            meta = dict(self._col.metadata or {})
-            self._col.modify(metadata={**meta, DAYS_KEY: 1})
+        return {k: v for k, v in meta.items() if k not in (OWNER_KEY, HOME_KEY)}
 
     def count(self) -> int:
         with self._guard():
             return int(self._col.count())
 
-    def upsert(
-        self, ids: Sequence[str], vectors: np.ndarray, doc_ids: Sequence[str],
-        days: Sequence[int | None],
-    ) -> None:  # fmt: skip
-        """Store vectors with their document's id and day (``day_number`` of its date)."""
+    def upsert(self, ids: Sequence[str], vectors: np.ndarray, doc_ids: Sequence[str]) -> None:
         for lo in range(0, len(ids), _WRITE_BATCH):
             hi = lo + _WRITE_BATCH
             with _SWAP, self._guard():
                 self._col.upsert(
                     ids=list(ids[lo:hi]),
                     embeddings=vectors[lo:hi],
-                    metadatas=[_meta(d, y) for d, y in zip(doc_ids[lo:hi], days[lo:hi],
-                                                           strict=True)],
-                )  # fmt: skip
+                    metadatas=[{"doc_id": d} for d in doc_ids[lo:hi]],
+                )
 
     def delete(self, ids: Sequence[str]) -> None:
         ids = list(ids)
@@ -254,9 +220,9 @@ class VectorStore:
                     todo += [part[: len(part) // 2], part[len(part) // 2 :]]
                 continue
             for i, vec, meta in zip(got["ids"], got["embeddings"], got["metadatas"], strict=True):
-                meta = meta or {}
-                found[i] = Stored(np.asarray(vec, dtype=np.float32), str(meta.get("doc_id")),
-                                  meta.get("day"))  # fmt: skip
+                found[i] = Stored(
+                    np.asarray(vec, dtype=np.float32), str((meta or {}).get("doc_id"))
+                )
         return found, bad
 
     def recreate(self) -> None:
@@ -265,11 +231,14 @@ class VectorStore:
         self._col  # noqa: B018 - created again, with this catalog as its owner
 
     def query(
-        self, vector: np.ndarray, n: int, where: dict[str, Any] | None = None
+        self, vector: np.ndarray, n: int, doc_ids: Sequence[str] | None = None
     ) -> list[tuple[str, float]]:
-        """(chunk id, cosine similarity) pairs, best first; ``where`` as ``chroma_where``."""
-        if n <= 0:
+        """(chunk id, cosine similarity) pairs, best first, of the ``doc_ids`` documents when
+        given (a Chroma filter costs tens of milliseconds however few it admits: see
+        index/dense.py for when one is used)."""
+        if n <= 0 or (doc_ids is not None and not doc_ids):
             return []
+        where = {"doc_id": {"$in": list(doc_ids)}} if doc_ids is not None else None
         with self._guard():
             res = self._col.query(
                 query_embeddings=vector[None, :], n_results=n, where=where, include=["distances"]
@@ -284,10 +253,6 @@ class VectorStore:
         with self._guard():
             self.client.delete_collection(self.name)
         self._collection = None
-
-
-def _meta(doc_id: str, day: int | None) -> dict[str, Any]:
-    return {"doc_id": doc_id} if day is None else {"doc_id": doc_id, "day": day}
 
 
 def drop_foreign(client: Any, name: str) -> bool:

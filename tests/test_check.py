@@ -75,10 +75,10 @@ def test_missing_orphan_and_wrong_vectors_are_found_and_repaired(
     ids = coll.catalog.chunk_ids()
     doc = coll.documents()[0].doc_id
     vec = coll.embedder.embed(["a vector of no chunk"])
-    coll.vectors.upsert(["ghost:0:0"], vec, [doc], [coll.day_of(doc)])  # an orphan
+    coll.vectors.upsert(["ghost:0:0"], vec, [doc])  # an orphan
     coll.vectors.delete(ids[:2])  # two missing
     other = coll.embedder.embed(["the wrong text entirely"])
-    coll.vectors.upsert([ids[3]], other, [doc], [coll.day_of(doc)])  # a vector of the wrong text
+    coll.vectors.upsert([ids[3]], other, [doc])  # a vector of the wrong text
     report = check(coll)
     assert not report.ok
     assert report.missing == sorted(ids[:2]) and report.orphans == ["ghost:0:0"]

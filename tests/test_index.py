@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import sqlite3
 from dataclasses import replace
-from datetime import date
 from pathlib import Path
 
 import numpy as np
@@ -199,7 +198,7 @@ def test_crash_leftovers_are_hidden_and_reconciled(make_collection, corpus_copy:
     doc = coll.documents()[0]
     # a crash after storing new vectors but before the catalog swap leaves orphans
     vec = coll.embedder.embed(["orphan text about the desalination plant approval"])
-    coll.vectors.upsert(["ghost:0:0"], vec, [doc.doc_id], [None])
+    coll.vectors.upsert(["ghost:0:0"], vec, [doc.doc_id])
     assert all(h.chunk.chunk_id != "ghost:0:0" for h in coll.search(QUESTION, 10))
     # and a lost vector (say Chroma's files were restored from an older backup)
     lost = coll.catalog.chunk_ids()[0]
@@ -208,7 +207,7 @@ def test_crash_leftovers_are_hidden_and_reconciled(make_collection, corpus_copy:
     consistent(coll)
     # the next ingest repairs the same damage by itself when a write was interrupted
     with pytest.raises(KeyboardInterrupt), coll.writing():
-        coll.vectors.upsert(["ghost:0:1"], vec, [doc.doc_id], [None])
+        coll.vectors.upsert(["ghost:0:1"], vec, [doc.doc_id])
         coll.vectors.delete([lost])
         raise KeyboardInterrupt
     ingest(coll, [corpus_copy])
@@ -332,70 +331,57 @@ def test_a_missing_core_package_says_to_reinstall(monkeypatch: pytest.MonkeyPatc
     assert "dossier[" not in message and info.value.exit_code == 6
 
 
-def _dated(corpus: Path) -> None:
-    """Documents with dates: ISO ones, and one a day number cannot say ('2023')."""
-    for name, when in (("a.md", "2022-06-01"), ("b.md", "2023-02-10"), ("c.md", "2024-11-30"),
-                       ("odd.md", "2023")):  # fmt: skip
-        (corpus / name).write_text(
-            f"---\ndate: {when}\n---\n# Plant {name}\n\nThe desalination plant, {when}.\n"
-        )
-
-
-def test_a_date_filter_is_a_range_over_the_vectors_days(make_collection, corpus_copy: Path) -> None:
-    """Dense search filters dates by the vectors' day numbers, not by a list of every
-    admitted document id, and finds exactly what that list finds."""
-    from index.where import day_range
-
-    _dated(corpus_copy)
-    coll = make_collection()
-    ingest(coll, [corpus_copy])
-    assert coll.vectors.has_days
-    docs = {d.doc_id: d for d in coll.documents()}
-    odd = next(d for d, info in docs.items() if info.date == "2023")
-    qvec = coll.embedder.embed_one(QUESTION)
-    cases = [("2023-01-01", None, []), (None, "2023-12-31", [odd]),
-             ("2022-01-01", "2023-06-30", [odd]), ("2999-01-01", None, [])]  # fmt: skip
-    for since, until, named in cases:
-        flt = SearchFilter(since=since, until=until)
-        allowed = [d for d in docs if flt.admits(docs[d])]
-        days = day_range(flt, docs, allowed)
-        assert days is not None and days[2] == named  # ids only for dates no day says
-        assert coll.dense.query(qvec, 50, allowed, days) == coll.dense.query(qvec, 50, allowed)
-        found = {h.document.doc_id for h in coll.search(QUESTION, 20, filters=flt, mode="dense")}
-        assert found == set(allowed)
-    assert day_range(SearchFilter(since="2023-01-01", tag="x"), docs, []) is None
-
-
-def test_vectors_stored_without_days_are_labelled_by_the_next_ingest(
-    make_collection, corpus_copy: Path
+def test_a_filtered_dense_search_finds_what_chromas_filter_finds(
+    make_collection, corpus_copy: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """A collection made before vectors carried days: date filters still work (by ids),
-    and the next ingest gives every vector its day, after which they range."""
-    from index.vectors import DAYS_KEY
+    """However dense search filters (a few chunks read by id and ranked here, more asked
+    for without a filter and the admitted kept, or Chroma's own filter), it finds the
+    admitted chunks that Chroma's filter finds, in the same order."""
+    import index.dense as dense
 
-    _dated(corpus_copy)
+    words = "harbor reservoir pipeline turbine estuary aquifer basin canal delta lagoon"
+    for i, word in enumerate(words.split()):  # no two alike: no ties in the rankings
+        (corpus_copy / f"extra-{i:02d}.md").write_text(
+            f"---\ndate: 202{i % 4}-0{1 + i % 9}-01\n---\n# The {word}\n\n"
+            + "desalination " * (1 + i)
+            + f"plant {word} council water {'vote ' * i}.\n"
+        )
     coll = make_collection()
     ingest(coll, [corpus_copy])
-    raw = coll.vectors._col
-    stored, _ = coll.vectors.readback(sorted(coll.vectors.ids()))
-    ids = sorted(stored)
-    raw.delete(ids=ids)
-    raw.add(ids=ids, embeddings=np.stack([stored[i].vector for i in ids]),
-            metadatas=[{"doc_id": stored[i].doc_id} for i in ids])  # fmt: skip
-    raw.modify(metadata={**(raw.metadata or {}), DAYS_KEY: 0})
-    flt = SearchFilter(since="2023-01-01")
-    allowed = {d.doc_id for d in coll.documents() if flt.admits(d)}
-    assert not coll.vectors.has_days and len(allowed) == 2
-    found = {h.document.doc_id for h in coll.search(QUESTION, 20, filters=flt, mode="dense")}
-    assert found == allowed  # by the id list
-    assert ingest(coll, [corpus_copy]).counts()["unchanged"] == len(coll.documents())
-    assert coll.vectors.has_days
-    days = {s.day for s in coll.vectors.readback(ids)[0].values()}
-    assert {d for d in days if d is not None} == {
-        date.fromisoformat(x).toordinal() for x in ("2021-03-14", "2022-06-01", "2023-02-10",
-                                                   "2024-11-30")}  # fmt: skip
-    found = {h.document.doc_id for h in coll.search(QUESTION, 20, filters=flt, mode="dense")}
-    assert found == allowed  # by the range
+    docs = {d.doc_id: d for d in coll.documents()}
+    total = sum(d.n_chunks for d in docs.values())
+    qvec = coll.embedder.embed_one(QUESTION)
+    ways: list[str] = []
+    real = coll.vectors.query
+    monkeypatch.setattr(
+        coll.vectors,
+        "query",
+        lambda v, n, ids=None: (
+            ways.append("chroma filter" if ids is not None else "unfiltered"),
+            real(v, n, ids),
+        )[1],
+    )
+    for exact_max, depth_max, way in ((1000, 0, "by id"), (0, 10**6, "unfiltered"),
+                                      (0, 0, "chroma filter")):  # fmt: skip
+        monkeypatch.setattr(dense, "EXACT_MAX", exact_max)
+        monkeypatch.setattr(dense, "DEPTH_MAX", depth_max)
+        for flt in (SearchFilter(since="2022-01-01"), SearchFilter(source="extra-0*")):
+            allowed = [d for d in docs if flt.admits(docs[d])]
+            sizes = sum(docs[d].n_chunks for d in allowed), total
+            ways.clear()
+            got = coll.dense.query(qvec, 5, allowed, sizes)
+            assert ways == ([] if way == "by id" else [way])
+            want = real(qvec, 5, allowed)
+            # the same chunks with the same scores, best first (ties in either order)
+            assert sorted((round(s, 4), i) for i, s in got) == sorted(
+                (round(s, 4), i) for i, s in want
+            )
+            assert [s for _, s in got] == sorted((s for _, s in got), reverse=True)
+            assert {dense.doc_of(i) for i, _ in got} <= set(allowed)
+    assert coll.dense.query(qvec, 5, [], (0, total)) == []
+    found = {h.document.doc_id for h in coll.search(QUESTION, 50, filters=SearchFilter(
+        since="2022-01-01"), mode="dense")}  # fmt: skip
+    assert found == {d for d in docs if SearchFilter(since="2022-01-01").admits(docs[d])}
 
 
 def _whole(coll: Collection) -> Bm25Index:
