@@ -96,9 +96,7 @@ class PhrasingAnswerer(Answerer):
 
 
 def with_lead(base: Answer, lead: SentenceSupport, backend: str) -> Answer:
-    """``base`` (an extractive answer) with ``lead`` as its first sentence, after the short
-    answer line; the short answer and the quoted sentences stay as they were."""
-    head, sep, rest = base.text.partition("\n\n")
-    line = f"{lead.text} [{lead.citations[0]}]"
-    text = f"{head}{sep}{line}\n{rest}" if sep and base.short_answer else f"{line}\n{base.text}"
-    return replace(base, text=text, sentences=(lead, *base.sentences), backend=backend)
+    """``base`` (an extractive answer) led by ``lead``; its quoted sentences and short answer
+    stay as they were, the short answer in its own field (as for any model's answer)."""
+    lines = [f"{s.text} [{', '.join(map(str, s.citations))}]" for s in (lead, *base.sentences)]
+    return replace(base, text="\n".join(lines), sentences=(lead, *base.sentences), backend=backend)

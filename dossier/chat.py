@@ -12,7 +12,7 @@ from typing import TextIO
 from assistant.conversations import ConversationStore
 from assistant.events import Delta, Done, Event, Reset, Rewritten, outcome
 from assistant.service import Assistant
-from assistant.types import Answer
+from assistant.types import EXTRACTIVE, Answer
 from corpus.errors import DossierError, UsageError
 from dossier import render, wiring
 from dossier.settings import Settings
@@ -24,22 +24,31 @@ CHAT_HELP = """commands: /sources  show the sources of the last answer
           /quit     leave (Ctrl-D works too)"""
 
 
-def print_stream(events: Iterable[Event], out: TextIO = sys.stdout) -> Answer:
-    """Print text as it arrives; then the sources. Returns the final answer."""
-    streamed = False
+DRAFT = "[draft: a model is writing; the answer is checked against its sources when done]"
+
+
+def print_stream(events: Iterable[Event], out: TextIO = sys.stdout, draft: bool = False) -> Answer:
+    """Print text as it arrives (a model's text under a ``draft`` line: the checked answer may
+    differ, and is then printed whole); then the sources. Returns the final answer."""
+    streamed = ""
     for event in events:
         if isinstance(event, Rewritten):
             print(f"(searching for: {event.question})", file=out, flush=True)
         elif isinstance(event, Reset):
             print(f"\n[{event.note}]", file=out, flush=True)
-            streamed = False
+            streamed, draft = "", False  # what follows is the fallback's answer itself
         elif isinstance(event, Delta):
+            if draft and not streamed:
+                print(DRAFT, file=out, flush=True)
             print(event.text, end="", file=out, flush=True)
-            streamed = True
+            streamed += event.text
         elif isinstance(event, Done):
             if streamed:
                 print(file=out)
-            print(render.answer_text(event.answer, body=False), file=out, flush=True)
+            same = event.answer.text.strip() == streamed.strip()
+            if not same:
+                print("\n[checked answer]" if streamed else "", file=out)
+            print(render.answer_text(event.answer, body=not same), file=out, flush=True)
             return event.answer
     raise RuntimeError("the answer stream ended without an answer")
 
@@ -70,7 +79,7 @@ def _answer(helper: Assistant, question: str, k: int | None, cid: str, as_json: 
         data["warnings"] = helper.collection.warnings()  # dense search failed or behind
         print(json.dumps(data, indent=2, ensure_ascii=False))
     else:
-        print_stream(events)
+        print_stream(events, draft=helper.answerer.name != EXTRACTIVE)
         for w in helper.collection.warnings():
             print(f"warning: {w}", file=sys.stderr)
         print(f"\n(conversation {cid}: continue with --conversation {cid})", file=sys.stderr)
@@ -116,7 +125,10 @@ def cmd_chat(args: argparse.Namespace, s: Settings) -> int:
                 print(CHAT_HELP)
             continue
         try:
-            last = print_stream(helper.stream(line, None, conv.conversation_id))
+            last = print_stream(
+                helper.stream(line, None, conv.conversation_id),
+                draft=helper.answerer.name != EXTRACTIVE,
+            )
         except DossierError as err:  # one bad turn must not end the conversation
             print(f"error: {err}")
 

@@ -71,7 +71,7 @@ def test_a_supported_sentence_leads_the_quoted_evidence(helper) -> None:  # type
     assert lead.text.startswith("The Port Calder City Council approved") and lead.supported
     cited = {c.n: c.text for c in answer.citations}[lead.citations[0]]
     assert "14 March 2021" in cited  # it cites the quoted sentence it restates
-    assert f"{lead.text} [{lead.citations[0]}]" in answer.text
+    assert answer.text.startswith(f"{lead.text} [{lead.citations[0]}]\n")
     assert len(answer.sentences) >= 2  # the quoted evidence stays under it
     assert answer.short_answer is not None and "14 March 2021" in answer.short_answer.text
     # the model saw the quoted sentences, not whole passages
@@ -115,3 +115,27 @@ def test_nothing_quoted_means_nothing_to_phrase(hashing_embedder) -> None:  # ty
                                 ExtractiveAnswerer(hashing_embedder))  # fmt: skip
     answer = answerer.answer(QUESTION, [])  # no passages: the extractive answer refuses
     assert not answer.answered and model.asked == [] and not answer.fell_back
+
+
+def test_the_terminal_labels_a_draft_and_prints_the_checked_answer(helper) -> None:  # type: ignore[no-untyped-def]
+    import io
+
+    from dossier.chat import DRAFT, print_stream
+
+    out = io.StringIO()
+    model = Scripted("The Port Calder City Council approved the plant on 14 March 2021.")
+    answer = print_stream(helper(model).stream(QUESTION), out, draft=True)
+    shown = out.getvalue()
+    assert shown.index(DRAFT) < shown.index("approved the plant")
+    assert "[checked answer]" in shown  # the evidence under the sentence was never streamed
+    checked = shown.index("[checked answer]")  # the quoted evidence, printed only under it
+    assert "seven to two" not in shown[:checked]
+    assert checked < shown.index("seven to two") < shown.index("Sources:")
+    assert shown.count("Short answer: 14 March 2021 [1]") == 1
+
+    out = io.StringIO()
+    answer = print_stream(helper(Scripted("The answer is: 2024.")).stream(QUESTION), out, True)
+    shown = out.getvalue()
+    assert answer.fell_back and "not supported" in shown
+    # the extractive answer after the note is not a draft: no second draft line
+    assert shown.count(DRAFT) == 1 and shown.index("2024") < shown.index("not supported")
