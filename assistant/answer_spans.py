@@ -184,6 +184,10 @@ def names(text: str, places: bool = False) -> Iterator[Candidate]:
             if len(words) == 1 and _DEMONYM.search(words[0]) and _qualifies_noun(text, e):
                 fit *= 0.4  # "an American rock band": a qualifier, not a name
             yield s, (_with_region(text, e) if places else e), fit
+            of = [k for k in range(start_i + 1, j - 1) if tokens[k][2] == "of"]
+            if of:  # "Earl of Northumbria": the place alone, if the question holds the title
+                tail = tokens[of[-1] + 1][0]
+                yield tail, (_with_region(text, e) if places else e), TAIL_FIT * fit
         i = j
 
 
@@ -216,6 +220,7 @@ def _at(tokens: list[tuple[int, int, str]], i: int) -> str:
     return tokens[i][2] if i < len(tokens) else ""
 
 
+TAIL_FIT = 0.8  # "Northumbria" of "Earl of Northumbria", beside the whole name
 _QUOTES = frozenset('"“”')
 _CALENDAR = frozenset(
     [*MONTHS, "Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"]

@@ -227,7 +227,10 @@ def _next_noun(q: str, pos: int, skip_filler: bool = False) -> str:
     if not run and skip_filler and words[:1] == ["name"]:
         return "name"  # "Under what name did he release …": a name is asked for
     # a listed noun anywhere in the run decides ("which Queensland Senator Australian …")
-    listed = [w for w in run if _singular(w) in _ALL_NOUNS]
+    # unless the head is one: "what low budget comedy franchise" asks for a franchise
+    listed = [w for w in run if _singular(w) in PERSON_NOUNS | PLACE_NOUNS]
+    if run and _singular(run[-1]) in _ALL_NOUNS:
+        return run[-1]
     return listed[0] if listed else (run[-1] if run else "")
 
 

@@ -181,6 +181,7 @@ def ranked_spans(
         scoring.agent_verb(question, qtype),
         scoring.bridges(sentences),
         scoring.life_event(q_stems) if qtype.kind is Kind.DATE else "",
+        scoring.anchor(question, qtype),
     )
     out = []
     for sentence in sentences:

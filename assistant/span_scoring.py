@@ -97,6 +97,7 @@ WEIGHTS = {
     "agent": 0.15,
     "overlap": 0.25,
     "life": 0.3,
+    "anchor": 0.2,
 }
 
 
@@ -107,6 +108,7 @@ class Cues:
     verb: str  # stem of the verb a "who"/"what" question asks the subject of, or ""
     bridged: dict[str, Bridge] = field(default_factory=dict)  # see ``bridges``
     life: str = ""  # "birth" or "death" when the question asks when someone was born or died
+    anchor: str = ""  # the stem of the word right before a wh-phrase inside the question
 
 
 def scored(
@@ -133,6 +135,7 @@ def scored(
         near = _proximity(words, a, b, cue.weights) / total if total else 0.0
         beside = _beside_focus(words, a, b, cue.focus)
         agent = _is_agent(text, words, a, b, cue.verb)
+        anchored = bool(cue.anchor) and cue.anchor in [st for _, e, st in words if e <= a][-2:]
         side = spans.life_side(text, a, b) if cue.life else ""
         life = 0.0 if not side else 1.0 if side == cue.life else -1.0
         score = (
@@ -142,6 +145,7 @@ def scored(
             + w["beside"] * beside
             + w["agent"] * agent
             + w["life"] * life
+            + w["anchor"] * anchored
             - w["overlap"] * overlap
         )
         yield a, b, score
@@ -165,6 +169,16 @@ def _proximity(
 
 _AGENT_WH = re.compile(r"^\s*(?:who|what|which)\s+(\w+)", re.I)
 _BY_WH = re.compile(r"(\w+)\s+by\s+$", re.I)  # "… created by who?", "founded by what company"
+
+
+def anchor(question: str, qtype: QuestionType) -> str:
+    """ "… an Earl of which location", "headquartered in what city": the stem of the word
+    before a wh-phrase inside the question, which the answer's sentence often repeats right
+    before the answer ("Earl of Northumbria", "headquartered in Canton")."""
+    before = spans.content_words(question[: max(qtype.wh_start, 0)])
+    if not before or "," in question[before[-1][1] : qtype.wh_start]:
+        return ""
+    return before[-1][2]
 
 
 _LIFE_STEMS = {"born": "birth", "birth": "birth", "die": "death", "death": "death"}

@@ -56,6 +56,7 @@ def verbatim(sa: ShortAnswer, sentences: list[Sent]) -> bool:
         ("The publishing house is based where?", Kind.PLACE),
         ("Toad Hall is in a university located in what Australian city?", Kind.PLACE),
         ("What company developed the game?", Kind.ENTITY),
+        ("What low budget comedy franchise starred Dilys Laye?", Kind.ENTITY),
         ("How many times was the politician who was premier elected?", Kind.COUNT),
         ("Are Christopher Nolan and Sathish Kalathil both film directors?", Kind.YESNO),
         ("Armando Iannucci has an OBE. Does Puneet Sira also have one?", Kind.YESNO),
@@ -146,6 +147,13 @@ def test_how_many_gets_a_number_that_is_not_a_year() -> None:
             "Steven Wilson released Indicates Void under the pseudonym Bass Communion in 2005.",
             "Bass Communion",
             id="under-what-name-asks-for-a-name",
+        ),
+        pytest.param(
+            "Tostig Godwinson was an Anglo-Saxon Earl of which location?",
+            "Tostig Godwinson, a brother of King Harold of Wessex, was an Anglo-Saxon Earl of"
+            " Northumbria.",
+            "Northumbria",
+            id="the-word-before-the-wh-phrase-stands-before-the-answer",
         ),
         pytest.param(
             "When did Lincoln argue that the nation was born?",
