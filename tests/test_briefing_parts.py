@@ -110,6 +110,47 @@ def test_theme_names_are_phrases_from_the_evidence() -> None:
     assert name_theme(["Cats sleep a lot.", "Dogs bark at night."], [], "pets", set()) is None
 
 
+def test_theme_names_are_noun_phrases_not_actions_clauses_or_fragments() -> None:
+    others = ["The companies commit to security testing before release.",
+              "Agencies must publish inventories of their AI use cases."]  # fmt: skip
+    topic = "federal agency use of AI"
+
+    def named(*texts: str) -> str | None:
+        return name_theme(texts, others, topic, set())
+
+    # a verb after "will soon" or "to" is an action: its object is the name
+    assert named("OMB will soon release draft policy guidance for agencies on AI.",
+                 "The office plans to release draft policy guidance this summer.") == (
+        "Draft policy guidance")  # fmt: skip
+    # a clause and an adjective's fragment are not names, however often they recur
+    name = named("The order ensures America leads the way in the world.",
+                 "These steps make sure America leads the way in the world.",
+                 "Open science is fundamental to the future of AI.",
+                 "Trust is fundamental to the future of AI.")  # fmt: skip
+    assert name is None or not name.startswith(("America leads", "Fundamental")), name
+    # a judgement is not part of a name, nor is a possessive the whole of one
+    assert (
+        named(
+            "Fraud is one of the significant sources of AI risks.",
+            "Bias is among the significant sources of AI risks.",
+        )
+        == "Sources of AI risks"
+    )
+    assert named("OMB’s policy covers agencies.", "OMB’s policy names agencies.") is None
+
+
+def test_two_themes_are_not_named_for_one_thing() -> None:
+    texts = ["Summer youth programs open in June for teenagers.",
+             "Summer youth programs pay teenagers a wage.",
+             "Mentoring networks pair teenagers with engineers.",
+             "Mentoring networks meet monthly with teenagers."]  # fmt: skip
+    first = name_theme(texts, [], "jobs for teenagers", set())
+    assert first == "Summer youth programs"
+    # another theme whose evidence also says "youth programs" is named for something else
+    second = name_theme(texts, [], "jobs for teenagers", {first.lower()})
+    assert second == "Mentoring networks"
+
+
 def test_timeline_dates_actions_not_citations() -> None:
     def dated(text: str, doc_date: str = "2024-03-28") -> list[tuple[str, str, bool]]:
         return [(d.iso, d.label, d.from_document) for d in action_dates(text, doc_date)]
