@@ -14,6 +14,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 
+import numpy as np
+
 from corpus.dates import MONTHS, find_dates
 
 _STEMS = (
@@ -99,7 +101,7 @@ def _complete(month: str, day: int, doc_date: str) -> str | None:
 
 
 def on_topic(
-    pool: Sequence[int], docs: Sequence[str], scores: Sequence[float], bar: float
+    pool: Sequence[int], docs: Sequence[str], scores: Sequence[float] | np.ndarray, bar: float
 ) -> list[int]:
     """The statements of ``pool`` a timeline may show: each relevant to the topic itself
     (``scores[i] >= bar``) or in a document about the topic (ABOUT relevant sentences;
