@@ -159,7 +159,7 @@ def names(text: str, places: bool = False) -> Iterator[Candidate]:
             i += 1
             continue
         j = i + 1
-        while j < len(tokens):
+        while j < len(tokens) and not _ends_sentence(tokens[j - 1][2]):
             word = tokens[j][2]
             if _capitalised(word):
                 j += 1
@@ -214,6 +214,14 @@ ONE_OF_MANY = 0.85  # a single name's fit for a plural focus noun
 def _plural_focus(qtype: QuestionType) -> bool:
     f = qtype.focus
     return len(f) > 3 and f.endswith("s") and not f.endswith(("ss", "us", "is"))
+
+
+_INITIALS = re.compile(r"(?:[A-Z]\.)+|[A-Z][a-z]{0,2}\.")  # "J.", "U.S.", "Jr.", "St."
+
+
+def _ends_sentence(word: str) -> bool:
+    """ "Performance." ends a name ("Parallel Performance. The …"); "J." and "Jr." do not."""
+    return word.endswith(".") and not _INITIALS.fullmatch(word)
 
 
 def _at(tokens: list[tuple[int, int, str]], i: int) -> str:

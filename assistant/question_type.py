@@ -107,6 +107,8 @@ def classify(question: str) -> QuestionType:
     words = _WORD.findall(q)
     if not words:
         return QuestionType(Kind.OTHER)
+    if _TWO_ASKS.search(q):
+        return QuestionType(Kind.OTHER)  # "What are X, and how …?": no span answers both
     wh = _asking_wh(q)
     if _is_polar(q) and not (wh and _after_preposition(q, wh.start())):
         return QuestionType(Kind.YESNO)  # "Do Lafzon Ki Kahani, … released in which year"
@@ -127,6 +129,9 @@ def classify(question: str) -> QuestionType:
         return QuestionType(Kind.PERSON, "", *span)
     focus = _next_noun(q, wh.end(), skip_filler=True)
     return QuestionType(_by_focus(focus), focus, *span)
+
+
+_TWO_ASKS = re.compile(r"\b(?:and|but)\s+(?:how|why|what|which|when|where|who(?!['’]s))\b", re.I)
 
 
 def _by_focus(focus: str) -> Kind:

@@ -63,6 +63,8 @@ def verbatim(sa: ShortAnswer, sentences: list[Sent]) -> bool:
         ("Was Cleveland's portrait on the U.S. $1000 bill?", Kind.YESNO),
         ("Does the otter give birth or lay eggs?", Kind.OTHER),
         ("Why did Grant think that war was unjust?", Kind.OTHER),
+        ("What are the three types of notary in Corda, and how are they deployed?", Kind.OTHER),
+        ("When was the singer born who is known for her voice and who's album is X?", Kind.DATE),
     ],
 )
 def test_question_kinds(question: str, kind: Kind) -> None:
@@ -487,6 +489,13 @@ def test_spans_are_verbatim_short_and_within_one_sentence(
 )
 def test_focus_noun_is_the_head_of_the_wh_phrase(question: str, focus: str) -> None:
     assert classify(question).focus == focus
+
+
+def test_a_name_ends_at_a_sentence_end_but_not_at_an_initial() -> None:
+    text = "It offers Parallel Performance. The Chain met J. R. R. Tolkien in St. Louis."
+    found = [text[a:b] for a, b, _ in names(text)]
+    assert "Parallel Performance" in found and "J. R. R. Tolkien" in found
+    assert "St. Louis" in found and not any("Performance. The" in f for f in found)
 
 
 def test_names_joined_by_and_are_two_names_and_awards_are_no_one() -> None:
