@@ -14,6 +14,7 @@ reliably, so the sentence cites the quoted sentence that supports it best.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator, Sequence
 from dataclasses import replace
 
@@ -28,6 +29,9 @@ from assistant.types import Answer, SentenceSupport
 from index.types import Hit
 
 MAX_SENTENCE_CHARS = 400  # one sentence; longer is a small model running on
+# "March 14th", "14 th": a date restated, not a new word
+ORDINALS = frozenset({"st", "nd", "rd", "th"})
+_ORDINAL = re.compile(r"^(\d+)(?:st|nd|rd|th)$")
 
 
 class PhrasingAnswerer(Answerer):
@@ -88,7 +92,8 @@ class PhrasingAnswerer(Answerer):
             )
         # the checker's embedding half is blind to a changed name or number: a small model's
         # sentence may only use words of the question and of the sentence it cites
-        invented = content_words(sentence) - content_words(f"{question} {quoted[best][1]}")
+        allowed = content_words(f"{question} {quoted[best][1]}") | ORDINALS
+        invented = {w for w in content_words(sentence) if _ORDINAL.sub(r"\1", w) not in allowed}
         if invented:
             words = ", ".join(sorted(invented)[:5])
             return f"the model's sentence used words its source does not ({words}): {shown}"

@@ -139,3 +139,10 @@ def test_the_terminal_labels_a_draft_and_prints_the_checked_answer(helper) -> No
     assert answer.fell_back and "not supported" in shown
     # the extractive answer after the note is not a draft: no second draft line
     assert shown.count(DRAFT) == 1 and shown.index("2024") < shown.index("not supported")
+
+
+def test_a_date_restated_with_an_ordinal_is_not_an_invented_word(helper) -> None:  # type: ignore[no-untyped-def]
+    answer = helper(
+        Scripted("The Port Calder City Council approved the plant on March 14th 2021.")
+    ).ask(QUESTION)
+    assert not answer.fell_back and answer.sentences[0].text.endswith("March 14th 2021.")
