@@ -32,6 +32,7 @@ from assistant.briefing_points import LEAD_RANK, Reader, Sentence, evidence
 from assistant.briefing_sections import arrange, timeline
 from assistant.briefing_timeline import on_topic
 from assistant.extractive import ExtractiveAnswerer, term_overlap
+from assistant.llm import ChatModel
 from assistant.types import EXTRACTIVE, Answer, Citation
 from index.bm25 import tokenize
 from index.catalog import DocumentInfo
@@ -121,10 +122,12 @@ def build_briefing(
     min_relevance: float = 0.35,
     answerer: ExtractiveAnswerer,
     writer: Callable[[str, Sequence[Hit]], Answer] | None = None,
+    namer: ChatModel | None = None,
     progress: Callable[[str], None] | None = None,
     retrieval: RetrievalSettings | None = None,
 ) -> Briefing:
-    """``writer`` (a generative answerer's ``answer``) writes sections when given. Searches
+    """``writer`` (a generative answerer's ``answer``) writes sections when given, and
+    ``namer`` (its model) names the themes. Searches
     take ``retrieval``'s fusion, without its second hop: a briefing broadens its evidence
     itself, by the names the evidence repeats."""
     search = partial(collection.search, filters=filters,
@@ -191,7 +194,7 @@ def build_briefing(
     )  # fmt: skip
     if writer is not None:
         step("writing sections with the model")
-        brief = written(brief, topic, hits, writer)
+        brief = written(brief, topic, hits, writer, namer)
     return brief
 
 

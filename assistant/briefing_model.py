@@ -1,6 +1,8 @@
-"""A model rewrites a briefing's summary and themes from their own evidence; every sentence it
-writes keeps only the citations that map back to the briefing and passes the same check as
-chat answers. When the model fails, the quoted points stand and the briefing says why."""
+"""A model rewrites a briefing's summary and themes from their own evidence, and may name
+the themes; every sentence it writes keeps only the citations that map back to the briefing
+and passes the same check as chat answers, and a name it proposes is kept only if it could
+be one of the theme's own phrases (briefing_themes.checked_name). When the model fails, the
+quoted points and the names taken from the evidence stand, and the briefing says why."""
 
 from __future__ import annotations
 
@@ -8,20 +10,36 @@ from collections.abc import Callable, Sequence
 from dataclasses import replace
 from typing import TYPE_CHECKING
 
+from assistant import prompts
 from assistant.briefing_parts import Point
+from assistant.briefing_themes import checked_name
+from assistant.llm import ChatModel
 from assistant.types import EXTRACTIVE, Answer, Citation
+from corpus.errors import BackendError
+from corpus.text import clip
 from index.types import Hit
 
 if TYPE_CHECKING:
     from assistant.briefing import Briefing
 
+MAX_NAME_CHARS = 120  # a name is a few words; more is a small model running on
+
 
 def written(
-    brief: Briefing, topic: str, hits: Sequence[Hit], writer: Callable[..., Answer]
+    brief: Briefing,
+    topic: str,
+    hits: Sequence[Hit],
+    writer: Callable[..., Answer],
+    namer: ChatModel | None = None,
 ) -> Briefing:
-    """The model rewrites the summary and each theme from that section's evidence."""
+    """The model (``namer``) names the themes from their cited points, then ``writer``
+    rewrites the summary and each theme from that section's evidence."""
     by_n = {c.n: c for c in brief.citations}
     notes = list(brief.notes)
+    names, named = [t.name for t in brief.themes], 0
+    if namer is not None and brief.themes:
+        names, named, note = theme_names(brief, topic, namer)
+        notes += [note] if note else []
     count = [0]  # sections the model wrote (the rest keep their quoted points)
 
     def section(instruction: str, points: Sequence[Point]) -> tuple[Point, ...]:
@@ -37,12 +55,54 @@ def written(
 
     summary = section(f"Summarise the key points about {topic} in 3 to 5 sentences.", brief.summary)
     themes = tuple(
-        replace(t, points=section(f"Explain '{t.name}' as it relates to {topic}.", t.points))
-        for t in brief.themes
-    )
-    total = 1 + len(brief.themes)
-    backend = f"model ({count[0]} of {total} sections)" if count[0] else EXTRACTIVE
+        replace(t, name=name,
+                points=section(f"Explain '{name}' as it relates to {topic}.", t.points))
+        for t, name in zip(brief.themes, names, strict=True)
+    )  # fmt: skip
+    done = [f"{count[0]} of {1 + len(brief.themes)} sections"] if count[0] else []
+    done += [f"{named} of {len(brief.themes)} theme names"] if named else []
+    backend = f"model ({', '.join(done)})" if done else EXTRACTIVE
     return replace(brief, summary=summary, themes=themes, notes=tuple(notes), backend=backend)
+
+
+def theme_names(brief: Briefing, topic: str, model: ChatModel) -> tuple[list[str], int, str]:
+    """(each theme's name: the model's where it passes the check, else the phrase taken from
+    the evidence; how many the model named; a note on the names not kept, or "")."""
+    by_n = {c.n: c for c in brief.citations}
+    evidence = [
+        [text for p in t.points for text in (p.text, *(by_n[n].text for n in p.citations))]
+        for t in brief.themes
+    ]
+    names = [t.name for t in brief.themes]
+    kept, refused = 0, []
+    for k, theme in enumerate(brief.themes):
+        messages = prompts.theme_name_messages(topic, [p.text for p in theme.points])
+        try:
+            proposed = _reply(model, messages)
+        except BackendError as err:
+            return names, kept, f"the model named no more themes ({err})"
+        others = [text for j, e in enumerate(evidence) if j != k for text in e]
+        taken = {n.lower() for j, n in enumerate(names) if j != k}
+        name = checked_name(proposed, evidence[k], others, topic, taken)
+        if isinstance(name, str):
+            kept += name != theme.name
+            names[k] = name
+        else:
+            refused.append(f"“{clip(proposed, 60)}” for “{theme.name}” ({name[1]})")
+    note = (
+        f"theme names kept from the evidence where the model's was not a name of the theme's "
+        f"own words: {'; '.join(refused)}"
+    )
+    return names, kept, note if refused else ""
+
+
+def _reply(model: ChatModel, messages: list[dict[str, str]]) -> str:
+    parts: list[str] = []
+    for piece in model.stream(messages):
+        parts.append(piece)
+        if sum(map(len, parts)) > MAX_NAME_CHARS:
+            break
+    return "".join(parts)
 
 
 def _as_hit(c: Citation, hits: Sequence[Hit]) -> Hit | None:

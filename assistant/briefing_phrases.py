@@ -96,6 +96,14 @@ _FINITE = re.compile(
     r"invest|protect|mean|seek|aim|mark|bring|represent|reflect|continue|apply|lead|know|"
     r"need|want|become|keep|set|put|stand|hold|grow|call|deliver|expand|drive)(?:s|es)$"
 )
+# words ending in "ly" that are no adverb: a name may hold them
+_NOT_ADVERB = frozenset(
+    {
+        *("quarterly", "monthly", "weekly", "daily", "yearly", "hourly", "early", "family"),
+        *("supply", "assembly", "ally", "italy", "july", "rally", "reply", "elderly"),
+        *("friendly", "costly", "timely", "deadly", "orderly", "anomaly", "monopoly"),
+    }
+)
 _ADVERB = frozenset({"soon", "now", "then", "also", "not", "never", "further", "still"})
 MAX_WORDS = 6
 
@@ -119,7 +127,7 @@ def _after_verb_marker(words: Sequence[str], k: int) -> bool:
     prev = words[k - 1].lower()
     if prev in BEFORE_VERB:
         return True
-    adverb = prev in _ADVERB or (prev.endswith("ly") and words[k - 1].islower())
+    adverb = prev in _ADVERB or (_adverb(prev) and words[k - 1].islower())
     return adverb and k >= 2 and words[k - 2].lower() in BEFORE_VERB
 
 
@@ -142,12 +150,13 @@ def phrases(text: str, verbs: frozenset[str] = frozenset()) -> set[tuple[str, ..
             for n in range(2, MAX_WORDS + 1):
                 if i + n > len(words):
                     break
-                if _a_name(words, i, i + n, verbs):
+                if a_name(words, i, i + n, verbs):
                     out.add(tuple(words[i : i + n]))
     return out
 
 
-def _a_name(words: Sequence[str], start: int, end: int, verbs: frozenset[str]) -> bool:
+def a_name(words: Sequence[str], start: int, end: int, verbs: frozenset[str]) -> bool:
+    """Whether words[start:end] is a noun phrase there (``verbs``: as in ``phrases``)."""
     gram = words[start:end]
     lower = [w.lower() for w in gram]
     n = len(gram)
@@ -164,7 +173,7 @@ def _a_name(words: Sequence[str], start: int, end: int, verbs: frozenset[str]) -
     if gram[0].islower() and gram[0].endswith("ing"):
         return False  # "taking office": an action, not a thing
     last = lower[-1]
-    if lower[0].endswith("ly") or last.endswith("ly") or last[:-1] in verbs:
+    if _adverb(lower[0]) or _adverb(last) or last[:-1] in verbs:
         return False  # "enormously to …", "mechanism enables": not a thing
     if gram[-1].islower() and last.endswith(("ing", "ed")):
         return False  # "agencies using": a clause, not a thing
@@ -181,6 +190,10 @@ def _a_name(words: Sequence[str], start: int, end: int, verbs: frozenset[str]) -
         if adjective and nxt in _PREPOSITION and gram[k].islower() and k < n - 1:
             return False  # "fundamental to the future of AI": no head before "to"
     return True
+
+
+def _adverb(word: str) -> bool:
+    return word.endswith("ly") and word not in _NOT_ADVERB
 
 
 def _cut_compound(words: Sequence[str], end: int, verbs: frozenset[str]) -> bool:

@@ -8,6 +8,9 @@ from collections.abc import Callable
 from assistant.answerer import Answerer
 from assistant.briefing import Briefing, build_briefing
 from assistant.extractive import ExtractiveAnswerer
+from assistant.generative import GenerativeAnswerer
+from assistant.llm import ChatModel
+from assistant.phrasing import PhrasingAnswerer
 from index.collection import Collection
 from index.types import SearchFilter
 
@@ -30,9 +33,15 @@ def make_briefing(
     progress: Callable[[str], None] | None = None,
 ) -> Briefing:
     """A cited briefing on ``topic`` from ``collection`` (``filters`` narrow it): every point
-    quoted by ``extractive``; with a ``writer``, the model rewrites each section."""
+    quoted by ``extractive``; with a ``writer``, its model names the themes and rewrites
+    each section."""
     return build_briefing(
         collection, topic, filters=filters, answerer=extractive,
-        writer=None if writer is None else writer.answer,
+        writer=None if writer is None else writer.answer, namer=_model(writer),
         min_relevance=max(0.0, extractive.min_score - RELEVANCE_SLACK), progress=progress,
     )  # fmt: skip
+
+
+def _model(writer: Answerer | None) -> ChatModel | None:
+    """The language model behind a model's answerer, which names the themes."""
+    return writer.model if isinstance(writer, GenerativeAnswerer | PhrasingAnswerer) else None

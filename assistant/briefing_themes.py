@@ -14,7 +14,17 @@ from collections.abc import Callable, Mapping, Sequence
 
 import numpy as np
 
-from assistant.briefing_phrases import INNER, STOP, WORD, head, key, phrases, stem, verb_like
+from assistant.briefing_phrases import (
+    INNER,
+    STOP,
+    WORD,
+    a_name,
+    head,
+    key,
+    phrases,
+    stem,
+    verb_like,
+)
 from index.bm25 import tokenize
 
 # words that say nothing about what a theme is: a name of only these is no name
@@ -27,6 +37,11 @@ _GENERIC = frozenset(
 )
 # heads too general for a theme of their own ("AI policy", "OMB’s policy")
 _WEAK_HEADS = frozenset(tokenize("policy policies matter matters issue issues thing things"))
+MAX_NAME_WORDS = 6
+# what a model wraps a name in: a label, quotes, markup, a full stop
+_NAME_NOISE = re.compile(
+    r"^\s*(?:(?:theme|name)(?: of the theme)?\s*:\s*)?[\"“*#\-\s]*|[\"”*.\s]+$", re.I
+)
 SHORTLIST = 8  # the best phrases by frequency, among which meaning decides
 COMMON = 0.5  # a word in more than this share of the evidence names nothing in particular
 
@@ -125,6 +140,37 @@ def name_theme(
         near = dict(zip(best, closeness(best), strict=True))
         best.sort(key=lambda n: -(0.5 * weights[n] / top + 0.5 * near[n]))
     return best[0]
+
+
+def checked_name(
+    proposed: str, evidence: Sequence[str], others: Sequence[str], topic: str, taken: set[str]
+) -> str | tuple[None, str]:
+    """A model's name for a theme, kept only if it could be one of the theme's own phrases: a
+    noun phrase of 2 to 6 words, every word of it in the theme's ``evidence`` (its cited
+    sentences), saying more than the topic, and not what another theme (``taken``,
+    lowercase) is named for. Else (None, why it was not kept)."""
+    name = _NAME_NOISE.sub("", proposed.strip().splitlines()[0] if proposed.strip() else "")
+    words = WORD.findall(name)
+    if not words:
+        return None, "the model wrote no name"
+    if re.search(r"[,;:!?]|\.\s", name):
+        return None, "a sentence or a list, not a name"
+    if not 2 <= len(words) <= MAX_NAME_WORDS:
+        return None, f"{len(words)} words"
+    have = {s for t in evidence for w in WORD.findall(t) for s in stem(w)}
+    invented = [w for w in words if w.lower() not in STOP and not set(stem(w)) <= have]
+    if invented:
+        return None, f"words its points do not hold ({', '.join(invented[:4])})"
+    # read as the evidence writes each word: a title-cased "Companies Commit" is a clause too
+    lower = {w for t in evidence for w in WORD.findall(t) if w.islower()}
+    as_written = [w.lower() if w.lower() in lower and not w.isupper() else w for w in words]
+    verbs = frozenset(verb_like([*evidence, *others]))
+    fits = _meaningful(evidence, others, topic, {head(t) for t in taken})
+    if not a_name(as_written, 0, len(as_written), verbs) or not fits(name, key(as_written)):
+        return None, "not a noun phrase that names a theme of its own"
+    if name.lower() in taken:
+        return None, "the name of another theme"
+    return name[0].upper() + name[1:]
 
 
 def _counted(
