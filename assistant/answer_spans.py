@@ -244,16 +244,30 @@ def _qualifies_noun(text: str, end: int) -> bool:
 
 
 def noun_phrases(text: str) -> Iterator[Candidate]:
-    """Runs of up to five content words: "urban landscapes", "central defender"."""
+    """Runs of up to five content words: "urban landscapes", "central defender"; no number
+    and no verb form opening it ("starring Anna Neagle", "pioneering British aviator" gives
+    "British aviator")."""
     run: list[tuple[int, int]] = []
     for m in [*_TOKEN.finditer(text), None]:
         word = m.group() if m else ""
-        if m and re.match(r"\w", word) and word.lower() not in _NOUN_STOP:
+        if (
+            m
+            and re.match(r"[^\W\d]", word)
+            and not _DIGIT.search(word)
+            and word.lower() not in _NOUN_STOP
+        ):
             run.append((m.start(), m.end()))
             continue
+        while run and _VERB_FORM.search(text[run[0][0] : run[0][1]]):
+            run = run[1:]
         if run and len(run) <= 5:
-            yield run[0][0], run[-1][1], 0.4 + 0.1 * min(len(run), 3)
+            end = run[0][0] + len(text[run[0][0] : run[-1][1]].rstrip("."))
+            yield run[0][0], end, 0.4 + 0.1 * min(len(run), 3)
         run = []
+
+
+_VERB_FORM = re.compile(r"^[a-z]\w*(?:ing|ed)$")
+_DIGIT = re.compile(r"\d")
 
 
 _REGION = re.compile(r",\s([A-Z][a-z]+(?:\s[A-Z][a-z]+)?)(?=[\s.,;:)]|$)(?!,?\s(?:and|or)\b)")
@@ -285,17 +299,27 @@ def _entities(text: str, qtype: QuestionType) -> Iterator[Candidate]:
     anything at all, which no rule here can tell apart, so it gets none."""
     if not qtype.focus:
         return
-    if _plural_focus(qtype):  # "what universities": several names before one
+    # "what profession": "aviator", rarely a name; "what universities": a list of names
+    common = qtype.focus in COMMON_NOUN_FOCUS
+    named = 0.4 if common else 1.0
+    if _plural_focus(qtype):
         yield from name_lists(text)
-        yield from ((a, b, fit * ONE_OF_MANY) for a, b, fit in names(text))
-    else:
-        yield from names(text)
+        named *= ONE_OF_MANY
+    yield from ((a, b, fit * named) for a, b, fit in names(text))
     if qtype.focus == "name":
         return  # "under what name": a name, not a description
     focus = {st for _, _, st in content_words(qtype.focus)}
+    phrase = 1.5 if common else 0.8  # the kind asked for, or a description
     for a, b, fit in noun_phrases(text):
         if not focus & {st for _, _, st in content_words(text[a:b])}:
-            yield a, b, fit * 0.8  # "several types of birds" restates "what birds"
+            yield a, b, fit * phrase  # "several types of birds" restates "what birds"
+
+
+# focus nouns whose answers are common nouns ("aviator", "lead vocalist", "striker")
+COMMON_NOUN_FOCUS = _words(
+    """profession professions occupation occupations job jobs career role roles position
+    positions genre genres instrument instruments sport sports"""
+)
 
 
 _PLACE_PREPOSITION = re.compile(

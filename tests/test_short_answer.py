@@ -158,6 +158,12 @@ def test_how_many_gets_a_number_that_is_not_a_year() -> None:
             id="the-word-before-the-wh-phrase-stands-before-the-answer",
         ),
         pytest.param(
+            "What was the profession of Amy Johnson, the subject of the film They Flew Alone?",
+            "Amy Johnson, played by Anna Neagle in They Flew Alone, was a pioneering aviator.",
+            "aviator",
+            id="a-profession-is-a-common-noun-not-a-name",
+        ),
+        pytest.param(
             "When did Lincoln argue that the nation was born?",
             "Lincoln argued that the nation was born not in 1789 but in 1776.",
             "1776",
