@@ -29,7 +29,7 @@ from assistant.briefing_parts import (
     merge_duplicates,
 )
 from assistant.briefing_points import LEAD_RANK, Reader, Sentence, evidence
-from assistant.briefing_sections import arrange, timeline
+from assistant.briefing_sections import arrange, named_first, timeline
 from assistant.briefing_timeline import on_topic
 from assistant.extractive import ExtractiveAnswerer, term_overlap
 from assistant.llm import ChatModel
@@ -136,19 +136,21 @@ def build_briefing(
     step = progress or (lambda _: None)
     scope = f"collection '{collection.name}'" + (f", {_describe(filters)}" if filters else "")
     step("retrieving evidence")
-    hits = ev.diverse(search(topic, depth * 5), depth)
+    found = search(topic, depth * 5)
+    hits = ev.diverse(topic, found, depth)
     hits = ev.expanded(search, topic, hits)
     docs = _retrieved(hits)
     reader = Reader(collection.catalog.document)
     sents = ev.with_openings(evidence(hits, reader), hits, reader)
-    sents = ev.shortlist(topic, sents) + ev.changes(search, topic, reader, sents)
+    sents = ev.shortlist(topic, sents, ev.closeness(found))
+    sents += ev.changes(search, topic, reader, sents)
     if not sents:
         return Briefing(topic, scope, False, retrieved_docs=docs, notes=(NOT_COVERED,))
     step("scoring sentences")
     probes = [p.format(t=topic) for p in GAP_PROBES]
-    scores, vecs, probe_vecs = ev.score(answerer, topic, sents, probes)
+    scores, vecs, probe_vecs, titled = ev.score(answerer, topic, sents, probes)
     order = [int(i) for i in np.argsort(-scores)]
-    value, about = ev.value(sents, scores)
+    value, about = ev.value(sents, scores, titled)
     # a sentence of a document about the topic counts with a lower bar of its own
     relevant = sorted((i for i in order if scores[i] >= min_relevance or (
         about[i] >= min_relevance + CORE and scores[i] >= min_relevance - CORE)),
@@ -163,6 +165,7 @@ def build_briefing(
     step("grouping themes")
     spans = [(s.doc.doc_id, s.start, s.end) for s in sents]
     groups = merge_duplicates(relevant, [s.shown for s in sents], vecs, spans)
+    groups = named_first(groups, sents)
     summary, themed = arrange(groups, sents, value, vecs, topic, n_themes,
                               answerer.embedder.embed)  # fmt: skip
     step("building the timeline")

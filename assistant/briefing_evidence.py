@@ -5,24 +5,30 @@ with each retrieved document's opening, and scored for the topic in one embeddin
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import replace
+from typing import NamedTuple
 
 import numpy as np
 
 from assistant.briefing_differences import CHANGE, CHANGE_WORDS
 from assistant.briefing_points import LEAD_RANK, Reader, Sentence, evidence, informative
 from assistant.briefing_themes import recurring_names
-from assistant.extractive import ExtractiveAnswerer, term_overlap
+from assistant.briefing_timeline import action_dates
+from assistant.extractive import ExtractiveAnswerer
 from index.bm25 import tokenize
 from index.types import Hit
 
-MAX_SCORED = 130  # sentences embedded per briefing: the cost of a briefing is mostly this
-EXPANSIONS = 3  # names of the evidence searched for too
+MAX_SCORED = 70  # sentences embedded per briefing: the cost of a briefing is mostly this
+DATED = 20  # and at most this many more that date an action or change a policy
+EXPANSIONS = 8  # names of the evidence searched for too
 EXPANSION_DEPTH = 8  # passages each of them adds at most
 PER_DOCUMENT = 6  # passages of the evidence from any one document
 LEADING = 5  # the documents of this many best passages may give twice as many
+CENTRAL = 0.75  # so may a document whose title states this share of the topic's words
 OPENINGS = 12  # documents (the best retrieved) whose opening sentences are read too
+BREADTH = 8  # further documents, one passage each, beyond those of the best passages
+TITLE = 0.5  # the share of a document's aboutness its title's relevance makes
 EMBED_WORDS = 40  # a sentence's first words say what it is about; the rest costs time
 
 
@@ -56,18 +62,35 @@ def expanded(search: Callable[..., list[Hit]], topic: str, hits: list[Hit]) -> l
     return out
 
 
-def diverse(hits: Sequence[Hit], depth: int, per_doc: int = PER_DOCUMENT) -> list[Hit]:
+def diverse(topic: str, hits: Sequence[Hit], depth: int, per_doc: int = PER_DOCUMENT) -> list[Hit]:
     """The best ``depth`` passages, at most ``per_doc`` from any one document (twice that
-    from the documents of the very best passages, which the topic is most about): a briefing
-    draws on the sources, not on the longest one."""
+    from the documents the topic is most about: those of the very best passages, and those
+    whose title states the topic), and the best passage of each further document found among
+    the first ``2 x depth`` (at most BREADTH of them): a briefing draws on the sources, not on
+    the longest one, and a source the topic's words reach only a little may still hold one
+    of its points."""
     leading = {h.chunk.doc_id for h in hits[:LEADING]}
+    leading |= {h.chunk.doc_id for h in hits if titled(topic, h.document.title) >= CENTRAL}
     count: Counter[str] = Counter()
     out = []
     for h in hits:
         if count[h.chunk.doc_id] < per_doc * (2 if h.chunk.doc_id in leading else 1):
             count[h.chunk.doc_id] += 1
             out.append(h)
-    return out[:depth]
+    out = out[:depth]
+    have = {h.chunk.doc_id for h in out}
+    most = len(have) + BREADTH
+    for h in hits[: 2 * depth]:
+        if h.chunk.doc_id not in have and len(have) < most:
+            have.add(h.chunk.doc_id)
+            out.append(h)
+    return out
+
+
+def titled(topic: str, title: str) -> float:
+    """The share of the topic's words that a document's title states."""
+    terms = set(tokenize(topic))
+    return len(terms & set(tokenize(title))) / max(len(terms), 1)
 
 
 def with_openings(sents: list[Sentence], hits: Sequence[Hit], reader: Reader) -> list[Sentence]:
@@ -104,49 +127,93 @@ def changes(
     return out
 
 
-def shortlist(topic: str, sents: list[Sentence]) -> list[Sentence]:
-    """At most MAX_SCORED sentences worth embedding: by the topic's words and the rank of
-    their passage (embedding every sentence would be most of a briefing's time)."""
+def closeness(hits: Sequence[Hit]) -> dict[str, float]:
+    """Each passage's cosine to the topic, as the topic's own search measured it from the
+    stored vectors: known before any sentence is embedded."""
+    return {h.chunk.chunk_id: h.dense_score for h in hits if h.dense_score is not None}
+
+
+def shortlist(topic: str, sents: list[Sentence], near: Mapping[str, float]) -> list[Sentence]:
+    """At most MAX_SCORED sentences worth embedding (embedding every sentence would be most
+    of a briefing's time), by what is known without embedding them: how close their passage
+    is to the topic (``near``: passage id -> cosine; a document's opening, or a passage the
+    topic's search did not reach, counts as its document's closest passage), the topic's
+    words they state, what they report and the topic's words their document's title states
+    (weighed as ``value`` weighs a title's relevance)."""
     if len(sents) <= MAX_SCORED:
         return sents
-    terms = set(tokenize(topic))
-    lexical = [term_overlap(terms, s.shown) + 0.5 / (1 + min(s.rank, 20)) for s in sents]
-    keep = sorted(range(len(sents)), key=lambda i: -lexical[i])[:MAX_SCORED]
+    floor = min(near.values(), default=0.0)
+    best: dict[str, float] = {}
+    for s in sents:
+        best[s.doc.doc_id] = max(best.get(s.doc.doc_id, floor), near.get(s.chunk, floor))
+    close = np.array([near.get(s.chunk, best[s.doc.doc_id]) for s in sents])
+    own = [s.own for s in sents]
+    informs = np.array([informative(t) for t in own])
+    title = np.array([titled(topic, s.doc.title) for s in sents])
+    cheap = 0.6 * close + 0.4 * _overlap(topic, own, own) + informs + TITLE * 0.5 * title
+    ranked = [int(i) for i in np.argsort(-cheap, kind="stable")]
+    keep = set(ranked[:MAX_SCORED])
+    # and the best statements of dated actions and of changes of policy beyond them: the
+    # evidence of the timeline and of the differences between sources
+    acts = [i for i in ranked[MAX_SCORED:] if CHANGE.search(sents[i].shown)
+            or action_dates(sents[i].shown, sents[i].doc.date)]  # fmt: skip
+    keep.update(acts[:DATED])
     return [sents[i] for i in sorted(keep)]
+
+
+class Scored(NamedTuple):
+    scores: np.ndarray  # each sentence's relevance to the topic
+    vecs: np.ndarray  # each sentence's unit vector
+    probe_vecs: np.ndarray  # the gap probes' vectors
+    titled: np.ndarray  # how relevant the title of each sentence's document is
 
 
 def score(
     answerer: ExtractiveAnswerer, topic: str, sents: Sequence[Sentence], probes: Sequence[str]
-) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+) -> Scored:
     """Relevance to the topic: 0.6 x cosine + 0.4 x the topic's words found (each weighted
     by how rare it is in the evidence: in a corpus about AI, "AI" says little), plus a small
     prior for the rank of the passage (an opening read outside any passage gets none); the
-    sentences' vectors and the gap probes' vectors (one batch: the embedder's cost)."""
+    sentences' vectors, the gap probes' vectors and the relevance of the documents' titles,
+    scored alike (one batch: the embedder's cost)."""
     # a list item is judged by what it says itself, not by the lead-in its siblings share
     texts = [" ".join(s.own.split()[:EMBED_WORDS]) for s in sents]
-    vecs = answerer.embedder.embed([topic, *probes, *texts])
-    topic_vec, probe_vecs, vecs = vecs[0], vecs[1 : 1 + len(probes)], vecs[1 + len(probes) :]
-    bags = [set(tokenize(s.own)) for s in sents]  # all its words, though fewer are embedded
+    titles = list(dict.fromkeys(s.doc.title for s in sents))
+    vecs = answerer.embedder.embed([topic, *probes, *titles, *texts])
+    topic_vec, vecs = vecs[0], vecs[1:]
+    probe_vecs, title_vecs, vecs = np.split(vecs, [len(probes), len(probes) + len(titles)])
+    overlap = _overlap(topic, [s.own for s in sents], [*titles, *(s.own for s in sents)])
+    title_score = dict(zip(titles, 0.6 * (title_vecs @ topic_vec) + 0.4 * overlap[: len(titles)],
+                           strict=True))  # fmt: skip
+    prior = np.array([0.0 if s.rank >= LEAD_RANK else 1 / (1 + s.rank) for s in sents])
+    informs = np.array([informative(s.own) for s in sents])
+    score = 0.6 * (vecs @ topic_vec) + 0.4 * overlap[len(titles) :] + 0.05 * prior + informs
+    return Scored(score, vecs, probe_vecs, np.array([title_score[s.doc.title] for s in sents]))
+
+
+def _overlap(topic: str, evidence: Sequence[str], texts: Sequence[str]) -> np.ndarray:
+    """The share of the topic's words each of ``texts`` states, each word weighted by how
+    rare it is in ``evidence``."""
+    bags = [set(tokenize(t)) for t in evidence]
     terms = set(tokenize(topic))
     weight = {t: np.log((1 + len(bags)) / (1 + sum(t in b for b in bags))) + 0.1 for t in terms}
     total = sum(weight.values()) or 1.0
-    overlap = np.array([sum(weight[t] for t in terms & b) / total for b in bags])
-    prior = np.array([0.0 if s.rank >= LEAD_RANK else 1 / (1 + s.rank) for s in sents])
-    informs = np.array([informative(s.own) for s in sents])
-    score = 0.6 * (vecs @ topic_vec) + 0.4 * overlap + 0.05 * prior + informs
-    return score, vecs, probe_vecs
+    return np.array([sum(weight[t] for t in terms & set(tokenize(x))) / total for x in texts])
 
 
-def value(sents: Sequence[Sentence], scores: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+def value(
+    sents: Sequence[Sentence], scores: np.ndarray, titled: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
     """(what a sentence is worth to the briefing, how much its document is about the topic).
-    A document's aboutness is the mean of its three most relevant sentences; a sentence is
-    worth half its own relevance, half its document's, and what it reports: so the concrete
-    requirements of the policy the topic is about outrank a passing remark that happens to
-    use the topic's words."""
+    A document is about the topic as far as its title says so and its three most relevant
+    sentences do (their mean); a sentence is worth half its own relevance, half its
+    document's, and what it reports: so the concrete requirements of the policy the topic
+    is about outrank a passing remark that happens to use the topic's words."""
     by_doc: dict[str, list[float]] = {}
     for s, x in zip(sents, scores, strict=True):
         by_doc.setdefault(s.doc.doc_id, []).append(float(x))
     aboutness = {d: float(np.mean(sorted(xs)[-3:])) for d, xs in by_doc.items()}
     about = np.array([aboutness[s.doc.doc_id] for s in sents])
+    about = TITLE * titled + (1 - TITLE) * about
     informs = np.array([informative(s.own) for s in sents])
     return 0.5 * scores + 0.5 * about + informs, about

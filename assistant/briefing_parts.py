@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 
 import numpy as np
 
@@ -68,7 +69,7 @@ def same_point(a: str, b: str, cosine: float) -> bool:
         return False
     if cosine > NEAR_DUPLICATE:
         return True
-    wa, wb = set(tokenize(a)), set(tokenize(b))
+    wa, wb = _words(a), _words(b)
     return len(wa & wb) / max(min(len(wa), len(wb)), 1) > WORD_DUPLICATE
 
 
@@ -113,5 +114,11 @@ _FIGURE = re.compile(
 )  # fmt: skip
 
 
-def _figures(text: str) -> set[str]:
-    return {m.group().lower().rstrip(".,") for m in _FIGURE.finditer(text)}
+@lru_cache(maxsize=4096)  # a briefing compares each sentence with every group's leader
+def _figures(text: str) -> frozenset[str]:
+    return frozenset(m.group().lower().rstrip(".,") for m in _FIGURE.finditer(text))
+
+
+@lru_cache(maxsize=4096)
+def _words(text: str) -> frozenset[str]:
+    return frozenset(tokenize(text))

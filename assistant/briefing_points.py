@@ -70,8 +70,20 @@ _FINITE = re.compile(
     r"appl|mean|remain|continue|represent|reflect|plan|seek|aim|mark|bring|offer|invest|"
     r"protect|prioritize|optimize|task|charge|order|authorize)(?:s|es|ies|ed|d)\b"
 )
+# a drafter's hedges: a sentence made of them is procedure, not a finding
+_HEDGE = re.compile(
+    r"\b(?:as appropriate|where appropriate|to the extent (?:appropriate|feasible|practicable|"
+    r"permitted)|consistent with (?:applicable|relevant)|as necessary|as consistent with|"
+    r"for the purposes? of this)\b", re.I,
+)  # fmt: skip
 _PERSONAL = re.compile(r"\b(?:I|I’m|I'm|we|We|we’re|We’re|our|Our|us|you|You|my|My)\b")
 _JOINS = re.compile(r"\b(?:to|shall|will|must|should|may|can)(?:\s+\w+ly)?\s*:$")
+# "The Challenge shall", "The Task Force will": a short form of a name, then its verb (not
+# "The Secretary of Labor shall"); "This effort", "These commitments", "It", "They"
+_BACK = re.compile(
+    r"^(?:(?:The|This|That|These|Those|Such)\s+(?:[A-Z][a-z]+\s+){1,2}(?!of\b|for\b|on\b)"
+    r"[a-z]|(?:This|That|These|Those|Such)\s+[a-z]|(?:It|They|Its|Their)\b)"
+)
 MAX_WORDS = 90
 MAX_SPAN = 1500  # characters a joined lead-in and item may span in the source
 LEAD_RANK = 99  # the rank given to a document's opening sentences read outside any passage
@@ -89,6 +101,7 @@ class Sentence:
     page: int | None = None
     rank: int = LEAD_RANK  # the rank of the retrieved passage it was found in
     lead: int = 0  # characters of ``shown`` that are a list's lead-in, not the item's own
+    chunk: str = ""  # the id of that passage ("" for an opening read outside any passage)
 
     @property
     def own(self) -> str:
@@ -140,14 +153,22 @@ def whole_sentence(shown: str, max_words: int = MAX_WORDS) -> bool:
 
 def informative(shown: str) -> float:
     """A little credit for what a briefing reports (an action or requirement, a name, a
-    figure or date) and a little less for what it does not (a speaker's "we", a question):
-    between -0.1 and +0.12."""
+    figure or date) and a little less for what it does not (a speaker's "we", a question, a
+    drafter's "as appropriate, to the extent feasible"): between -0.14 and +0.12."""
     words = shown.split()
     named = any(w[:1].isupper() and w.lower() not in _SUBJECT_START for w in words[1:])
     figure = bool(_FIGURE.search(shown))
     acts = bool(_REPORTS.search(shown))
     personal = bool(_PERSONAL.search(shown)) or shown.rstrip("”\"'").endswith("?")
-    return 0.04 * named + 0.04 * figure + 0.04 * acts - 0.1 * personal
+    hedged = bool(_HEDGE.search(shown))
+    return 0.04 * named + 0.04 * figure + 0.04 * acts - 0.1 * personal - 0.04 * hedged
+
+
+def refers_back(shown: str) -> bool:
+    """Whether a sentence names its subject only by referring back to one named before it
+    ("The Challenge shall …", "The Task Force will …", "This effort …", "It …"): read on
+    its own it does not say which."""
+    return bool(_BACK.match(shown.lstrip("“\"'‘")))
 
 
 def _link_heavy(raw: str) -> bool:
@@ -224,7 +245,7 @@ def _joined(lead: str, item: str) -> str | None:
 
 def document_sentences(
     doc: Document, info: DocumentInfo, spans: Sequence[tuple[int, int]], lo: int, hi: int,
-    rank: int = LEAD_RANK,
+    rank: int = LEAD_RANK, chunk: str = "",
 ) -> list[Sentence]:  # fmt: skip
     """The usable sentences among ``spans`` of ``doc`` that end after ``lo`` and start before
     ``hi`` (a passage), each cited by its exact span."""
@@ -233,7 +254,7 @@ def document_sentences(
     lead: tuple[int, str] | None = None  # the open list's lead-in: (start, how it reads)
 
     def add(s: int, e: int, shown: str, lead: int = 0) -> None:
-        out.append(Sentence(info, s, e, text[s:e], shown, doc.page_at(s), rank, lead))
+        out.append(Sentence(info, s, e, text[s:e], shown, doc.page_at(s), rank, lead, chunk))
 
     for s, e in spans:
         if s >= hi:
@@ -311,7 +332,8 @@ def evidence(hits: Sequence[Hit], reader: Reader) -> list[Sentence]:
         doc, spans = got
         seen: set[tuple[int, int]] = set()
         for h in doc_hits:  # best passage first: a sentence in two passages goes to the best
-            found = document_sentences(doc, h.document, spans, h.chunk.start, h.chunk.end, h.rank)
+            found = document_sentences(doc, h.document, spans, h.chunk.start, h.chunk.end,
+                                       h.rank, h.chunk.chunk_id)  # fmt: skip
             for sent in found:
                 if (sent.start, sent.end) not in seen:
                     seen.add((sent.start, sent.end))

@@ -14,15 +14,16 @@ from collections.abc import Callable, Mapping, Sequence
 
 import numpy as np
 
-from assistant.briefing_points import Sentence
+from assistant.briefing_points import Sentence, refers_back
 from assistant.briefing_themes import cluster, merge_single_source, name_theme, single_word
 from assistant.briefing_timeline import ActionDate, action_dates
 
 SUMMARY = (3, 5)  # fewest and most summary points
 POINTS = 45  # points in the summary and themes together
-SAME_SOURCE = 0.0  # what each point already taken from a document counts against the next
+SAME_SOURCE = 0.01  # what each point already taken from a document counts against the next
 MAX_THEME_POINTS = 12  # a theme states at most this many points
 LIKENESS = 0.5  # how much a point's likeness to those already chosen counts against it
+RELATED = 0.65  # cosine below which two points of one topic count as unlike each other
 MAIN = 0.85  # a summary point beyond the third weighs at least this share of the first
 SAME_EVENT = 0.6  # cosine above which two statements dated the same day report one action
 
@@ -80,6 +81,13 @@ def arrange(
     ]
 
 
+def named_first(groups: Sequence[Sequence[int]], sents: Sequence[Sentence]) -> list[list[int]]:
+    """Each group of sentences stating one point led by the best that names what it is about:
+    "The Challenge shall encourage …" gives way to "The task force will … implement a
+    Presidential AI Challenge, which will encourage …" (otherwise the order is kept)."""
+    return [sorted(g, key=lambda i: refers_back(sents[i].shown)) for g in groups]
+
+
 def _diverse(
     pool: Sequence[int],
     weight: Mapping[int, float],
@@ -102,7 +110,11 @@ def _diverse(
 
 
 def _likeness(i: int, chosen: Sequence[int], vecs: np.ndarray) -> float:
-    return max((float(vecs[i] @ vecs[j]) for j in chosen), default=0.0)
+    """How far ``i`` says again what a chosen point says: 0 up to RELATED (sentences on
+    one topic are all somewhat alike, and that must not favour the ones off the topic),
+    rising to 1 at the same meaning."""
+    most = max((float(vecs[i] @ vecs[j]) for j in chosen), default=0.0)
+    return max(0.0, most - RELATED) / (1 - RELATED)
 
 
 def _summary(

@@ -1,0 +1,115 @@
+"""What a briefing reads and which points it states: documents beyond the longest one, the
+sentences worth embedding chosen before any is embedded (dated actions kept), a point
+stated by the sentence that names its subject, points chosen for what they add without
+favouring those off the topic, and a drafter's hedges worth less than a finding."""
+
+from __future__ import annotations
+
+from collections import Counter
+
+import numpy as np
+import pytest
+
+from assistant import briefing_evidence as ev
+from assistant.briefing_points import Sentence, informative, refers_back
+from assistant.briefing_sections import _diverse, named_first
+from corpus.types import Chunk
+from index.catalog import DocumentInfo
+from index.types import Hit
+
+
+def info(doc_id: str, title: str = "A document", date: str | None = None) -> DocumentInfo:
+    return DocumentInfo(doc_id, f"{doc_id}.md", title, {}, date, "hash")
+
+
+def hit(doc_id: str, index: int, rank: int, title: str = "A document") -> Hit:
+    chunk = Chunk(doc_id, index, f"passage {index} of {doc_id}", 0, 20, version="v")
+    return Hit(chunk, info(doc_id, title), 1.0 / rank, rank)
+
+
+def test_diverse_reads_central_documents_more_and_reaches_further_ones() -> None:
+    hits = [hit("a", i, 1 + i) for i in range(10)]  # the best passages: a leading document
+    hits += [hit("d", i, 11 + i) for i in range(8)]  # an ordinary one
+    hits += [hit("b", i, 19 + i, "Youth programs in AI education") for i in range(10)]
+    hits += [hit(f"e{i}", 0, 29 + i) for i in range(12)]  # only after the first 20 passages
+    hits += [hit("z", 0, 41)]  # beyond twice the depth
+    out = Counter(h.chunk.doc_id for h in ev.diverse("AI education for youth", hits, 20, 4))
+    # the leading document and the one whose title states the topic give twice as many
+    assert out["a"] == 8 and out["b"] == 8 and out["d"] == 4
+    further = [d for d in out if d.startswith("e")]
+    assert len(further) == ev.BREADTH and all(out[d] == 1 for d in further)
+    assert further == [f"e{i}" for i in range(ev.BREADTH)]  # the best of them
+    assert "z" not in out
+
+
+def sentence(doc_id: str, n: int, shown: str, chunk: str, date: str | None = None) -> Sentence:
+    return Sentence(info(doc_id, date=date), n, n + len(shown), shown, shown, None, 1 + n,
+                    0, chunk)  # fmt: skip
+
+
+def test_shortlist_keeps_sentences_of_close_passages_and_dated_actions(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(ev, "MAX_SCORED", 3)
+    monkeypatch.setattr(ev, "DATED", 1)
+    far = [sentence("far", i, f"Weather report number {i} says rain is likely today.", "far")
+           for i in range(10)]  # fmt: skip
+    close = [sentence("near", 100 + i, f"Point {i} said something else again here.", "near")
+             for i in range(3)]  # fmt: skip
+    dated = [sentence("far", 200 + i, f"On March {i + 2}, 2024, OMB issued guidance number {i}.",
+                      "far") for i in range(2)]  # fmt: skip
+    sents = far[:5] + close + dated + far[5:]
+    near = {"near": 0.8, "far": 0.1}
+    kept = ev.shortlist("procurement rules", sents, near)
+    assert all(s in kept for s in close)  # the passage close to the topic counts first
+    assert len(kept) == 3 + 1  # the budget, and one dated action beyond it
+    assert sum(s in kept for s in dated) == 1
+    assert kept == [s for s in sents if s in kept]  # in the order of the evidence
+    # a topic word counts too: a sentence stating it beats an equal one that does not
+    worded = sentence("far", 300, "Weather report on procurement rules says rain is likely.", "far")
+    assert worded in ev.shortlist("procurement rules", [*far, worded], near)
+    assert ev.shortlist("anything", far[:3], near) == far[:3]  # under budget: all of them
+
+
+def test_a_point_is_stated_by_the_sentence_that_names_its_subject() -> None:
+    assert refers_back("The Challenge shall encourage student achievements in AI.")
+    assert refers_back("The Task Force will meet in May with teachers.")
+    assert refers_back("These commitments are a first step toward safety.")
+    assert not refers_back("The Secretary of Labor shall expand apprenticeships.")
+    assert not refers_back("Agencies will expand their use case inventories.")
+    sents = [
+        sentence("eo", 0, "The Challenge shall encourage student achievements in AI.", "c"),
+        sentence(
+            "fs", 0, "The task force will plan a Presidential AI Challenge for students.", "c"
+        ),
+        sentence("fs", 90, "Agencies will expand their use case inventories.", "c"),
+    ]
+    assert named_first([[0, 1], [2]], sents) == [[1, 0], [2]]
+    assert named_first([[1, 0]], sents) == [[1, 0]]  # the order kept otherwise
+
+
+def test_points_are_chosen_for_what_they_add_not_for_being_off_the_topic() -> None:
+    def unit(v: list[float]) -> np.ndarray:
+        a = np.array(v, dtype=np.float32)
+        return a / np.linalg.norm(a)
+
+    # A and B: two points of one topic, somewhat alike (cosine 0.6); C: off the topic;
+    # D: A again in other words (cosine 0.95)
+    a = unit([1.0, 0.0, 0.0])
+    b = unit([0.6, 0.8, 0.0])
+    c = unit([0.0, 0.0, 1.0])
+    d = unit([0.95, 0.312, 0.0])
+    vecs = np.stack([a, b, c, d])
+    weight = {0: 0.8, 1: 0.75, 2: 0.5, 3: 0.79}
+    docs = {i: frozenset({f"doc{i}"}) for i in range(4)}
+    assert _diverse([0, 1, 2], weight, vecs, 2, docs) == [0, 1]
+    assert _diverse([0, 3, 2], weight, vecs, 2, docs) == [0, 2]
+
+
+def test_a_drafters_hedges_are_worth_less_than_a_finding() -> None:
+    plain = "Agencies shall report their AI use cases to OMB every year."
+    hedged = "To the extent feasible, agencies shall report their AI use cases to OMB every year."
+    assert informative(hedged) < informative(plain)
+    assert informative("As appropriate, agencies shall consult the Director.") < informative(
+        "Agencies shall consult the Director."
+    )
