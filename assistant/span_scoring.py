@@ -22,6 +22,7 @@ from typing import TYPE_CHECKING
 
 from assistant import answer_spans as spans
 from assistant.question_type import Kind, QuestionType
+from assistant.span_numbers import life_side
 
 if TYPE_CHECKING:
     from assistant.short_answer import Sentence
@@ -136,7 +137,7 @@ def scored(
         beside = _beside_focus(words, a, b, cue.focus)
         agent = _is_agent(text, words, a, b, cue.verb)
         anchored = bool(cue.anchor) and cue.anchor in [st for _, e, st in words if e <= a][-2:]
-        side = spans.life_side(text, a, b) if cue.life else ""
+        side = life_side(text, a, b) if cue.life else ""
         life = 0.0 if not side else 1.0 if side == cue.life else -1.0
         score = (
             w["fit"] * fit
