@@ -133,9 +133,11 @@ class Collection:
     def writing(self, what: str = "write") -> Iterator[None]:
         """A write (an ingest, a removal), holding the write lock (index/lock.py): another
         writer, in this process or another, waits for it. Meanwhile, searches in other
-        threads answer from a BM25 index at most a few rebuild times old instead of
-        rebuilding it for every document (once it ends, the next search sees all of it),
-        and their embedding calls go before the writer's (index/model_turns.py)."""
+        threads answer from a BM25 index at most a few update times old instead of
+        updating it for every document (once it ends, the next search sees all of it),
+        and their embedding calls go before the writer's (index/model_turns.py). A write
+        that does not end cleanly leaves the collection unsettled: the next ingest's
+        reconcile then reads every vector id."""
         with self.lock.write(f"{what} ({self.name})", self.on_lock_wait):
             outer = self.lock.depth == 1
             if outer:
