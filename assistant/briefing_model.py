@@ -22,7 +22,8 @@ from index.types import Hit
 if TYPE_CHECKING:
     from assistant.briefing import Briefing
 
-MAX_NAME_CHARS = 120  # a name is a few words; more is a small model running on
+MAX_NAME_CHARS = 60  # a name is a few words; more is a small model running on
+NAME_POINTS = 4  # the theme's weightiest points say what it is about; more only cost time
 
 
 def written(
@@ -76,7 +77,7 @@ def theme_names(brief: Briefing, topic: str, model: ChatModel) -> tuple[list[str
     names = [t.name for t in brief.themes]
     kept, refused = 0, []
     for k, theme in enumerate(brief.themes):
-        messages = prompts.theme_name_messages(topic, [p.text for p in theme.points])
+        messages = prompts.theme_name_messages(topic, [p.text for p in theme.points[:NAME_POINTS]])
         try:
             proposed = _reply(model, messages)
         except BackendError as err:
@@ -97,10 +98,13 @@ def theme_names(brief: Briefing, topic: str, model: ChatModel) -> tuple[list[str
 
 
 def _reply(model: ChatModel, messages: list[dict[str, str]]) -> str:
+    """The model's reply up to its first line break: a name is one short line, and what
+    follows it is not read (nor, for a local model, generated)."""
     parts: list[str] = []
     for piece in model.stream(messages):
         parts.append(piece)
-        if sum(map(len, parts)) > MAX_NAME_CHARS:
+        text = "".join(parts)
+        if len(text) > MAX_NAME_CHARS or "\n" in text.strip():
             break
     return "".join(parts)
 
