@@ -231,16 +231,19 @@ def _display(variants: Counter[str]) -> str:
 def single_word(
     texts: Sequence[str], others: Sequence[str], topic: set[str], taken: set[str]
 ) -> str:
+    """The word that names the points best when no phrase recurs: the most frequent noun
+    (no verb of the evidence, no adjective), the longer the more specific."""
     counts: Counter[str] = Counter()
     surface: dict[str, str] = {}
+    verbs = frozenset(verb_like(texts))
     for t in texts:
         for w in {w for w in WORD.findall(t) if len(w) > 3 and w.lower() not in STOP}:
             s = stem(w)[0]
-            if s not in topic and s not in _GENERIC:
+            if s not in topic and s not in _GENERIC and a_name([w], 0, 1, verbs):
                 counts[s] += 1
                 surface.setdefault(s, w if w.isupper() else w.lower())
     background = Counter(s for t in others for s in set(tokenize(t)))
-    ranked = sorted(counts, key=lambda s: (-counts[s] / (background[s] + 1), s))
+    ranked = sorted(counts, key=lambda s: (-counts[s] / (background[s] + 1), -len(s), s))
     for best in ranked:
         name = surface[best][0].upper() + surface[best][1:]
         if name.lower() not in taken:

@@ -12,7 +12,7 @@ from assistant.briefing_differences import DIFFERENT_FIGURE, conflicts, replacem
 from assistant.briefing_parts import merge_duplicates, same_point
 from assistant.briefing_points import Reader, clean, document_sentences, sentence_spans
 from assistant.briefing_points import whole_sentence as whole
-from assistant.briefing_themes import name_theme
+from assistant.briefing_themes import name_theme, single_word
 from assistant.briefing_timeline import action_dates, on_topic
 from corpus.types import Document
 from index.catalog import DocumentInfo
@@ -137,6 +137,15 @@ def test_theme_names_are_noun_phrases_not_actions_clauses_or_fragments() -> None
         == "Sources of AI risks"
     )
     assert named("OMB’s policy covers agencies.", "OMB’s policy names agencies.") is None
+
+
+def test_a_theme_no_phrase_names_is_named_by_a_noun_not_a_verb() -> None:
+    texts = [
+        "The mayor cast the deciding vote after eleven months of committee review.",
+        "The council added a condition that the operator must publish salinity readings.",
+    ]
+    name = single_word(texts, [], set(), set())
+    assert name == "Committee", name  # not "Added" (first of the words in order) nor "Publish"
 
 
 def test_two_themes_are_not_named_for_one_thing() -> None:
