@@ -139,7 +139,8 @@ def _used_as_verb(words: Sequence[str], k: int, verbs: frozenset[str]) -> bool:
     return _after_verb_marker(words, k)
 
 
-def phrases(text: str, verbs: frozenset[str] = frozenset()) -> set[tuple[str, ...]]:
+@lru_cache(maxsize=4096)  # each theme's name reads the whole evidence again
+def phrases(text: str, verbs: frozenset[str] = frozenset()) -> frozenset[tuple[str, ...]]:
     """Noun phrases of 2 to 6 words within a clause, each starting and ending on a content
     word, read in the context of each occurrence (``verbs``: lowercase words the evidence
     uses as verbs)."""
@@ -152,7 +153,7 @@ def phrases(text: str, verbs: frozenset[str] = frozenset()) -> set[tuple[str, ..
                     break
                 if a_name(words, i, i + n, verbs):
                     out.add(tuple(words[i : i + n]))
-    return out
+    return frozenset(out)
 
 
 def a_name(words: Sequence[str], start: int, end: int, verbs: frozenset[str]) -> bool:
@@ -179,6 +180,8 @@ def a_name(words: Sequence[str], start: int, end: int, verbs: frozenset[str]) ->
         return False  # "agencies using": a clause, not a thing
     if _cut_compound(words, end, verbs):
         return False  # "discretionary grant" cut out of "discretionary grant programs"
+    if _PREPOSITION & set(lower) and end + 1 < len(words) and words[end] in ("and", "or"):
+        return False  # "facilitation of the collection" [or use of information]
     for k, w in enumerate(lower):
         if w in INNER:
             continue
