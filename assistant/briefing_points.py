@@ -13,6 +13,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 
 from assistant.extractive import readable
 from corpus.sentences import split_sentences
@@ -296,17 +297,27 @@ def _clause(text: str) -> bool:
     return not words[0].endswith("ing") and bool(_AUX.search(head) or _FINITE.search(head))
 
 
+def _spans(text: str) -> tuple[tuple[int, int], ...]:
+    # briefings of one session read the same documents again; a long one is not kept
+    return _kept_spans(text) if len(text) <= 200_000 else tuple(sentence_spans(text))
+
+
+@lru_cache(maxsize=128)
+def _kept_spans(text: str) -> tuple[tuple[int, int], ...]:
+    return tuple(sentence_spans(text))
+
+
 class Reader:
     """Documents read once per briefing, with their repaired sentence spans."""
 
     def __init__(self, read: Callable[[str], Document | None]) -> None:
         self._read = read
-        self._docs: dict[str, tuple[Document, list[tuple[int, int]]] | None] = {}
+        self._docs: dict[str, tuple[Document, tuple[tuple[int, int], ...]] | None] = {}
 
-    def get(self, doc_id: str) -> tuple[Document, list[tuple[int, int]]] | None:
+    def get(self, doc_id: str) -> tuple[Document, tuple[tuple[int, int], ...]] | None:
         if doc_id not in self._docs:
             doc = self._read(doc_id)
-            self._docs[doc_id] = None if doc is None else (doc, sentence_spans(doc.text))
+            self._docs[doc_id] = None if doc is None else (doc, _spans(doc.text))
         return self._docs[doc_id]
 
     def opening(self, info: DocumentInfo, n: int = 3) -> list[Sentence]:

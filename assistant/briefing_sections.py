@@ -100,20 +100,22 @@ def _diverse(
     chosen: list[int] = []
     taken: Counter[str] = Counter()
     left = sorted(pool, key=lambda i: -weight[i])
+    most = dict.fromkeys(left, 0.0)  # each candidate's cosine to its closest chosen point
     while left and len(chosen) < n:
-        best = max(left, key=lambda i: weight[i] - LIKENESS * _likeness(i, chosen, vecs)
+        best = max(left, key=lambda i: weight[i] - LIKENESS * _likeness(most[i])
                    - SAME_SOURCE * min(taken[d] for d in docs[i]))  # fmt: skip
         chosen.append(best)
         taken.update(docs[best])
         left.remove(best)
+        for i, cos in zip(left, vecs[left] @ vecs[best], strict=True):
+            most[i] = max(most[i], float(cos))
     return chosen
 
 
-def _likeness(i: int, chosen: Sequence[int], vecs: np.ndarray) -> float:
-    """How far ``i`` says again what a chosen point says: 0 up to RELATED (sentences on
-    one topic are all somewhat alike, and that must not favour the ones off the topic),
-    rising to 1 at the same meaning."""
-    most = max((float(vecs[i] @ vecs[j]) for j in chosen), default=0.0)
+def _likeness(most: float) -> float:
+    """How far a point says again what a chosen point says, from its cosine to the closest
+    (``most``): 0 up to RELATED (sentences on one topic are all somewhat alike, and that
+    must not favour the ones off the topic), rising to 1 at the same meaning."""
     return max(0.0, most - RELATED) / (1 - RELATED)
 
 

@@ -4,13 +4,18 @@ and fact recall against the facts files of eval/briefs/. Prints JSON.
 Needs the demo collection: run `dossier demo --no-answer` first (same DOSSIER_HOME).
 Each topic is briefed once, in one process: the embedder's cache of sentence vectors is
 shared between topics (as in a session of the app), never between runs of one topic.
-Usage: python bench/brief_bench.py [--llm extractive,local]
+Times are wall and CPU seconds of this process. On a machine whose cores other jobs keep
+busy, torch's default of one thread per core oversubscribes them (measured here: 130
+sentences in 17 s with 2 threads, 5.4 s with 1, at a load average of 9); ``--threads 1``
+shows the cost without that.
+Usage: python bench/brief_bench.py [--llm extractive,local] [--threads N]
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import os
 import time
 from pathlib import Path
 
@@ -30,7 +35,12 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__)
     ap.add_argument("--llm", default="extractive")
     ap.add_argument("--collection", default="demo")
+    ap.add_argument("--threads", type=int, default=0, help="torch threads (0: torch's choice)")
     args = ap.parse_args()
+    if args.threads:
+        import torch
+
+        torch.set_num_threads(args.threads)
     s = load_settings(collection=args.collection)
     coll = wiring.open_collection(s, create=False)
     wiring.embedder(s).embed(["warm up"])  # model load is not briefing time
@@ -56,7 +66,9 @@ def main() -> None:
                 "missing": [r["id"] for r in run["results"] if r["outcome"] == "missing"],
                 "theme_names": [t.name for t in brief.themes],
             })  # fmt: skip
-    print(json.dumps({"bench": "brief", "collection": args.collection, "runs": out}, indent=2))
+    load = [round(x, 2) for x in os.getloadavg()]
+    print(json.dumps({"bench": "brief", "collection": args.collection, "threads": args.threads
+                      or "default", "load_average": load, "runs": out}, indent=2))  # fmt: skip
 
 
 if __name__ == "__main__":
