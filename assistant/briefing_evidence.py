@@ -136,13 +136,15 @@ def closeness(hits: Sequence[Hit]) -> dict[str, float]:
 def shortlist(topic: str, sents: list[Sentence], near: Mapping[str, float]) -> list[Sentence]:
     """At most MAX_SCORED sentences worth embedding (embedding every sentence would be most
     of a briefing's time), by what is known without embedding them: how close their passage
-    is to the topic (``near``: passage id -> cosine; a document's opening, or a passage the
-    topic's search did not reach, counts as its document's closest passage), the topic's
+    is to the topic (``near``: passage id -> cosine; a document's opening counts as its
+    document's closest passage), the topic's
     words they state, what they report and the topic's words their document's title states
     (weighed as ``value`` weighs a title's relevance)."""
     if len(sents) <= MAX_SCORED:
         return sents
-    floor = min(near.values(), default=0.0)
+    # a passage found only by a name the evidence repeats counts as the least close passage
+    # the topic's own search put in the evidence
+    floor = min((near[s.chunk] for s in sents if s.chunk in near), default=0.0)
     best: dict[str, float] = {}
     for s in sents:
         best[s.doc.doc_id] = max(best.get(s.doc.doc_id, floor), near.get(s.chunk, floor))
