@@ -94,7 +94,8 @@ _FINITE = re.compile(
     r"(?:show|reduce|enable|help|make|give|take|allow|remain|include|provide|ensure|support|"
     r"require|direct|establish|create|launch|announce|commit|promote|advance|build|offer|"
     r"invest|protect|mean|seek|aim|mark|bring|represent|reflect|continue|apply|lead|know|"
-    r"need|want|become|keep|set|put|stand|hold|grow|call|deliver|expand|drive)(?:s|es)$"
+    r"need|want|become|keep|set|put|stand|hold|grow|call|deliver|expand|drive|contain|"
+    r"serve|work|seem|tend|play|pose|face)(?:s|es)$"
 )
 # words ending in "ly" that are no adverb: a name may hold them
 _NOT_ADVERB = frozenset(
@@ -187,7 +188,7 @@ def a_name(words: Sequence[str], start: int, end: int, verbs: frozenset[str]) ->
             continue
         nxt = words[start + k + 1].lower() if start + k + 1 < len(words) else ""
         verb = w in verbs or w[:-1] in verbs or w[:-2] in verbs or _FINITE.match(w)
-        if gram[k].islower() and (verb or nxt in _AFTER_VERB):
+        if gram[k].islower() and (verb or nxt in _AFTER_VERB or _adverb(nxt)):
             return False  # "companies commit to …", "America leads the way": clauses
         adjective = _ADJECTIVE.match(w) and w not in _NOT_ADJECTIVE
         if adjective and nxt in _PREPOSITION and gram[k].islower() and k < n - 1:
@@ -202,7 +203,8 @@ def _adverb(word: str) -> bool:
 def _cut_compound(words: Sequence[str], end: int, verbs: frozenset[str]) -> bool:
     """Whether the run ends on a singular modifier of the word after it ("draft policy"
     before "guidance"): a lowercase noun follows that is no verb of the evidence."""
-    if end >= len(words) or not (words[end].islower() and words[end - 1].islower()):
+    last = words[end - 1]  # a lowercase word or an acronym ("leading AI" [companies])
+    if end >= len(words) or not (words[end].islower() and (last.islower() or last.isupper())):
         return False
     nxt = words[end]
     return (

@@ -125,7 +125,7 @@ def name_theme(
         rarity = (counts[k] + 1) / (background[k] + counts[k] + 1)
         return share * rarity * (1 + 0.25 * (len(k) - 2))
 
-    fits = _meaningful(texts, others, topic, {head(t) for t in taken})
+    fits = _meaningful(texts, others, topic, taken)
     ranked = sorted((k for k in counts if counts[k] >= 2 and fits(_display(surface[k]), k)),
                     key=lambda k: (-score(k), k))  # fmt: skip
     names = [
@@ -165,7 +165,7 @@ def checked_name(
     lower = {w for t in evidence for w in WORD.findall(t) if w.islower()}
     as_written = [w.lower() if w.lower() in lower and not w.isupper() else w for w in words]
     verbs = frozenset(verb_like([*evidence, *others]))
-    fits = _meaningful(evidence, others, topic, {head(t) for t in taken})
+    fits = _meaningful(evidence, others, topic, taken)
     if not a_name(as_written, 0, len(as_written), verbs) or not fits(name, key(as_written)):
         return None, "not a noun phrase that names a theme of its own"
     if name.lower() in taken:
@@ -188,23 +188,28 @@ def _counted(
 
 
 def _meaningful(
-    texts: Sequence[str], others: Sequence[str], topic: str, taken_heads: set[str]
+    texts: Sequence[str], others: Sequence[str], topic: str, taken: set[str]
 ) -> Callable[[str, tuple[str, ...]], bool]:
     """Whether a phrase can name a theme: it says more than the topic and the evidence's
     background words, its head is no generic word ("administration") nor that of a name
     already taken (two themes are not both about "youth"), and capitalised words name a
     thing, not a person."""
     topic_stems = {w[:5] for w in tokenize(topic)}  # "America" restates "American"
+    taken_heads = {head(t) for t in taken}
+    taken_keys = [{w for w in key(t.split()) if w[:5] not in topic_stems} for t in taken]
     everywhere = _common(texts) & _common(others)
     lower = {w for t in [*texts, *others] for w in WORD.findall(t) if w.islower()}
 
     def fits(name: str, k: tuple[str, ...]) -> bool:
         content = {w for w in k if w not in _GENERIC and w not in everywhere and len(w) > 1}
+        own = {w for w in k if w[:5] not in topic_stems}
         if not {w for w in content if w[:5] not in topic_stems}:
             return False
         words = name.split()
         if stem(words[-1])[0] in _GENERIC | _WEAK_HEADS or head(name) in taken_heads:
             return False
+        if any(_alike(own, t) for t in taken_keys):
+            return False  # "AI systems’ capabilities" beside "AI systems"
         # capitalised words name a thing ("AI Governance Boards", "Presidential AI
         # Challenge") when one is an acronym or a common word the evidence also writes in
         # lowercase; "Vice President Harris" names a person, not a theme
@@ -214,6 +219,11 @@ def _meaningful(
                    for w in words)  # fmt: skip
 
     return fits
+
+
+def _alike(a: set[str], b: set[str]) -> bool:
+    """Two names about one thing: most of the shorter's own words are the other's."""
+    return bool(a and b) and len(a & b) >= 0.66 * min(len(a), len(b))
 
 
 def _common(texts: Sequence[str]) -> set[str]:

@@ -162,6 +162,14 @@ def test_two_themes_are_not_named_for_one_thing() -> None:
     # another theme whose evidence also says "youth programs" is named for something else
     second = name_theme(texts, [], "jobs for teenagers", {first.lower()})
     assert second == "Mentoring networks"
+    # nor for a longer way of saying what another theme is named ("AI systems")
+    texts = [
+        "Firms report their AI systems’ capabilities and limits.",
+        "Firms publish their AI systems’ capabilities yearly.",
+        "Firms share model weights with researchers.",
+        "Model weights are kept secure.",
+    ]
+    assert name_theme(texts, [], "company pledges", {"ai systems"}) == "Model weights"
 
 
 def test_timeline_dates_actions_not_citations() -> None:
