@@ -6,6 +6,7 @@ briefing says why. Against a fake OpenAI-compatible server (tests/fake_openai.py
 from __future__ import annotations
 
 import re
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -74,6 +75,25 @@ def test_a_model_name_that_is_no_name_of_the_theme_is_refused(reply: str, why: s
     assert "theme names" not in brief.backend
     note = next(n for n in brief.notes if "theme names kept" in n)
     assert why in note and f"for “{extractive[0]}”" in note
+
+
+def test_the_apps_briefing_shows_the_models_theme_name(tmp_path: Path) -> None:
+    from dossier.web.briefing import generate
+    from dossier.web.engine import Engine
+
+    def reply(body: dict[str, Any]) -> str:
+        named = system_message(body) == prompts.THEME_NAME_SYSTEM
+        return "Quarterly salinity readings" if named else DEFAULT_REPLY
+
+    with FakeOpenAI("echo-cite", reply=reply) as server:
+        llm = {"openai_base_url": server.url, "openai_model": "fake", "timeout": 5, "retries": 0}
+        engine = Engine("test", embedding={"name": "hashing"}, llm=llm)
+        ingest(wiring.open_collection(engine.settings()), [FIXTURE_CORPUS])
+        *_, last = generate(engine, tmp_path, TOPIC, "", "", "", "test", "openai")
+    page, paths = last[0], last[1]
+    assert "Quarterly salinity readings" in page
+    markdown = next(p for p in paths if p.endswith(".md"))
+    assert "## Theme: Quarterly salinity readings" in Path(markdown).read_text(encoding="utf-8")
 
 
 def test_a_name_is_refused_when_another_theme_has_it() -> None:
