@@ -155,12 +155,17 @@ def shortlist(topic: str, sents: list[Sentence], near: Mapping[str, float]) -> l
     cheap = 0.6 * close + 0.4 * _overlap(topic, own, own) + informs + TITLE * 0.5 * title
     ranked = [int(i) for i in np.argsort(-cheap, kind="stable")]
     keep = set(ranked[:MAX_SCORED])
-    # and the best statements of dated actions and of changes of policy beyond them: the
-    # evidence of the timeline and of the differences between sources
-    acts = [i for i in ranked[MAX_SCORED:] if CHANGE.search(sents[i].shown)
-            or action_dates(sents[i].shown, sents[i].doc.date)]  # fmt: skip
+    # and the best statements of dated actions and of changes of policy beyond them, in the
+    # documents already drawn on: the evidence of the timeline and of the differences
+    drawn = {sents[i].doc.doc_id for i in keep}
+    acts = [i for i in ranked[MAX_SCORED:] if sents[i].doc.doc_id in drawn and _acts(sents[i])]
     keep.update(acts[:DATED])
     return [sents[i] for i in sorted(keep)]
+
+
+def _acts(s: Sentence) -> bool:
+    """Whether a sentence dates an action or changes a policy."""
+    return bool(CHANGE.search(s.shown) or action_dates(s.shown, s.doc.date))
 
 
 class Scored(NamedTuple):

@@ -56,14 +56,17 @@ def test_shortlist_keeps_sentences_of_close_passages_and_dated_actions(
            for i in range(10)]  # fmt: skip
     close = [sentence("near", 100 + i, f"Point {i} said something else again here.", "near")
              for i in range(3)]  # fmt: skip
-    dated = [sentence("far", 200 + i, f"On March {i + 2}, 2024, OMB issued guidance number {i}.",
+    # dated actions of the document drawn on, in passages far from the topic; and of another
+    dated = [sentence("near", 200 + i, f"On March {i + 2}, 2024, OMB issued guidance number {i}.",
                       "far") for i in range(2)]  # fmt: skip
-    sents = far[:5] + close + dated + far[5:]
+    elsewhere = sentence("other", 0, "On May 5, 2024, OMB issued guidance number 9.", "far")
+    sents = far[:5] + close + [elsewhere] + dated + far[5:]
     near = {"near": 0.8, "far": 0.1}
     kept = ev.shortlist("procurement rules", sents, near)
     assert all(s in kept for s in close)  # the passage close to the topic counts first
     assert len(kept) == 3 + 1  # the budget, and one dated action beyond it
     assert sum(s in kept for s in dated) == 1
+    assert elsewhere not in kept  # a document not drawn on gives no timeline of its own
     assert kept == [s for s in sents if s in kept]  # in the order of the evidence
     # a topic word counts too: a sentence stating it beats an equal one that does not
     worded = sentence("far", 300, "Weather report on procurement rules says rain is likely.", "far")
