@@ -85,13 +85,14 @@ def _verdict(yes: bool, sentence: Sentence) -> ShortAnswer:
 
 def _statement(q: str, sentences: Sequence[Sentence]) -> ShortAnswer | None:
     rest = _TRUE_THAT.sub("", re.sub(rf"^{_AUX}\s+", "", q, flags=re.I))
-    terms = stems(rest) - _LIGHT
+    rest = _ASIDE.sub(" ", rest)  # "Is the leopard (panthera pardus) a …": an aside
+    terms = {_IRREGULAR.get(t, t) for t in stems(rest)} - _LIGHT - _given_names(rest)
     named = _named(rest)
     if not terms:
         return None
     subject = _subject(rest)
     for sentence in sentences:
-        words = sentence_stems(sentence)
+        words = {_IRREGULAR.get(t, t) for t in sentence_stems(sentence)}
         if _PRONOUN_START.match(sentence.text):
             words |= subject  # "He represented …" about the question's subject
         if not _enough(terms - named, words):
@@ -101,6 +102,54 @@ def _statement(q: str, sentences: Sequence[Sentence]) -> ShortAnswer | None:
         if _other_value(rest, named - words, sentence.text):
             return _verdict(False, sentence)
     return None
+
+
+# a bracketed aside, also as the "-LRB- … -RRB-" escapes of tokenised text
+_ASIDE = re.compile(r"\([^()]*\)|-LRB-.*?-RRB-")
+# irregular past forms, as search stems them, mapped to their verb's stem: "won" states "win"
+_IRREGULAR = {
+    "won": "win",
+    "becam": "becom",
+    "began": "begin",
+    "wrote": "write",
+    "written": "write",
+    "lost": "lose",
+    "led": "lead",
+    "ran": "run",
+    "met": "meet",
+    "held": "hold",
+    "sent": "send",
+    "gave": "give",
+    "given": "give",
+    "took": "take",
+    "taken": "take",
+    "grew": "grow",
+    "grown": "grow",
+    "built": "build",
+    "chose": "choos",
+    "chosen": "choos",
+    "fought": "fight",
+    "taught": "teach",
+    "sold": "sell",
+    "told": "tell",
+    "came": "come",
+    "went": "go",
+    "gone": "go",
+    "saw": "see",
+    "seen": "see",
+    "knew": "know",
+    "known": "know",
+}
+
+
+def _given_names(rest: str) -> set[str]:
+    """The words of a name before its last ("Gerald" of "Gerald Ford"): a sentence names
+    the person by the last word, which ``_named`` requires instead."""
+    out: set[str] = set()
+    for m in re.finditer(r"[A-Z][\w'-]*(?:\s+[A-Z][\w'-]*)+", rest):
+        for word in m.group().split()[:-1]:
+            out |= stems(word)
+    return out
 
 
 _TRUE_THAT = re.compile(r"^(?:it\s+)?true\s+that\s+", re.I)

@@ -254,6 +254,46 @@ def test_statement_restated_is_yes_and_negated_is_no() -> None:
     assert no is not None and no.text == "No" and no.inferred
 
 
+@pytest.mark.parametrize(
+    ("question", "sentence"),
+    [
+        pytest.param(
+            "Did Lincoln win the election of 1860?",
+            "Lincoln won the election of 1860 with a plurality of the vote.",
+            id="an-irregular-past-states-the-verb",
+        ),
+        pytest.param(
+            "Was Gerald Ford a member of Delta Kappa Epsilon?",
+            "Ford was a member of the Delta Kappa Epsilon fraternity.",
+            id="a-person-named-by-the-last-name",
+        ),
+        pytest.param(
+            "Is the leopard (panthera pardus) an old world mammal?",
+            "The leopard is an old world mammal of the Felidae family.",
+            id="a-bracketed-aside-is-not-checked",
+        ),
+        pytest.param(
+            "Is the leopard -LRB- panthera pardus -RRB- an old world mammal?",
+            "The leopard is an old world mammal of the Felidae family.",
+            id="a-tokenised-aside-is-not-checked",
+        ),
+    ],
+)
+def test_statement_restated_in_other_words_is_yes(question: str, sentence: str) -> None:
+    sa = short_answer(question, cited(sentence))
+    assert sa is not None and sa.text == "Yes" and sa.inferred
+
+
+def test_an_irregular_past_still_needs_the_same_verb() -> None:
+    assert (
+        short_answer(
+            "Did Lincoln lose the election of 1860?",
+            cited("Lincoln won the election of 1860 with a plurality of the vote."),
+        )
+        is None
+    )
+
+
 def test_no_yes_no_when_the_sentences_do_not_settle_it() -> None:
     sents = cited("Uruguay's landscape features mostly rolling plains and low hill ranges.")
     assert short_answer("Is Uruguay's landscape mountainous?", sents) is None
