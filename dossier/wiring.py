@@ -23,7 +23,7 @@ from index.types import SearchFilter
 @lru_cache(maxsize=4)
 def _embedder(settings: EmbeddingSettings) -> Embedder:
     # cached: loading the model takes seconds, and the app opens many collections
-    backend = make_backend(settings.name, settings.dtype, settings.device)
+    backend = make_backend(settings.name, settings.dtype, settings.device, settings.threads)
     return Embedder(backend, settings.batch_size)
 
 

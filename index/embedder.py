@@ -225,7 +225,7 @@ class EmbedderKind:
     label: str  # shown to users (dossier status)
     description: str
     fingerprint: str  # recorded by collections; known without loading the model
-    factory: Callable[[str, str], EmbeddingBackend]  # (dtype, device) -> backend
+    factory: Callable[[str, str, int | None], EmbeddingBackend]  # (dtype, device, threads)
 
 
 EMBEDDERS: dict[str, EmbedderKind] = {
@@ -234,12 +234,12 @@ EMBEDDERS: dict[str, EmbedderKind] = {
         EmbedderKind(
             "minilm", "all-MiniLM-L6-v2", "all-MiniLM-L6-v2, packaged",
             fingerprint(SentenceTransformerBackend.name, SentenceTransformerBackend.dim),
-            lambda dtype, device: SentenceTransformerBackend(dtype=dtype, device=device),
+            lambda dtype, device, threads: SentenceTransformerBackend(dtype, threads, device),
         ),
         EmbedderKind(
             "hashing", "hashing", "a bag-of-words stand-in with no model, for quick trials",
             fingerprint(HashingBackend.name, HashingBackend.dim),
-            lambda _dtype, _device: HashingBackend(),
+            lambda _dtype, _device, _threads: HashingBackend(),
         ),
     )
 }  # fmt: skip
@@ -249,5 +249,7 @@ def embedder_kind(name: str) -> EmbedderKind:
     return lookup(EMBEDDERS, name, "embedder")
 
 
-def make_backend(name: str, dtype: str = "auto", device: str = "auto") -> EmbeddingBackend:
-    return embedder_kind(name).factory(dtype, device)
+def make_backend(
+    name: str, dtype: str = "auto", device: str = "auto", threads: int | None = None
+) -> EmbeddingBackend:
+    return embedder_kind(name).factory(dtype, device, threads)

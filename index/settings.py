@@ -65,8 +65,15 @@ class EmbeddingSettings(BaseModel):
         "bfloat16 only where the CPU has AMX (elsewhere bfloat16 measured slower than float32).",
     )
     batch_size: int | None = Field(
-        default=None, ge=1,
+        default=None,
+        ge=1,
         description="Chunks embedded per batch; unset: 16 on a CPU, 128 on a GPU.",
+    )
+    threads: int | None = Field(
+        default=None, ge=1,
+        description="CPU threads the embedder uses (torch's thread count for the process); "
+        "unset: torch's default, one per core. On a machine other jobs keep busy, 1 is "
+        "steadier: two threads wait on each other when one core is taken.",
     )  # fmt: skip
 
     @field_validator("name")

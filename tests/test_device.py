@@ -79,3 +79,25 @@ def test_auto_embeds_like_the_cpu(minilm: Embedder) -> None:
     auto = Embedder(make_backend("minilm", "float32", "auto")).embed(texts)
     cosine = np.sum(auto * minilm.embed(texts), axis=1)
     assert np.all(cosine > 0.999)  # float32 on the CPU: the same; float16 on a GPU: close
+
+
+@pytest.mark.model
+def test_threads_setting_reaches_torch(monkeypatch: pytest.MonkeyPatch) -> None:
+    """embedding.threads sets torch's thread count when the model loads (from the settings,
+    through the wiring); unset leaves torch's own default alone."""
+    from dossier import wiring
+    from dossier.settings import load_settings
+
+    before = torch.get_num_threads()
+    monkeypatch.setenv("DOSSIER_EMBEDDING__THREADS", "1")
+    s = load_settings()
+    assert s.embedding.threads == 1
+    try:
+        wiring.embedder(s).embed(["one thread"])
+        assert torch.get_num_threads() == 1
+    finally:
+        torch.set_num_threads(before)
+    Embedder(make_backend("minilm", "float32", "cpu")).embed(["default threads"])
+    assert torch.get_num_threads() == before
+    with pytest.raises(ValueError):
+        EmbeddingSettings(threads=0)
