@@ -10,7 +10,6 @@ from assistant.briefing import Briefing, build_briefing
 from assistant.extractive import ExtractiveAnswerer
 from assistant.generative import GenerativeAnswerer
 from assistant.llm import ChatModel
-from assistant.phrasing import PhrasingAnswerer
 from index.collection import Collection
 from index.types import SearchFilter
 
@@ -43,5 +42,8 @@ def make_briefing(
 
 
 def _model(writer: Answerer | None) -> ChatModel | None:
-    """The language model behind a model's answerer, which names the themes."""
-    return writer.model if isinstance(writer, GenerativeAnswerer | PhrasingAnswerer) else None
+    """The model that names the themes: one that writes answers. SmolLM2 behind the local
+    backend's phrasing answerer is not asked: in two demo briefings it named none of 13
+    themes, nor in 19 requests with other prompts (sentences, invented companies: "The
+    company I'm referring to is called EliteX"), at about 11 s a name, 90 s a briefing."""
+    return writer.model if isinstance(writer, GenerativeAnswerer) else None
