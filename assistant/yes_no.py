@@ -12,6 +12,9 @@ title.
    more; light words such as "have", "get", "ever" do not count), with no negation bearing
    on them (a "not", "never" … within three words before one of the question's words);
    **No** when such a sentence is negated,
+   (a bracketed aside in the question is not checked; an irregular past form counts as its
+   verb, "won" as "win"; the first names of a name need not be written, "Ford" stands for
+   "Gerald Ford"),
    or when it holds everything but one name or number and names something else in its
    place ("signed with the Ukraine?" / "signed with the Soviet Union"; "eighth richest?" /
    "ninth richest"). A question that is itself negated ("Did … not …?") is left alone.
