@@ -32,8 +32,10 @@ def sources_of(hits: Sequence[Hit]) -> list[Citation]:
     ]  # fmt: skip
 
 
-class GenerativeAnswerer(Answerer):
-    """A model writes the answer; the extractive answerer stands in when the model fails."""
+class ModelAnswerer(Answerer):
+    """A language model's answerer: it streams (``_stream``), its answer is the stream's
+    last event, its sentences meet the citation checker, and the extractive answerer stands
+    in when the model fails."""
 
     def __init__(
         self, model: ChatModel, checker: CitationChecker, fallback: ExtractiveAnswerer
@@ -46,6 +48,10 @@ class GenerativeAnswerer(Answerer):
 
     def _answer(self, question: str, hits: Sequence[Hit]) -> Answer:
         return final(self._stream(question, hits))
+
+
+class GenerativeAnswerer(ModelAnswerer):
+    """A model writes the answer; the extractive answerer stands in when the model fails."""
 
     def _stream(self, question: str, hits: Sequence[Hit]) -> Iterator[Delta | Done]:
         if not hits:  # nothing for the model to cite: the extractive answer says so

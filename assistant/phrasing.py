@@ -19,11 +19,10 @@ from collections.abc import Iterator, Sequence
 from dataclasses import replace
 
 from assistant import prompts
-from assistant.answerer import Answerer
-from assistant.citations import CitationChecker, parse_citations
-from assistant.events import Delta, Done, Reset, final
-from assistant.extractive import ExtractiveAnswerer, readable
-from assistant.llm import ChatModel
+from assistant.citations import parse_citations
+from assistant.events import Delta, Done, Reset
+from assistant.extractive import readable
+from assistant.generative import ModelAnswerer
 from assistant.rewrite_check import content_words
 from assistant.types import Answer, SentenceSupport
 from index.types import Hit
@@ -34,20 +33,8 @@ ORDINALS = frozenset({"st", "nd", "rd", "th"})
 _ORDINAL = re.compile(r"^(\d+)(?:st|nd|rd|th)$")
 
 
-class PhrasingAnswerer(Answerer):
+class PhrasingAnswerer(ModelAnswerer):
     """The extractive answer, led by the model's one sentence when the checker supports it."""
-
-    def __init__(
-        self, model: ChatModel, checker: CitationChecker, fallback: ExtractiveAnswerer
-    ) -> None:
-        super().__init__(fallback)
-        self.model = model
-        self.checker = checker
-        self.extractive = fallback
-        self.name = model.name
-
-    def _answer(self, question: str, hits: Sequence[Hit]) -> Answer:
-        return final(self._stream(question, hits))
 
     def _stream(self, question: str, hits: Sequence[Hit]) -> Iterator[Delta | Done | Reset]:
         base = self.extractive.answer(question, hits)
