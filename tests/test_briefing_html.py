@@ -4,6 +4,7 @@ tab: the same sections, escaped, with citations as footnote links or as clickabl
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 
 from markupsafe import escape
 
@@ -75,6 +76,20 @@ def test_citations_are_footnote_links_in_the_export_and_buttons_in_the_app() -> 
     assert "href='https://example.org/memo'" in app and "2024-03-28" in app
     assert app.count("rel='noopener noreferrer'") == 1
     assert "(not supported by its citations: 0.31)" in app and "0.31" in page
+
+
+def test_a_document_with_two_cited_passages_is_listed_once() -> None:
+    """The app and the export list each document once, its passages under it."""
+    b = briefing()
+    c3 = Citation(3, "d1", f"Memo {EVIL}", "memos/m-24-10.md", 3, 50, 70, "Officers report.")
+    b = replace(b, citations=(*b.citations, c3),
+                summary=(*b.summary, Point("Officers report.", (3,))))  # fmt: skip
+    for html in (to_html(b, meta), to_html(b, meta, clickable=True, page=False)):
+        sources = html.split("<h2>Sources</h2>")[1]
+        assert sources.count("<code>memos/m-24-10.md</code>") == 1
+        assert sources.count("<code>fact-sheets/a.md</code>") == 1
+        memo = sources.split("<code>memos/m-24-10.md</code>")[1].split("<code>")[0]
+        assert "chars 10-40" in memo and "page 3, chars 50-70" in memo
 
 
 def test_the_app_says_what_was_retrieved_but_not_cited() -> None:
