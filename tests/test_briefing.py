@@ -41,6 +41,8 @@ def check_briefing(b: Briefing, coll: Collection) -> None:
             assert p.text.lstrip('“"')[:1].isupper() or p.text[:1].isdigit(), p.text
             assert re.search(r"[.!?][\"”’)]*$", p.text), p.text
             assert not re.match(r"\(?[a-z0-9ivx]{1,4}\)\s", p.text), p.text  # no "(g) …"
+    summary = {p.text for p in b.summary}  # themes never repeat a summary point
+    assert not any(p.text in summary for t in b.themes for p in t.points)
     for t in b.themes:  # a phrase, never a list of words; drawn from two documents
         assert t.name and ", " not in t.name and t.points
         assert len({by_n[n].doc_id for p in t.points for n in p.citations}) >= 2 or (
