@@ -31,12 +31,16 @@ def test_ingest_ask_search_status(capsys: pytest.CaptureFixture[str], dossier_ho
     assert code == 0 and isinstance(ans, dict)
     assert set(ans) >= {"question", "answer", "citations", "timings_ms", "answered"}
     assert ans["answered"] is True and "14 March 2021" in ans["answer"]
+    short = ans["short_answer"]
+    assert short == {"text": "14 March 2021", "n": 1, "start": short["start"],
+                     "end": short["end"], "inferred": False}  # fmt: skip
     cit = ans["citations"][0]
     assert set(cit) >= {"n", "doc_id", "title", "source", "page", "start", "end", "text"}
     from corpus.readers import read_file
 
     doc, _ = read_file(FIXTURE_CORPUS / cit["source"], root=FIXTURE_CORPUS, collection="default")
     assert doc.text[cit["start"] : cit["end"]] == cit["text"]
+    assert doc.text[short["start"] : short["end"]] == short["text"]  # verbatim, inside [1]
 
     code, found = run_json(capsys, "search", "greywater households", "-k", "2")
     assert code == 0 and found["hits"][0]["source"] == "greywater-pilot.md"  # type: ignore[index]
