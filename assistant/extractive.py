@@ -207,7 +207,8 @@ class ExtractiveAnswerer(Answerer):
             sentences.append(SentenceSupport(shown, (n,), True, 1.0))
         if short is not None:
             short = replace(short, n=picked.index(short.n) + 1)
-            lines.insert(0, f"{readable(short.text)} [{short.n}]\n")
+            inferred = " (inferred)" if short.inferred else ""  # a "Yes"/"No" read off a rule
+            lines.insert(0, f"{readable(short.text)} [{short.n}]{inferred}\n")
         return Answer(
             question, "\n".join(lines), True, tuple(citations), tuple(sentences),
             tuple(hits), self.name, short_answer=short,

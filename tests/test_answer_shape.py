@@ -168,6 +168,13 @@ def test_the_app_and_cli_show_the_short_answer_first() -> None:
     assert "short-answer" not in answer_html(0, _model_answer(None).to_dict())
 
 
+def test_an_inferred_yes_is_marked_in_the_answer_text(helper) -> None:  # type: ignore[no-untyped-def]
+    answer = helper.ask("Did the council approve the desalination plant?")
+    short = answer.short_answer
+    assert short is not None and short.inferred and short.text == "Yes"
+    assert answer.text.splitlines()[0] == f"Yes [{short.n}] (inferred)"
+
+
 def test_eval_scores_the_short_answer_and_the_whole(helper) -> None:  # type: ignore[no-untyped-def]
     item = QAItem("q1", "When did the council approve the desalination plant?",
                   ("14 March 2021",), ())  # fmt: skip
