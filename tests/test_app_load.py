@@ -157,6 +157,23 @@ def test_dense_search_sees_another_process_ingest(dossier_home: Path, tmp_path: 
     assert any(c["source"] == "zebras.md" for c in answer["citations"])
 
 
+def test_the_app_says_when_dense_search_is_behind(dossier_home: Path) -> None:
+    """Dense search never fails silently: /ask carries `ask --json`'s warnings and the chat
+    shows them under the question box."""
+    from dossier.web.chat import respond
+
+    engine = Engine("test", embedding={"name": "hashing"})
+    ingest(engine.collection("test", create=True), [FIXTURE_CORPUS])
+    question = "When was the desalination plant approved?"
+    assert engine.answer(question, "test", "extractive")["warnings"] == []
+    coll = engine.collection("test")
+    coll.vectors.delete(coll.catalog.chunk_ids()[:3])
+    warnings = engine.answer(question, "test", "extractive")["warnings"]
+    assert any("3 of" in w and "dossier check --repair" in w for w in warnings), warnings
+    last = list(respond(engine, question, [], None, "test", "extractive", None))[-1]
+    assert last[0] == "" and "note-box warn" in last[-1] and "dossier check --repair" in last[-1]
+
+
 def test_a_question_goes_before_an_ingest_batch_at_the_model() -> None:
     """The embedder is one model: an ingest's next batch lets a waiting question go first."""
     turns = ModelTurns(patience=5.0)

@@ -111,7 +111,9 @@ def respond(engine: Engine, q: str, done: list[Any], cid: str | None, coll: str,
                 continue
             done = [*done, {"question": q, "answer": answer}]
             choices = conversation_choices(engine, coll, cid)
-            yield "", H.messages(done), done, cid, choices, gr.skip(), ""
+            # dense search failed or is behind the catalog: said under the question box
+            warned = H.note("; ".join(helper.collection.warnings()), "warn")
+            yield "", H.messages(done), done, cid, choices, gr.skip(), warned
     except Exception as exc:  # one failed turn must not break the conversation
         message = message_of(exc)
         yield (q, [*shown, H.bot(H.error_html(message))], done, cid, gr.skip(), gr.skip(),

@@ -212,7 +212,9 @@ class Engine:
         helper = scoped(self.assistant(collection, llm), scope)
         cid = conversation_id or self.conversations().create(collection).conversation_id
         answer, rewritten = outcome(helper.stream(question, None, cid))
-        return with_scores(helper.to_dict(answer, cid, rewritten), answer)
+        data = with_scores(helper.to_dict(answer, cid, rewritten), answer)
+        data["warnings"] = helper.collection.warnings()  # as `ask --json`: dense search failed
+        return data
 
 
 def renamed(report: FileReport, renames: dict[str, str]) -> FileReport:
