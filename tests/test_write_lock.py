@@ -199,3 +199,30 @@ def test_a_reader_while_another_process_writes_is_warned_not_crashed(
         assert hits and all(h.dense_rank is None for h in hits)  # BM25 alone
         assert warm.warnings() == [COLD_WHILE_WRITING]
     assert warm.search("desalination plant", 3, mode="dense") and warm.warnings() == []
+
+
+def test_the_apps_ingest_waits_for_another_writer_and_says_so(dossier_home: Path) -> None:
+    """Issue 13 item 9: an ingest in the app while another process writes the collection
+    waits for the lock, and its progress line says for whom."""
+    import threading
+
+    from dossier.web.engine import Engine
+
+    engine = Engine("notes", embedding={"name": "hashing"})
+    said: list[str] = []
+    done: list[object] = []
+    with held_elsewhere(dossier_home / "chroma.lock", "ingest (notes)") as holder:
+        app = threading.Thread(
+            target=lambda: done.append(
+                engine.ingest("notes", [FIXTURE_CORPUS], lambda i, n, text: said.append(text))
+            )
+        )
+        app.start()
+        deadline = time.monotonic() + 60
+        while not any("waiting for another writer" in s for s in said):
+            assert time.monotonic() < deadline, said
+            time.sleep(0.05)
+        assert any(f"pid {holder.pid}: ingest (notes)" in s for s in said)
+        assert not done and engine.collection("notes").catalog.counts() == (0, 0)
+    app.join(60)
+    assert done and engine.collection("notes").catalog.counts()[0] == 5
