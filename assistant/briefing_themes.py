@@ -247,7 +247,8 @@ def single_word(
     surface: dict[str, str] = {}
     verbs = frozenset(verb_like(texts))
     for t in texts:
-        for w in {w for w in WORD.findall(t) if len(w) > 3 and w.lower() not in STOP}:
+        # in order of appearance (not a set's hash order): the first spelling seen is shown
+        for w in dict.fromkeys(w for w in WORD.findall(t) if len(w) > 3 and w.lower() not in STOP):
             s = stem(w)[0]
             if s not in topic and s not in _GENERIC and a_name([w], 0, 1, verbs):
                 counts[s] += 1
@@ -279,7 +280,7 @@ def recurring_names(texts: Sequence[str], topic: str, n: int) -> list[str]:
                    if w.lower() not in STOP)  # fmt: skip
 
     keep = [
-        name for name, k in df.most_common()
+        name for name, k in sorted(df.items(), key=lambda nk: (-nk[1], nk[0]))  # ties by name
         if 2 <= k <= 0.5 * len(texts) and a_thing(name) and set(tokenize(name)) - topic_words
         and name.split()[0].lower() not in STOP and not name.isupper()
     ]  # fmt: skip
