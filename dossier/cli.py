@@ -31,7 +31,8 @@ EPILOG = (
     "'dossier config' lists them all. Exit codes: 0 ok, 1 unexpected error, 2 bad usage, "
     "3 some files failed to ingest, 4 settings mismatch, 5 not found, 6 missing extra, "
     "7 model backend failure, 8 vector store unreachable, 9 Chroma collection of another "
-    "home, 10 another writer busy, 11 check found problems."
+    "home, 10 another writer busy, 11 check found problems, 130 interrupted, 141 the output's "
+    "reader left."
 )
 # Defaults for the libraries underneath, set before any of them is imported.
 ENVIRONMENT = {
@@ -285,13 +286,19 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         if args.command == "ui":  # set before Gradio loads: its copies of uploads go under home
             os.environ.setdefault("GRADIO_TEMP_DIR", str(commands.settings_from(args).home / "tmp"))
-        return commands.run(args)
+        code = commands.run(args)
+        sys.stdout.flush()  # a reader that left shows here, inside these handlers
+        return code
     except DossierError as err:
         print(f"error: {err}", file=sys.stderr)
         return err.exit_code
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)
         return 130
+    except BrokenPipeError:  # the reader left (`dossier ask … | head`): as other tools do
+        # stdout still holds unflushed bytes for the closed pipe; drop them silently
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 141  # 128 + SIGPIPE, what a shell reports for a tool the pipe stopped
     except Exception as exc:  # a bug: one line for the user, the traceback on request
         if os.environ.get("DOSSIER_DEBUG"):
             raise

@@ -294,3 +294,22 @@ def test_a_locked_database_is_another_writer_not_a_bug(
     monkeypatch.setattr(commands, "run", other)
     assert main(["status"]) == 1  # any other SQLite failure is still a bug
     assert "unexpected error: OperationalError" in capsys.readouterr().err
+
+
+def test_a_reader_that_leaves_the_pipe_is_no_error(tmp_path: Path) -> None:
+    """`dossier search … | head`: when the reader closes the pipe, Dossier stops quietly with
+    the shell's SIGPIPE status, not 'unexpected error: BrokenPipeError'."""
+    import os
+    import subprocess
+    import sys
+
+    env = {**os.environ, "DOSSIER_HOME": str(tmp_path), "DOSSIER_EMBEDDING__NAME": "hashing"}
+    cli = [sys.executable, "-m", "dossier.cli"]
+    subprocess.run([*cli, "ingest", str(FIXTURE_CORPUS)], env=env, check=True, capture_output=True)
+    proc = subprocess.Popen([*cli, "search", "council water budget", "-k", "5", "--json"],
+                            env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE)  # fmt: skip
+    assert proc.stdout is not None and proc.stderr is not None
+    proc.stdout.close()  # the reader leaves before Dossier writes a byte
+    err = proc.stderr.read().decode()
+    assert proc.wait(timeout=120) == 141
+    assert "BrokenPipe" not in err and "unexpected error" not in err and "Exception" not in err
