@@ -9,28 +9,21 @@ The real solana-pdf survey is added as it is.
 
 from __future__ import annotations
 
-import re
 import shutil
 from pathlib import Path
 
 SOLANA = Path(__file__).resolve().parents[2] / "shared" / "data" / "eval" / "solana-pdf"
-FRONT = re.compile(r"\A---\n(.*?)\n---\n", re.S)
-LINK = re.compile(r"\[([^\]]*)\]\([^)]*\)")
 
 
-def _paragraphs(markdown: str) -> tuple[str, list[str]]:
-    """The title and the plain paragraphs of a Markdown document."""
-    import yaml
+def _paragraphs(markdown_path: Path) -> tuple[str, list[str]]:
+    """The title and the plain paragraphs of a Markdown document, read by Dossier's own
+    Markdown parser (front matter, title) and reduced to words as answers display them."""
+    from assistant.extractive import readable
+    from corpus.formats import parse_markdown
 
-    front = FRONT.match(markdown)
-    meta = yaml.safe_load(front.group(1)) if front else None
-    title_value = meta.get("title") if isinstance(meta, dict) else None
-    body = markdown[front.end() :] if front else markdown
-    body = LINK.sub(r"\1", body)
-    paras = [re.sub(r"\s+", " ", p.strip().lstrip("#*-> ")) for p in body.split("\n\n")]
-    paras = [p for p in paras if p]
-    title = str(title_value) if title_value else (paras[0][:80] if paras else "Untitled")
-    return title, paras
+    parsed = parse_markdown(markdown_path.read_bytes(), markdown_path)
+    paras = [p for p in (readable(b.lstrip("# ")) for b in parsed.text.split("\n\n")) if p]
+    return parsed.title or (paras[0][:80] if paras else "Untitled"), paras
 
 
 def typeset(markdown_path: Path, pdf_path: Path) -> None:
@@ -41,7 +34,7 @@ def typeset(markdown_path: Path, pdf_path: Path) -> None:
     from reportlab.lib.styles import getSampleStyleSheet
     from reportlab.platypus import Paragraph, SimpleDocTemplate
 
-    title, paras = _paragraphs(markdown_path.read_text(encoding="utf-8"))
+    title, paras = _paragraphs(markdown_path)
     styles = getSampleStyleSheet()
 
     def decorate(canvas: object, doc: object) -> None:
