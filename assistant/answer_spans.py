@@ -42,23 +42,22 @@ _COMMON = _words(
     later early many several its according also another following born during like unlike
     despite because though whereas thus hence today currently sr jr"""
 )
-# the last word of a name that is a place, a body or an event, not a person
-INSTITUTION_HEADS = _words(
-    """states kingdom republic union city county island islands river ocean sea mountains
-    university college school academy institute company corporation inc ltd group records
-    party award awards prize cup league championship championships festival street park
-    church cathedral museum hall station airport district province state road lake valley
-    army navy council committee association society club team band orchestra network
-    channel magazine newspaper times news film series show album game games war revolution"""
-)
-# the last word of a name that is a body or a work, not a place (a place question's
-# "what city" is not answered by "Australian National University" in Canberra)
-BODY_HEADS = _words(
+# the last word of a name that is a body or a work: names no one, and no place
+_BODIES = _words(
     """university college school academy institute company corporation inc ltd group records
     party award awards prize cup league championship championships festival museum council
     committee association society club team band orchestra network channel magazine
-    newspaper times news film series show album game games war revolution brands foundation"""
+    newspaper times news film series show album game games war revolution"""
 )
+# the last word of a name that is a place, a body or an event, not a person
+INSTITUTION_HEADS = _BODIES | _words(
+    """states kingdom republic union city county island islands river ocean sea mountains
+    street park church cathedral hall station airport district province state road lake
+    valley army navy"""
+)
+# the last word of a name that is a body or a work, not a place (a place question's
+# "what city" is not answered by "Australian National University" in Canberra)
+BODY_HEADS = _BODIES | _words("brands foundation")
 _NOUN_STOP = _words(
     """a an the and or but of in on at to for from by with as is are was were be been being
     has have had do does did this that these those it its he she they his her their him them
