@@ -101,24 +101,32 @@ def test_fixture_briefing_and_exports(make_collection, tmp_path: Path) -> None:
             assert sources.count(title) == 1, (fmt, s.title)
 
 
+def _kelp_briefing(
+    make_collection, tmp_path: Path, min_relevance: float, docs: dict[str, tuple[str, str, str]]
+) -> tuple[Briefing, Collection]:
+    """A checked briefing on the Harrow Bay kelp farm over Markdown ``docs``
+    (file name: (title, date, body))."""
+    folder = tmp_path / "kelp"
+    folder.mkdir()
+    for name, (title, day, body) in docs.items():
+        (folder / name).write_text(f"---\ntitle: {title}\ndate: {day}\n---\n\n{body}\n")
+    coll = make_collection()
+    ingest(coll, [folder])
+    b = build_briefing(coll, "Harrow Bay kelp farm council", min_relevance=min_relevance,
+                       answerer=ExtractiveAnswerer(coll.embedder, ANY_EVIDENCE))  # fmt: skip
+    check_briefing(b, coll)
+    return b, coll
+
+
 def test_timeline_uses_document_dates_and_exports_say_when_made(
     make_collection, tmp_path: Path
 ) -> None:
-    folder = tmp_path / "kelp"
-    folder.mkdir()
-    (folder / "opening.md").write_text(
-        "---\ntitle: Kelp farm opens\ndate: 2024-05-02\n---\n\n"
-        "Today the council opened the Harrow Bay kelp farm with forty rafts.\n"
-    )
-    (folder / "plan.md").write_text(
-        "---\ntitle: Kelp farm plan\ndate: 2023-01-10\n---\n\n"
-        "The council approved the Harrow Bay kelp farm plan on 9 January 2023 after a survey.\n"
-    )
-    coll = make_collection()
-    ingest(coll, [folder])
-    b = build_briefing(coll, "Harrow Bay kelp farm council", min_relevance=0.0,
-                       answerer=ExtractiveAnswerer(coll.embedder, ANY_EVIDENCE))  # fmt: skip
-    check_briefing(b, coll)
+    b, coll = _kelp_briefing(make_collection, tmp_path, 0.0, {
+        "opening.md": ("Kelp farm opens", "2024-05-02",
+                       "Today the council opened the Harrow Bay kelp farm with forty rafts."),
+        "plan.md": ("Kelp farm plan", "2023-01-10", "The council approved the Harrow Bay kelp "
+                    "farm plan on 9 January 2023 after a survey."),
+    })  # fmt: skip
     assert [(e.date, e.from_document) for e in b.timeline] == [
         ("2023-01-09", False), ("2024-05-02", True),
     ]  # fmt: skip
@@ -136,28 +144,18 @@ def test_an_unrelated_documents_dated_action_is_not_an_event(
 ) -> None:
     """A dated action that shares a word with the topic ("council") but comes from a document
     about something else is no event of the topic, though the timeline reads below the bar."""
-    folder = tmp_path / "kelp"
-    folder.mkdir()
-    (folder / "opening.md").write_text(
-        "---\ntitle: Kelp farm opens\ndate: 2024-05-02\n---\n\n"
-        "Today the council opened the Harrow Bay kelp farm with forty rafts.\n\n"
-        "The Harrow Bay kelp farm grows sugar kelp on forty rafts in the bay.\n"
-    )
-    (folder / "plan.md").write_text(
-        "---\ntitle: Kelp farm plan\ndate: 2023-01-10\n---\n\n"
-        "The council approved the Harrow Bay kelp farm plan on 9 January 2023 after a survey.\n\n"
-        "The kelp farm plan sets the number of rafts in Harrow Bay at forty.\n"
-    )
-    (folder / "library.md").write_text(
-        "---\ntitle: Library opens\ndate: 2024-06-11\n---\n\n"
-        "Today the council opened the Westgate public library with ten thousand books.\n\n"
-        "The library lends books, maps and music to every resident of Westgate.\n"
-    )
-    coll = make_collection()
-    ingest(coll, [folder])
-    b = build_briefing(coll, "Harrow Bay kelp farm council", min_relevance=0.4,
-                       answerer=ExtractiveAnswerer(coll.embedder, ANY_EVIDENCE))  # fmt: skip
-    check_briefing(b, coll)
+    b, _ = _kelp_briefing(make_collection, tmp_path, 0.4, {
+        "opening.md": ("Kelp farm opens", "2024-05-02",
+                       "Today the council opened the Harrow Bay kelp farm with forty rafts.\n\n"
+                       "The Harrow Bay kelp farm grows sugar kelp on forty rafts in the bay."),
+        "plan.md": ("Kelp farm plan", "2023-01-10", "The council approved the Harrow Bay kelp "
+                    "farm plan on 9 January 2023 after a survey.\n\n"
+                    "The kelp farm plan sets the number of rafts in Harrow Bay at forty."),
+        "library.md": ("Library opens", "2024-06-11",
+                       "Today the council opened the Westgate public library with ten thousand "
+                       "books.\n\nThe library lends books, maps and music to every resident of "
+                       "Westgate."),
+    })  # fmt: skip
     assert [e.date for e in b.timeline] == ["2023-01-09", "2024-05-02"]
     assert not any("library" in e.point.text for e in b.timeline)
 
