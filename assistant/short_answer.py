@@ -102,7 +102,7 @@ def short_answer(
     qtype = classify(question)
     if _inferred_kind(question, qtype):
         return inferred(question, qtype, sentences)
-    best = best_span(question, qtype, sentences, embedder, _score_prior(sentences))
+    best = best_span(question, qtype, sentences, embedder)
     return best if best is not None and best.score >= MIN_SCORE else None
 
 
@@ -115,11 +115,12 @@ SENTENCE_WEIGHT = 0.5
 BRIDGE_PRIOR = 1.0
 
 
-def _score_prior(sentences: Sequence[Sentence]) -> Callable[[Sentence], float]:
+def _score_prior(
+    sentences: Sequence[Sentence], bridged: dict[str, scoring.Bridge]
+) -> Callable[[Sentence], float]:
     """Sentences the answerer scored higher are likelier to hold the answer; so are those of
     a document that a high-scored sentence names (the second hop of a two-hop question)."""
     top = max((getattr(s, "score", 0.0) for s in sentences), default=0.0)
-    bridged = scoring.bridges(sentences)
 
     def prior(s: Sentence) -> float:
         own = getattr(s, "score", top)
@@ -152,11 +153,9 @@ def best_span(
     qtype: QuestionType,
     sentences: Sequence[Sentence],
     embedder: Embedder | None = None,
-    prior: Callable[[Sentence], float] | None = None,
 ) -> ShortAnswer | None:
-    """The best-scoring candidate span over ``sentences``, whatever its score; ``prior``
-    adds a score per sentence."""
-    ranked = ranked_spans(question, qtype, sentences, prior)
+    """The best-scoring candidate span over ``sentences``, whatever its score."""
+    ranked = ranked_spans(question, qtype, sentences)
     if embedder is not None and ranked:
         ranked = _type_checked(ranked, qtype, embedder)
     return ranked[0] if ranked else None
@@ -166,9 +165,9 @@ def ranked_spans(
     question: str,
     qtype: QuestionType,
     sentences: Sequence[Sentence],
-    prior: Callable[[Sentence], float] | None = None,
 ) -> list[ShortAnswer]:
-    """Every candidate span of the asked kind in ``sentences``, best first."""
+    """Every candidate span of the asked kind in ``sentences``, best first; a span's score
+    gains its sentence's (see ``_score_prior``)."""
     if qtype.kind not in spans.KINDS:
         return []
     asked = question[: qtype.wh_start] + " " + question[qtype.wh_end :]
@@ -183,9 +182,10 @@ def ranked_spans(
         scoring.life_event(q_stems) if qtype.kind is Kind.DATE else "",
         scoring.anchor(question, qtype),
     )
+    prior = _score_prior(sentences, cue.bridged)
     out = []
     for sentence in sentences:
-        extra = prior(sentence) if prior else 0.0
+        extra = prior(sentence)
         for a, b, score in scoring.scored(sentence, spans.of_kind(qtype, sentence.text), cue):
             text = sentence.text[a:b]
             out.append(

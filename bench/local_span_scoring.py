@@ -33,7 +33,7 @@ SYSTEM = "Answer the question with a few words copied from the sentence."
 def spans_of(row: dict[str, Any], top: int) -> list[Any]:
     """The rules' best ``top`` distinct spans for the question (none for yes/no)."""
     from assistant.question_type import classify
-    from assistant.short_answer import _inferred_kind, _score_prior, ranked_spans
+    from assistant.short_answer import _inferred_kind, ranked_spans
 
     q = row["question"]
     qtype = classify(q)
@@ -42,7 +42,7 @@ def spans_of(row: dict[str, Any], top: int) -> list[Any]:
     cands = [SimpleNamespace(n=i, **c) for i, c in enumerate(row["candidates"])]
     cands = sorted(cands, key=lambda s: -s.score)[:32]
     out, seen = [], set()
-    for sa in ranked_spans(q, qtype, cands, _score_prior(cands)):
+    for sa in ranked_spans(q, qtype, cands):
         if sa.text.lower() not in seen:
             seen.add(sa.text.lower())
             out.append((sa, cands_by_n(cands)[sa.n].text))
