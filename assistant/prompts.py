@@ -53,7 +53,8 @@ MAX_HISTORY_TURNS = 4  # the rewrite needs the recent topic, not the whole conve
 MAX_HISTORY_ANSWER_CHARS = 600
 
 _TAG = re.compile(
-    r"<(\s*/?\s*(?:sources?|conversation|turn|question|answer|passage)\b)", re.IGNORECASE
+    r"<(\s*/?\s*(?:sources?|conversation|turn|question|answer|passage|sentences|points)\b)",
+    re.IGNORECASE,
 )
 
 
