@@ -89,7 +89,7 @@ def theme_names(brief: Briefing, topic: str, model: ChatModel) -> tuple[list[str
             kept += name != theme.name
             names[k] = name
         else:
-            refused.append(f"“{clip(proposed, 60)}” for “{theme.name}” ({name[1]})")
+            refused.append(f"“{clip(proposed, MAX_NAME_CHARS)}” for “{theme.name}” ({name[1]})")
     note = (
         f"theme names kept from the evidence where the model's was not a name of the theme's "
         f"own words: {'; '.join(refused)}"
