@@ -32,11 +32,9 @@ from typing import Any
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from eval.metrics import answer_contains, percentile  # noqa: E402
+
 DEMO_QA = ROOT / "corpus" / "samples" / "whitehouse-ai-qa.jsonl"
-
-
-def contains(text: str, answers: list[str]) -> bool:
-    return any(a.lower() in text.lower() for a in answers)
 
 
 def run_mode(
@@ -51,7 +49,7 @@ def run_mode(
         rows.append({
             "id": item["id"], "question": item["question"], "answers": item["answers"],
             "kept": kept, "model_text": model_text if kept else "",
-            "right": kept and contains(model_text, item["answers"]),
+            "right": kept and answer_contains(model_text, item["answers"]),
             "reason": answer.fallback_reason, "seconds": round(time.perf_counter() - t0, 1),
         })  # fmt: skip
         print(json.dumps(rows[-1], ensure_ascii=False), file=sys.stderr, flush=True)
@@ -63,7 +61,7 @@ def run_mode(
         "kept": sum(r["kept"] for r in rows),
         "kept_and_right": sum(r["right"] for r in rows),
         "not_kept_because": dict(why),
-        "seconds_p50": sorted(r["seconds"] for r in rows)[n // 2] if rows else 0.0,
+        "seconds_p50": round(percentile((r["seconds"] for r in rows), 50), 1) if rows else 0.0,
         "results": rows,
     }
 
@@ -77,10 +75,8 @@ def main() -> int:
     ap.add_argument("--output", type=Path, default=ROOT / "bench/reports/local-model-demo.json")
     args = ap.parse_args()
 
-    from assistant.generative import GenerativeAnswerer
     from assistant.llm import ModelSettings, local_model
     from assistant.llm_local import loader
-    from assistant.phrasing import PhrasingAnswerer
     from dossier import wiring
     from dossier.settings import load_settings
 
@@ -94,11 +90,11 @@ def main() -> int:
     load_s = round(time.perf_counter() - t0, 1)
     model = local_model(ModelSettings(backend="local"))
     check, quotes = wiring.checker(s), wiring.extractive(s)
-    kinds = {"write": GenerativeAnswerer, "phrase": PhrasingAnswerer}
     report: dict[str, Any] = {"model": "SmolLM2-135M-Instruct", "qa": str(DEMO_QA.name),
                               "load_seconds": load_s, "modes": {}}  # fmt: skip
     for mode in args.modes.split(","):
-        report["modes"][mode] = run_mode(kinds[mode](model, check, quotes), mode, items, hits)
+        answerer = wiring.ANSWERERS[mode](model, check, quotes)  # the backends' registry
+        report["modes"][mode] = run_mode(answerer, mode, items, hits)
     args.output.write_text(json.dumps(report, indent=2, ensure_ascii=False) + "\n")
     summary = {m: {k: v for k, v in r.items() if k != "results"}
                for m, r in report["modes"].items()}  # fmt: skip
