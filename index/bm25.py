@@ -79,7 +79,9 @@ class Bm25Index:
         self.chunk_ids = [row_chunks[i] for i in self._rows]
         self.doc_numbers = row_docs[self._rows]
         self.doc_ids = np.asarray(doc_names, dtype=object)[self.doc_numbers]
-        self._mean_length = float(lengths[self._rows].mean()) if len(self._rows) else 1.0
+        mean = float(lengths[self._rows].mean()) if len(self._rows) else 1.0
+        # each row's length normalisation, once per index rather than per query term
+        self._norm = K1 * ((1 - B) + B * lengths / mean)
 
     # -- making ------------------------------------------------------------------------
     @classmethod
@@ -157,7 +159,7 @@ class Bm25Index:
             if not len(rows):
                 continue
             idf = np.log(1.0 + (n - len(rows) + 0.5) / (len(rows) + 0.5))
-            norm = K1 * ((1 - B) + B * self._lengths[rows] / self._mean_length)
+            norm = self._norm[rows]
             full[rows] += (idf * tf / (norm + tf)).astype(np.float32)
         return full[self._rows]
 
