@@ -116,7 +116,7 @@ def _check(coll: Collection, sample: int, seed: int) -> tuple[CheckReport, dict[
         fits = vector.shape == (coll.embedder.dim,) and unit
         if chunk_id in doc_of and (not fits or doc_id != doc_of[chunk_id]):
             report.wrong.append(chunk_id)
-    vectors = {i: stored.vector for i, stored in readable.items()}
+    vectors = {i: s.vector for i, s in readable.items()}
     wrong, report.unfindable = _sampled(coll, vectors, set(doc_of), sample, seed)
     report.wrong = sorted(set(report.wrong) | set(wrong))
     report.bm25 = _bm25_state(coll, set(wanted))
