@@ -127,9 +127,8 @@ def build_briefing(
     retrieval: RetrievalSettings | None = None,
 ) -> Briefing:
     """``writer`` (a generative answerer's ``answer``) writes sections when given, and
-    ``namer`` (its model) names the themes. Searches
-    take ``retrieval``'s fusion, without its second hop: a briefing broadens its evidence
-    itself, by the names the evidence repeats."""
+    ``namer`` (its model) names the themes. Searches take ``retrieval``'s fusion, without its
+    second hop: a briefing broadens its evidence itself, by the names the evidence repeats."""
     search = partial(collection.search, filters=filters,
                      retrieval=(retrieval or RetrievalSettings()).model_copy(
                          update={"multihop": False}))  # fmt: skip

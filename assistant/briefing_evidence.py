@@ -137,9 +137,9 @@ def shortlist(topic: str, sents: list[Sentence], near: Mapping[str, float]) -> l
     """At most MAX_SCORED sentences worth embedding (embedding every sentence would be most
     of a briefing's time), by what is known without embedding them: how close their passage
     is to the topic (``near``: passage id -> cosine; a document's opening counts as its
-    document's closest passage), the topic's
-    words they state, what they report and the topic's words their document's title states
-    (weighed as ``value`` weighs a title's relevance)."""
+    document's closest passage), the topic's words they state, what they report and the
+    topic's words their document's title states (weighed as ``value`` weighs a title's
+    relevance)."""
     if len(sents) <= MAX_SCORED:
         return sents
     # a passage found only by a name the evidence repeats counts as the least close passage
