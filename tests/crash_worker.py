@@ -9,6 +9,9 @@ dozens. Protocol: one JSON object a line on stdin, one answer a line on stdout::
     -> {"killed": true, "code": null, "elapsed": 0.41}
 
 ``kill_after`` null: the child runs to its end (``code`` is its exit status). With
+``"kill_at_write": [N, DELAY]`` the child kills itself with SIGKILL DELAY seconds after its
+Nth store write began (a vector upsert or delete, a catalog swap or removal): a timed kill
+can miss the writes when they are a small part of the run, this one cannot. With
 ``"detach": true`` the answer is ``{"pid": N}`` at once, and ``{"wait": N}`` later waits for
 it. ``"stderr": PATH`` sends the child's stderr to a file.
 """
@@ -20,7 +23,9 @@ import os
 import signal
 import subprocess
 import sys
+import threading
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 
@@ -44,9 +49,12 @@ class Worker:
         assert line, f"the crash worker died: {Path(self._log.name).read_text()[-2000:]}"
         return line
 
-    def ingest(self, argv: list[str], env: dict[str, str], kill_after: float | None) -> dict:
-        """``dossier ingest ARGV``, killed after ``kill_after`` seconds unless None."""
-        return self._ask({"argv": ["ingest", *argv], "env": env, "kill_after": kill_after})
+    def ingest(self, argv: list[str], env: dict[str, str], kill_after: float | None,
+               kill_at_write: tuple[int, float] | None = None) -> dict:  # fmt: skip
+        """``dossier ingest ARGV``, killed after ``kill_after`` seconds unless None, or
+        ``kill_at_write[1]`` seconds after its ``kill_at_write[0]``-th store write began."""
+        return self._ask({"argv": ["ingest", *argv], "env": env, "kill_after": kill_after,
+                          "kill_at_write": kill_at_write})  # fmt: skip
 
     def start(self, argv: list[str], env: dict[str, str], stderr: Path) -> int:
         """Start ``dossier ARGV`` and return its pid at once; ``wait`` for its exit code."""
@@ -81,9 +89,35 @@ def _preload() -> None:
     count_tokens("warm the tokenizer")
 
 
-def _child(argv: list[str], env: dict[str, str], stderr: str | None) -> None:
+def _kill_at_write(nth: int, delay: float) -> None:
+    """SIGKILL this child ``delay`` seconds after its ``nth`` store write begins; the write
+    itself goes on meanwhile, so the kill lands inside it or just after."""
+    from index.catalog import Catalog
+    from index.vectors import VectorStore
+
+    calls = 0
+
+    def counting(original: Callable[..., object]) -> Callable[..., object]:
+        def write(*args: object, **kwargs: object) -> object:
+            nonlocal calls
+            calls += 1
+            if calls == nth:
+                threading.Timer(delay, os.kill, (os.getpid(), signal.SIGKILL)).start()
+            return original(*args, **kwargs)
+
+        return write
+
+    for cls, name in ((VectorStore, "upsert"), (VectorStore, "delete"),
+                      (Catalog, "replace_document"), (Catalog, "remove_document")):  # fmt: skip
+        setattr(cls, name, counting(getattr(cls, name)))
+
+
+def _child(argv: list[str], env: dict[str, str], stderr: str | None,
+           kill_at_write: list[float] | None) -> None:  # fmt: skip
     from dossier.cli import main
 
+    if kill_at_write:
+        _kill_at_write(int(kill_at_write[0]), float(kill_at_write[1]))
     os.environ.update(env)
     devnull = os.open(os.devnull, os.O_WRONLY)
     os.dup2(devnull, 1)  # the protocol's stdout is the parent's
@@ -103,10 +137,10 @@ def run(request: dict[str, object]) -> dict[str, object]:
     start = time.monotonic()
     pid = os.fork()
     if pid == 0:
-        _child(argv, env, str(request["stderr"]) if request.get("stderr") else None)
+        stderr = str(request["stderr"]) if request.get("stderr") else None
+        _child(argv, env, stderr, request.get("kill_at_write"))  # type: ignore[arg-type]
     if request.get("detach"):
         return {"pid": pid}
-    killed = False
     if kill_after is not None:
         deadline = start + float(kill_after)  # type: ignore[arg-type]
         while time.monotonic() < deadline:
@@ -116,11 +150,11 @@ def run(request: dict[str, object]) -> dict[str, object]:
             time.sleep(0.005)
         else:
             os.kill(pid, signal.SIGKILL)
-            killed = True
             _, status = os.waitpid(pid, 0)
     else:
         _, status = os.waitpid(pid, 0)
     code = os.waitstatus_to_exitcode(status)
+    killed = code == -signal.SIGKILL  # by the parent's timer or by the child's own
     return {"killed": killed, "code": None if killed else code,
             "elapsed": time.monotonic() - start}  # fmt: skip
 

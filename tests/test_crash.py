@@ -3,9 +3,11 @@
 After every rerun the collection must equal what a clean run stores: the same chunk ids,
 one readable vector per chunk (the very vector its text embeds to), no duplicates, and the
 new text of a changed file, never the old. Kills land during first ingests, during
-updates of changed files (half the corpus changes between versions) and during pruning;
-the test counts how many caught the store half written, so it cannot pass by killing only
-idle processes. On the embedded store and on a real Chroma server (hashing embedder).
+updates of changed files (half the corpus changes between versions) and during pruning:
+in each round one inside a randomly chosen store write and one at a random moment of the
+rerun. The test counts how many caught the store half written, so it cannot pass by
+killing only idle processes. On the embedded store and on a real Chroma server (hashing
+embedder).
 """
 
 from __future__ import annotations
@@ -132,17 +134,24 @@ def test_sigkill_at_random_moments_then_rerun_equals_a_clean_run(
         assert phase <= 30, f"only {kills} kills in 30 phases"
         version = 1 if version == 2 else 2
         write_version(folder, version)
-        before = stored(home, name, chroma_url)[0]
-        for _ in range(2):
-            # the first quarter of a run is mostly start-up (imports are done: it is forked)
-            done = worker.ingest(argv, env, kill_after=rng.uniform(0.25, 1.0) * full)
+        start = stored(home, name, chroma_url)
+        before = start[0]  # the catalog's chunks when this round began: empty on a first ingest
+        for attempt in range(2):
+            # first a kill inside one of the run's ~20 store writes (a timed kill can miss
+            # them all when they are a small part of the run), then one at a random moment
+            # of the rerun that recovers from it; the first quarter is mostly start-up
+            at_write = (rng.randint(1, 20), rng.uniform(0, 0.003)) if attempt == 0 else None
+            after = None if at_write else rng.uniform(0.25, 1.0) * full
+            done = worker.ingest(argv, env, kill_after=after, kill_at_write=at_write)
             if not done["killed"]:
                 break  # it finished first: nothing left to interrupt in this phase
             kills += 1
             update_kills += bool(before)
-            chunks, vectors = stored(home, name, chroma_url)
-            # caught mid-write: part of the documents swapped, or vectors beside the catalog
-            half_written += chunks not in (before, set(wants[version])) or vectors != chunks
+            now = stored(home, name, chroma_url)
+            # caught mid-write: this run changed the store and left it unlike a clean run's
+            # (part of the documents swapped, or vectors beside the catalog)
+            half_written += now != start and now != (set(wants[version]),) * 2
+            start = now
         finished = worker.ingest(argv, env, kill_after=None)
         assert finished["code"] == 0, finished
         assert_clean(home, name, chroma_url, wants[version], version)
