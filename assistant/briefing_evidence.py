@@ -12,10 +12,11 @@ from typing import NamedTuple
 import numpy as np
 
 from assistant.briefing_differences import CHANGE, CHANGE_WORDS
-from assistant.briefing_points import LEAD_RANK, Reader, Sentence, evidence, informative
+from assistant.briefing_points import LEAD_RANK, Reader, Sentence, evidence
 from assistant.briefing_themes import recurring_names
 from assistant.briefing_timeline import action_dates
 from assistant.extractive import ExtractiveAnswerer
+from assistant.point_text import informative
 from index.bm25 import tokenize
 from index.types import Hit
 

@@ -16,53 +16,19 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from assistant.extractive import readable
+from assistant.point_text import MARKER, MAX_WORDS, SUBJECT_START, clean, link_heavy, whole_sentence
 from corpus.sentences import split_sentences
 from corpus.types import Document
 from index.catalog import DocumentInfo
 from index.types import Hit
 
-# a list marker or enumerator at the start of a sentence: "- ", "(iv) ", "b) ", "10.1. "
-_MARKER = re.compile(
-    r"^(?:[-*•]\s+|\(?(?:[ivxlc]{1,6}|[a-zA-Z]|\d{1,3})\)\s+|\d{1,3}(?:\.\d{1,3})*\.\s+)"
-)
-_SECTION = re.compile(r"^(?:Sec(?:tion)?\.?\s*\d+[a-z]?\.\s+)")
-_LABEL = re.compile(r"^[A-Z0-9][A-Z0-9 ,&'’/\-]{3,}:\s+(?=\S)")  # "PROMOTING AI ADOPTION: "
-_DATELINE = re.compile(r"^[A-Z][A-Z .,]{2,}\s+[—–-]+\s+(?=[A-Z])")  # "WASHINGTON, DC – "
 # a parenthetical that continues the line before it ("(OMB) is …"), not an enumerator
 _CONTINUES = re.compile(r"^\((?![ivxlc]{1,6}\))(?![a-zA-Z]\))[A-Za-z][\w.&-]+\)\s")
 _BOLD_END = re.compile(r"[.!?][\"'”’)]?(?:\*\*|__)(?=\s)")  # "release.** This testing …"
-_TERMINAL = re.compile(r"[.!?][\"'”’)\]]*$")
-_ITEM_END = re.compile(r"[;,]\s*(?:and|or)?$|\s(?:and|or)$")
-_BOILERPLATE = re.compile(
-    r"\b(?:image follows|click(?: here)?|learn more|read more|view the|sign up|subscribe|"
-    r"follow us|share this|contact us|all rights reserved|privacy policy|cookies?|"
-    r"skip to|back to top|javascript|watch the|download the|print this)\b|###|\bhttps?:|www\.",
-    re.I,
-)
 _TAG = re.compile(r"<[^>]+>")
-_STRAY_EMPHASIS = re.compile(r"(?<=\w)[*_]{1,2}(?=[\s,.;:!?]|$)")  # "the AI system*, unless"
-# the fillers of a transcript: what someone said on a call is not a finding
-_SPOKEN = re.compile(r"\b(?:you know|I think|I mean|kind of|sort of|um|uh|okay)\b|\?$", re.I)
-_MD_LINK = re.compile(r"\[([^\]]*)\]\([^)]*\)")
 _AUX = re.compile(
     r"\b(?:is|are|was|were|has|have|had|will|shall|must|can|may|should|would|could|does|did)\b"
 )
-# words that open a clause with its own subject: an item starting so stands alone
-_SUBJECT_START = frozenset(
-    {
-        *("the", "a", "an", "this", "these", "that", "those", "its", "their", "our", "his"),
-        *("her", "each", "every", "all", "some", "many", "most", "it", "they", "we", "he"),
-        *("she", "there", "in", "on", "by", "for", "as", "with", "under", "since", "when"),
-        *("if", "while", "through", "from", "at", "after", "before", "during"),
-    }
-)
-_FIGURE = re.compile(r"\d|\b(?:one|two|three|four|five|six|seven|eight|nine|ten|dozen|hundred|"
-                     r"thousand|million|billion)\b", re.I)  # fmt: skip
-_REPORTS = re.compile(
-    r"\b(?:requires?|required|directs?|directed|establish(?:es|ed)?|launch(?:es|ed)?|"
-    r"sign(?:s|ed)|issu(?:es|ed)|announc(?:es|ed)|creat(?:es|ed)|commit(?:s|ted)?|must|shall|"
-    r"will|revok(?:es|ed)|releas(?:es|ed)|award(?:s|ed))\b", re.I,
-)  # fmt: skip
 # verbs that make a clause of a list item ("Today's order instructs the Secretary …")
 _FINITE = re.compile(
     r"\b(?:instruct|direct|require|establish|provide|include|support|use|leverage|improve|"
@@ -71,21 +37,7 @@ _FINITE = re.compile(
     r"appl|mean|remain|continue|represent|reflect|plan|seek|aim|mark|bring|offer|invest|"
     r"protect|prioritize|optimize|task|charge|order|authorize)(?:s|es|ies|ed|d)\b"
 )
-# a drafter's hedges: a sentence made of them is procedure, not a finding
-_HEDGE = re.compile(
-    r"\b(?:as appropriate|where appropriate|to the extent (?:appropriate|feasible|practicable|"
-    r"permitted)|consistent with (?:applicable|relevant)|as necessary|as consistent with|"
-    r"for the purposes? of this)\b", re.I,
-)  # fmt: skip
-_PERSONAL = re.compile(r"\b(?:I|I’m|I'm|we|We|we’re|We’re|our|Our|us|you|You|my|My)\b")
 _JOINS = re.compile(r"\b(?:to|shall|will|must|should|may|can)(?:\s+\w+ly)?\s*:$")
-# "The Challenge shall", "The Task Force will": a short form of a name, then its verb (not
-# "The Secretary of Labor shall"); "This effort", "These commitments", "It", "They"
-_BACK = re.compile(
-    r"^(?:(?:The|This|That|These|Those|Such)\s+(?:[A-Z][a-z]+\s+){1,2}(?!of\b|for\b|on\b)"
-    r"[a-z]|(?:This|That|These|Those|Such)\s+[a-z]|(?:It|They|Its|Their)\b)"
-)
-MAX_WORDS = 90
 MAX_SPAN = 1500  # characters a joined lead-in and item may span in the source
 LEAD_RANK = 99  # the rank given to a document's opening sentences read outside any passage
 
@@ -108,74 +60,6 @@ class Sentence:
     def own(self) -> str:
         """What the sentence itself says: a list item without the lead-in it is read with."""
         return self.shown[self.lead :]
-
-
-def clean(raw: str) -> str:
-    """Markup, enumerators, labels and datelines removed; an item's ';' made a full stop."""
-    text = readable(raw)
-    for _ in range(3):  # "- (a) …", "Sec. 4. (b) …"
-        stripped = _DATELINE.sub("", _LABEL.sub("", _SECTION.sub("", _MARKER.sub("", text))))
-        if stripped == text:
-            break
-        text = stripped
-    return _quoted(_ITEM_END.sub(".", _STRAY_EMPHASIS.sub("", text).strip()))
-
-
-def _quoted(text: str) -> str:
-    """A sentence of a longer quotation without the quotation's far end: its opening mark
-    (first sentence) or its closing mark (last, before "said …") dropped, so it balances."""
-    opens, closes = text.count("“"), text.count("”")
-    if opens == closes + 1 and text.startswith("“"):
-        return text[1:]
-    if closes == opens + 1:
-        return text.replace("”", "", 1)
-    return text
-
-
-def _balanced(text: str) -> bool:
-    return (text.count("(") == text.count(")") and text.count("[") == text.count("]")
-            and text.count("“") == text.count("”") and text.count('"') % 2 == 0)  # fmt: skip
-
-
-def whole_sentence(shown: str, max_words: int = MAX_WORDS) -> bool:
-    """Whether ``shown`` reads on its own: capitalised, ended, balanced, prose, no junk."""
-    words = shown.split()
-    if not 6 <= len(words) <= max_words or not _TERMINAL.search(shown):
-        return False
-    first = shown.lstrip("“\"'‘")
-    if not first[:1].isupper() and not first[:1].isdigit() and first[:1] != "$":
-        return False  # a fragment: begins mid-sentence or with a dangling "(…)"
-    if not _balanced(shown) or _BOILERPLATE.search(shown) or _SPOKEN.search(shown):
-        return False
-    # a title capitalises its words; a sentence has lowercase words of its own (its verb)
-    lower = [w for w in words if len(w.strip(",.;:()“”\"'")) > 3 and w[:1].islower()]
-    return len(lower) >= 2
-
-
-def informative(shown: str) -> float:
-    """A little credit for what a briefing reports (an action or requirement, a name, a
-    figure or date) and a little less for what it does not (a speaker's "we", a question, a
-    drafter's "as appropriate, to the extent feasible"): between -0.14 and +0.12."""
-    words = shown.split()
-    named = any(w[:1].isupper() and w.lower() not in _SUBJECT_START for w in words[1:])
-    figure = bool(_FIGURE.search(shown))
-    acts = bool(_REPORTS.search(shown))
-    personal = bool(_PERSONAL.search(shown)) or shown.rstrip("”\"'").endswith("?")
-    hedged = bool(_HEDGE.search(shown))
-    return 0.04 * named + 0.04 * figure + 0.04 * acts - 0.1 * personal - 0.04 * hedged
-
-
-def refers_back(shown: str) -> bool:
-    """Whether a sentence names its subject only by referring back to one named before it
-    ("The Challenge shall …", "The Task Force will …", "This effort …", "It …"): read on
-    its own it does not say which."""
-    return bool(_BACK.match(shown.lstrip("“\"'‘")))
-
-
-def _link_heavy(raw: str) -> bool:
-    """A caption whose words are mostly link text ("View the Fact Sheet")."""
-    linked = sum(len(m.group(1).split()) for m in _MD_LINK.finditer(raw))
-    return linked > 0.6 * max(len(readable(raw).split()), 1)
 
 
 def sentence_spans(text: str) -> list[tuple[int, int]]:
@@ -226,14 +110,14 @@ def _heading_end(piece: str) -> int:
 def _is_item(text: str, start: int) -> bool:
     """Whether the sentence at ``start`` opens a list item (a marker at a line start)."""
     line_start = text.rfind("\n", 0, start) + 1
-    return not text[line_start:start].strip() and bool(_MARKER.match(text[start:]))
+    return not text[line_start:start].strip() and bool(MARKER.match(text[start:]))
 
 
 def _joined(lead: str, item: str) -> str | None:
     """A list item read with its lead-in when it cannot stand alone; None when it can (it
     opens with a subject of its own, or is a clause and the lead-in needs no completion)."""
     words = item.split()
-    if not words or (item[:1].isupper() and words[0].strip('“"').lower() in _SUBJECT_START):
+    if not words or (item[:1].isupper() and words[0].strip('“"').lower() in SUBJECT_START):
         return None
     if item[:1].isupper() and not _JOINS.search(lead) and _clause(item):
         return None  # "Agencies will expand …": a sentence of its own
@@ -275,19 +159,19 @@ def document_sentences(
         if item and lead is not None and e - lead[0] <= MAX_SPAN:
             joined = _joined(lead[1], shown)
             if joined is not None:
-                if whole_sentence(joined, MAX_WORDS + 30) and not _link_heavy(raw):
+                if whole_sentence(joined, MAX_WORDS + 30) and not link_heavy(raw):
                     add(lead[0], e, joined, len(joined) - len(shown))
                 continue
         if item and not _stands_alone(shown):
             continue  # "Best practices to …", "Accelerating …;": a phrase of a list
-        if whole_sentence(shown) and not _link_heavy(raw):
+        if whole_sentence(shown) and not link_heavy(raw):
             add(s, e, shown)
     return out
 
 
 def _stands_alone(text: str) -> bool:
     words = text.split()
-    return bool(words) and (words[0].strip('“"').lower() in _SUBJECT_START or _clause(text))
+    return bool(words) and (words[0].strip('“"').lower() in SUBJECT_START or _clause(text))
 
 
 def _clause(text: str) -> bool:

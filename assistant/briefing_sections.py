@@ -14,9 +14,10 @@ from collections.abc import Callable, Mapping, Sequence
 
 import numpy as np
 
-from assistant.briefing_points import Sentence, refers_back
+from assistant.briefing_points import Sentence
 from assistant.briefing_themes import cluster, merge_single_source, name_theme, single_word
 from assistant.briefing_timeline import ActionDate, action_dates
+from assistant.point_text import refers_back
 
 SUMMARY = (3, 5)  # fewest and most summary points
 POINTS = 45  # points in the summary and themes together

@@ -12,9 +12,9 @@ import pytest
 
 from assistant.briefing import NOT_COVERED, Briefing, build_briefing
 from assistant.briefing_export import export
-from assistant.briefing_points import clean
 from assistant.briefing_timeline import action_dates
 from assistant.extractive import ExtractiveAnswerer
+from assistant.point_text import clean
 from assistant.settings import AnswerSettings
 from corpus.dates import find_dates
 from dossier.cli import main

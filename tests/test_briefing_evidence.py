@@ -11,8 +11,9 @@ import numpy as np
 import pytest
 
 from assistant import briefing_evidence as ev
-from assistant.briefing_points import Sentence, informative, refers_back
+from assistant.briefing_points import Sentence
 from assistant.briefing_sections import _diverse, named_first
+from assistant.point_text import informative, refers_back
 from corpus.types import Chunk
 from index.catalog import DocumentInfo
 from index.types import Hit

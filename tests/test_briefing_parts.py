@@ -10,10 +10,11 @@ import numpy as np
 
 from assistant.briefing_differences import DIFFERENT_FIGURE, conflicts, replacements
 from assistant.briefing_parts import merge_duplicates, same_point
-from assistant.briefing_points import Reader, clean, document_sentences, sentence_spans
-from assistant.briefing_points import whole_sentence as whole
+from assistant.briefing_points import Reader, document_sentences, sentence_spans
 from assistant.briefing_themes import name_theme, single_word
 from assistant.briefing_timeline import action_dates, on_topic
+from assistant.point_text import clean
+from assistant.point_text import whole_sentence as whole
 from corpus.types import Document
 from index.catalog import DocumentInfo
 
