@@ -178,11 +178,11 @@ class Collection:
             raise UsageError("the query is empty")
         timings = {} if timings is None else timings
         docs = self._documents()
-        allowed, sizes = None, None
+        allowed, total = None, sum(d.n_chunks for d in docs.values())
+        sizes = total, total  # how dense search ranks depends on these (index/dense.py)
         if filters is not None and filters.active:
             allowed = [d.doc_id for d in docs.values() if filters.admits(d)]
-            # how dense search filters depends on how many chunks it admits (index/dense.py)
-            sizes = sum(docs[d].n_chunks for d in allowed), sum(d.n_chunks for d in docs.values())
+            sizes = sum(docs[d].n_chunks for d in allowed), total
         n = max(k, r.candidates)
         dense: list[tuple[str, float]] = []
         sparse: list[tuple[str, float]] = []

@@ -17,6 +17,7 @@ import numpy as np
 
 from corpus.errors import VectorStoreError
 from index.catalog import Catalog
+from index.exact import EXACT_ALL, ExactIndex
 from index.lock import WriteLock
 from index.vectors import VectorStore
 
@@ -42,6 +43,7 @@ class DenseReader:
         self.vectors, self.lock, self.catalog = vectors, lock, catalog
         self.stale = False  # another process wrote; this process's engine has not seen it
         self.problem: str | None = None  # why the last query could not use the vectors
+        self.exact = ExactIndex(vectors)
 
     def query(
         self, vector: np.ndarray, n: int, doc_ids: Sequence[str] | None = None,
@@ -67,6 +69,10 @@ class DenseReader:
         sizes: tuple[int, int] | None,
     ) -> list[tuple[str, float]]:  # fmt: skip
         """The ``n`` nearest vectors of the admitted documents, by the cheapest way."""
+        if sizes is not None and sizes[1] <= EXACT_ALL:
+            exact = self.exact.top(self.catalog.generation, vector, n, doc_ids)
+            if exact is not None:
+                return exact
         if doc_ids is None or sizes is None:
             return self.vectors.query(vector, n, doc_ids)
         admitted, total = sizes

@@ -24,6 +24,11 @@ from corpus.errors import OwnershipError, VectorStoreError
 _SWAP = threading.RLock()
 _EPOCH = [0]  # embedded engines started in this process: a store loaded before is cold
 _PAGE = 5000
+# HNSW's search breadth (Chroma's default is 100). A search asks for 200 candidates: recall
+# of the exact top 200 measured 0.968 (worst query 0.92) at 100 and 0.996 (0.985) at 400 on
+# 12,303 MiniLM vectors, for ~1 ms more a query. Small collections are searched exactly
+# (index/exact.py).
+EF_SEARCH = 400
 _WRITE_BATCH = 2000
 OWNER_KEY, HOME_KEY = "dossier_catalog", "dossier_home"
 
@@ -98,13 +103,21 @@ class VectorStore:
                     # embedding_function=None: Chroma's default one would download a model
                     col = self.client.get_or_create_collection(
                         self.name, embedding_function=None,
-                        configuration={"hnsw": {"space": "cosine"}},
+                        configuration={"hnsw": {"space": "cosine", "ef_search": EF_SEARCH}},
                         metadata={**self._fingerprint, OWNER_KEY: self.owner.catalog_id,
                                   HOME_KEY: self.owner.home},
                     )  # fmt: skip
                     self._claim(col)
+                    self._widen(col)
                     self._collection = col
         return self._collection
+
+    @staticmethod
+    def _widen(col: Any) -> None:
+        """A collection made before EF_SEARCH was set gets it (once: it is stored)."""
+        hnsw = (col.configuration or {}).get("hnsw") or {}
+        if int(hnsw.get("ef_search") or EF_SEARCH) < EF_SEARCH:
+            col.modify(configuration={"hnsw": {"ef_search": EF_SEARCH}})
 
     def _claim(self, col: Any) -> None:
         """Refuse a collection another catalog owns. Adopt one of the home's own embedded
@@ -201,6 +214,20 @@ class VectorStore:
             if len(got) < _PAGE:
                 return out
             offset += len(got)
+
+    def everything(self) -> tuple[list[str], np.ndarray]:
+        """Every stored id and its vector, in pages (a small collection's exact search)."""
+        ids: list[str] = []
+        parts: list[np.ndarray] = []
+        while True:
+            with self._guard():
+                got = self._col.get(include=["embeddings"], limit=_PAGE, offset=len(ids))
+            ids += got["ids"]
+            if len(got["ids"]):
+                parts.append(np.asarray(got["embeddings"], dtype=np.float32))
+            if len(got["ids"]) < _PAGE:
+                self._warm = _EPOCH[0]
+                return ids, np.concatenate(parts) if parts else np.zeros((0, 0), np.float32)
 
     def readback(self, ids: Sequence[str]) -> tuple[dict[str, Stored], list[str]]:
         """What is stored for each of ``ids`` that can be read back, and the ids that cannot

@@ -361,6 +361,7 @@ def test_a_filtered_dense_search_finds_what_chromas_filter_finds(
             real(v, n, ids),
         )[1],
     )
+    monkeypatch.setattr(dense, "EXACT_ALL", 0)  # as a large collection is (test_exact_search)
     for exact_max, depth_max, way in ((1000, 0, "by id"), (0, 10**6, "unfiltered"),
                                       (0, 0, "chroma filter")):  # fmt: skip
         monkeypatch.setattr(dense, "EXACT_MAX", exact_max)
