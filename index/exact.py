@@ -13,6 +13,7 @@ every process; above it HNSW answers, with a wider search (``index/vectors.py``)
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import NamedTuple
 
 import numpy as np
 
@@ -22,49 +23,54 @@ from index.vectors import VectorStore
 EXACT_ALL = 5000  # chunks: a collection this small is searched exactly
 
 
+class _Held(NamedTuple):
+    key: object  # the catalog generation these vectors were read at
+    ids: np.ndarray  # chunk ids
+    docs: np.ndarray  # their documents' ids
+    matrix: np.ndarray  # unit vectors, one row per chunk
+
+
 class ExactIndex:
-    """The collection's vectors, read again only when the key (catalog generation and
-    vector engine) moves."""
+    """The collection's vectors, read again only when the catalog generation moves. The
+    app's threads search at once: what they read is swapped whole, never changed in place."""
 
     def __init__(self, vectors: VectorStore) -> None:
         self.vectors = vectors
-        self._key: object = None
-        self._unreadable: object = None  # the key whose vectors could not all be read
-        self._ids = np.array([], dtype=str)
-        self._docs = np.array([], dtype=str)
-        self._matrix: np.ndarray = np.zeros((0, 0), np.float32)
+        self._held: _Held | None = None
+        self._unreadable: object = None  # the generation whose vectors could not all be read
 
-    def _load(self, key: object) -> bool:
-        if key == self._key:
-            return True
+    def _load(self, key: object) -> _Held | None:
+        held = self._held
+        if held is not None and held.key == key:
+            return held
         if key == self._unreadable:
-            return False
+            return None
         try:
             ids, matrix = self.vectors.everything()
         except VectorStoreError:  # a vector Chroma cannot read back ('dossier check' finds it)
             self._unreadable = key
-            return False
-        norms = np.linalg.norm(matrix, axis=1, keepdims=True) if len(ids) else None
-        # cosine, as Chroma's space is: its scores and these agree to float precision
-        self._matrix = matrix / np.where(norms == 0, 1, norms) if norms is not None else matrix
-        self._ids = np.array(ids, dtype=str)
-        self._docs = np.array([i.rsplit(":", 2)[0] for i in ids], dtype=str)
-        self._key = key
-        return True
+            return None
+        if len(ids):  # cosine, as Chroma's space is: its scores and these agree to ~1e-6
+            norms = np.linalg.norm(matrix, axis=1, keepdims=True)
+            matrix = matrix / np.where(norms == 0, 1, norms)
+        docs = np.array([i.rsplit(":", 2)[0] for i in ids], dtype=str)
+        self._held = _Held(key, np.array(ids, dtype=str), docs, matrix)
+        return self._held
 
     def top(self, key: object, vector: np.ndarray, n: int,
             doc_ids: Sequence[str] | None) -> list[tuple[str, float]] | None:  # fmt: skip
         """The ``n`` nearest vectors (of ``doc_ids`` documents when given), best first; ties
         by chunk id, so the same query gives the same ranking everywhere. None when some
         vector cannot be read: HNSW still answers then."""
-        if not self._load(key):
+        held = self._load(key)
+        if held is None:
             return None
-        if not len(self._ids):
+        if not len(held.ids):
             return []
         q = vector / (np.linalg.norm(vector) or 1.0)
-        scores = self._matrix @ q.astype(np.float32)
-        rows = np.arange(len(self._ids))
+        scores = held.matrix @ q.astype(np.float32)
+        rows = np.arange(len(held.ids))
         if doc_ids is not None:
-            rows = rows[np.isin(self._docs, list(doc_ids))]
-        order = rows[np.lexsort((self._ids[rows], -scores[rows]))][:n]
-        return [(str(self._ids[i]), float(scores[i])) for i in order]
+            rows = rows[np.isin(held.docs, list(doc_ids))]
+        order = rows[np.lexsort((held.ids[rows], -scores[rows]))][:n]
+        return [(str(held.ids[i]), float(scores[i])) for i in order]
