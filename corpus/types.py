@@ -69,3 +69,8 @@ class Chunk:
     @property
     def chunk_id(self) -> str:
         return f"{self.doc_id}:{self.version}:{self.index}"
+
+
+def doc_of(chunk_id: str) -> str:
+    """The document id inside a ``Chunk.chunk_id`` (document id, version, index)."""
+    return chunk_id.rsplit(":", 2)[0]

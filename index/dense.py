@@ -16,6 +16,7 @@ from collections.abc import Sequence
 import numpy as np
 
 from corpus.errors import VectorStoreError
+from corpus.types import doc_of
 from index.catalog import Catalog
 from index.exact import EXACT_ALL, ExactIndex
 from index.lock import WriteLock
@@ -130,8 +131,3 @@ class DenseReader:
                 "cannot find them: run 'dossier check --repair'"
             )
         return out
-
-
-def doc_of(chunk_id: str) -> str:
-    """The document of a chunk id (``Chunk.chunk_id``: document id, version, index)."""
-    return chunk_id.rsplit(":", 2)[0]

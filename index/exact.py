@@ -18,6 +18,7 @@ from typing import NamedTuple
 import numpy as np
 
 from corpus.errors import VectorStoreError
+from corpus.types import doc_of
 from index.vectors import VectorStore
 
 EXACT_ALL = 5000  # chunks: a collection this small is searched exactly
@@ -53,7 +54,7 @@ class ExactIndex:
         if len(ids):  # cosine, as Chroma's space is: its scores and these agree to ~1e-6
             norms = np.linalg.norm(matrix, axis=1, keepdims=True)
             matrix = matrix / np.where(norms == 0, 1, norms)
-        docs = np.array([i.rsplit(":", 2)[0] for i in ids], dtype=str)
+        docs = np.array([doc_of(i) for i in ids], dtype=str)
         self._held = _Held(key, np.array(ids, dtype=str), docs, matrix)
         return self._held
 

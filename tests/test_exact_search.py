@@ -13,6 +13,7 @@ import pytest
 
 import index.dense as dense
 from corpus.errors import VectorStoreError
+from corpus.types import doc_of
 from index.ingest import ingest
 from index.types import SearchFilter
 from index.vectors import EF_SEARCH
@@ -23,7 +24,7 @@ TOPICS = ["desalination plant council vote", "reservoir pipeline", "water budget
 
 def _brute_force(coll, qvec: np.ndarray, n: int, docs: set[str] | None = None):  # type: ignore[no-untyped-def]
     """The exact top ``n``: every stored vector read back by id and ranked here."""
-    ids = [i for i in coll.vectors.ids() if docs is None or dense.doc_of(i) in docs]
+    ids = [i for i in coll.vectors.ids() if docs is None or doc_of(i) in docs]
     found, bad = coll.vectors.readback(ids)
     assert bad == []
     q = qvec / np.linalg.norm(qvec)

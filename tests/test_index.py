@@ -12,6 +12,7 @@ import pytest
 from corpus.chunker import ChunkerConfig
 from corpus.errors import IndexMismatchError, NotFoundError, UsageError
 from corpus.readers import iter_folder
+from corpus.types import doc_of
 from dossier.render import IngestProgress
 from index.bm25 import Bm25Index
 from index.collection import Collection
@@ -378,7 +379,7 @@ def test_a_filtered_dense_search_finds_what_chromas_filter_finds(
                 (round(s, 4), i) for i, s in want
             )
             assert [s for _, s in got] == sorted((s for _, s in got), reverse=True)
-            assert {dense.doc_of(i) for i, _ in got} <= set(allowed)
+            assert {doc_of(i) for i, _ in got} <= set(allowed)
     assert coll.dense.query(qvec, 5, [], (0, total)) == []
     found = {h.document.doc_id for h in coll.search(QUESTION, 50, filters=SearchFilter(
         since="2022-01-01"), mode="dense")}  # fmt: skip
