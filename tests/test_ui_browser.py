@@ -92,6 +92,11 @@ def wait_for_report(pg: Any, source: str) -> str:
 def test_chat_citation_panel_and_followup(page: Any) -> None:
     answer = ask(page, QUESTION)
     assert "14 March 2021" in answer.inner_text()
+    # the short answer opens the reply, bold, with its own citation, above the evidence
+    short = page.locator("#chat .short-answer").last
+    assert short.locator("strong").inner_text() == "14 March 2021"
+    assert short.locator(".cite").first.inner_text() == "[1]"
+    assert short.locator("xpath=following-sibling::div[contains(@class, 'final')]").count() == 1
     marker = answer.locator(".cite").first
     assert marker.inner_text() == "[1]"
     shot(page, "01-answer")
@@ -272,6 +277,12 @@ def test_api_ask_with_gradio_client(app: str) -> None:
     ]
     data = client.predict(QUESTION, "test", "extractive", api_name="/ask")
     assert data["answered"] is True and "14 March 2021" in data["answer"]
+    short = data["short_answer"]  # verbatim: its offsets point at it in the cited source
+    assert short["text"] == "14 March 2021" and short["n"] == 1 and short["inferred"] is False
+    cited = data["citations"][0]  # its span, by the same document offsets as the citation's
+    at = short["start"] - cited["start"]
+    assert cited["start"] <= short["start"] < short["end"] <= cited["end"]
+    assert cited["text"][at : at + len(short["text"])] == short["text"]
     assert data["conversation_id"] and data["citations"][0]["source"] == "desalination-plant.md"
     with pytest.raises(Exception, match="does not exist"):
         client.predict(QUESTION, "no-such-collection", "extractive", api_name="/ask")
