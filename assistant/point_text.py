@@ -13,6 +13,8 @@ MARKER = re.compile(
 )
 _SECTION = re.compile(r"^(?:Sec(?:tion)?\.?\s*\d+[a-z]?\.\s+)")
 _LABEL = re.compile(r"^[A-Z0-9][A-Z0-9 ,&'’/\-]{3,}:\s+(?=\S)")  # "PROMOTING AI ADOPTION: "
+# a list item's bold name before its text: "**Exporting American AI:** The Commerce …"
+_BOLD_LABEL = re.compile(r"^(\*\*|__)[^*_\n]{2,80}?(?::\1|\1:)\s+(?=\S)")
 _DATELINE = re.compile(r"^[A-Z][A-Z .,]{2,}\s+[—–-]+\s+(?=[A-Z])")  # "WASHINGTON, DC – "
 _TERMINAL = re.compile(r"[.!?][\"'”’)\]]*$")
 _ITEM_END = re.compile(r"[;,]\s*(?:and|or)?$|\s(?:and|or)$")
@@ -60,7 +62,7 @@ MAX_WORDS = 90
 
 def clean(raw: str) -> str:
     """Markup, enumerators, labels and datelines removed; an item's ';' made a full stop."""
-    text = readable(raw)
+    text = readable(_BOLD_LABEL.sub("", MARKER.sub("", raw.lstrip())))
     for _ in range(3):  # "- (a) …", "Sec. 4. (b) …"
         stripped = _DATELINE.sub("", _LABEL.sub("", _SECTION.sub("", MARKER.sub("", text))))
         if stripped == text:

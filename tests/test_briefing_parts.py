@@ -63,6 +63,28 @@ def test_points_are_whole_sentences() -> None:
         assert "Best practices to identify" not in s  # a phrase of a list, not a sentence
 
 
+def test_a_list_items_bold_name_is_not_part_of_its_sentence() -> None:
+    """ "**Name:** text" items: the text is the point, read with the lead-in when it is a
+    phrase; a bold word inside a sentence is kept."""
+    text = (
+        "Key policies in the plan include:\n\n"
+        "-   **Exporting American AI:** The Commerce and State Departments will\n"
+        "    partner with industry to deliver secure AI export packages.\n"
+        "-   **Upholding Free Speech in Frontier Models:** Updating Federal\n"
+        "    procurement guidelines to ensure that the government contracts with neutral\n"
+        "    model developers.\n\n"
+        "The **procurement office** will publish the rules within ninety days.\n"
+    )
+    shown = sentences(text)
+    assert ("The Commerce and State Departments will partner with industry to deliver secure "
+            "AI export packages.") in shown  # fmt: skip
+    joined = ("Key policies in the plan include: updating Federal procurement guidelines to "
+              "ensure that the government contracts with neutral model developers.")  # fmt: skip
+    assert joined in shown
+    assert "The procurement office will publish the rules within ninety days." in shown
+    assert not [s for s in shown if "Exporting American AI" in s or "Frontier Models" in s]
+
+
 def test_whole_sentence_and_clean() -> None:
     assert not whole("(OMB) is delivering on the order by releasing two policies.")
     assert not whole("the requirement to designate at each agency a Chief AI Officer.")
