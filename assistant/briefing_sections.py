@@ -16,7 +16,7 @@ import numpy as np
 
 from assistant.briefing_points import Sentence
 from assistant.briefing_themes import cluster, merge_single_source, name_theme, single_word
-from assistant.briefing_timeline import ActionDate, action_dates
+from assistant.briefing_timeline import ActionDate, action_dates, different_actions
 from assistant.point_text import refers_back
 
 SUMMARY = (3, 5)  # fewest and most summary points
@@ -213,6 +213,8 @@ def _same_action(
     first = event[2][0]
     if event[3] and from_document and sents[first].doc.doc_id == sents[i].doc.doc_id:
         return True
+    if different_actions(sents[first].shown, sents[i].shown):
+        return False
     return float(vecs[first] @ vecs[i]) > SAME_EVENT
 
 

@@ -75,6 +75,36 @@ def action_dates(text: str, doc_date: str | None = None) -> list[ActionDate]:
     return out
 
 
+def acted_on(text: str) -> frozenset[str]:
+    """The words of the name each action of ``text`` acts on: the capitalised run right
+    after the verb (past an article or preposition), "signed an Executive Order to …" ->
+    {executive, order}, "released “Winning the AI Race: America’s AI Action Plan”" ->
+    {winning, ai, race, america’s, action, plan}; "issued two revised policies" names none."""
+    out: set[str] = set()
+    for m in ACTION.finditer(text):
+        words = [w.strip("“”\"'‘’,.:;()") for w in text[m.end() :].split()[:12]]
+        skip = 0
+        while skip < min(2, len(words)) and not words[skip][:1].isupper():
+            skip += 1  # "an", "on the"
+        for w in words[skip:]:
+            if w[:1].isupper():
+                out.add(w.lower())
+            elif w and w.lower() not in _INNER:
+                break  # the name ended
+    return frozenset(out)
+
+
+_INNER = frozenset({"the", "of", "for", "on", "and", "in", "to", "a", "an"})  # inside a name
+
+
+def different_actions(a: str, b: str) -> bool:
+    """Two statements of one day that each name what they act on (two words or more) and
+    share none of it report different actions, however alike they read: "signed an
+    Executive Order" and "released … America’s AI Action Plan"."""
+    named, other = acted_on(a), acted_on(b)
+    return len(named) >= 2 and len(other) >= 2 and not named & other
+
+
 def _is_event(text: str, start: int, end: int, has_action: bool) -> bool:
     before = text[:start]
     if before.count("(") > before.count(")") or _NOT_EVENT.search(before):

@@ -200,7 +200,8 @@ def test_demo_corpus_briefing(minilm, dossier_home: Path) -> None:  # type: igno
 
     coll = Collection(dossier_home, "demo-brief", minilm, ChunkerConfig())
     folders = ["statements-releases/2023-10", "statements-releases/2024-03", "fact-sheets/2025-04",
-               "fact-sheets/2025-01", "articles/2025-04"]  # fmt: skip
+               "fact-sheets/2025-01", "articles/2025-04", "articles/2025-07",
+               "fact-sheets/2025-07"]  # fmt: skip
     ingest(coll, [DEMO / f for f in folders])
     b = build_briefing(coll, "federal agency use and procurement of artificial intelligence",
                        answerer=ExtractiveAnswerer(minilm))  # fmt: skip
@@ -210,7 +211,14 @@ def test_demo_corpus_briefing(minilm, dossier_home: Path) -> None:  # type: igno
     # the principal dated actions: the October 2023 order, the March 2024 OMB policy, the
     # January 2025 order that revoked it, the April 2025 memos
     days = {e.date for e in b.timeline}
-    assert {"2023-10-30", "2024-03-28", "2025-01-23", "2025-04-07"} <= days
+    assert {"2023-10-30", "2024-03-28", "2025-01-23", "2025-04-07", "2025-07-23"} <= days
+    # and the July 2025 AI Action Plan, its own line beside the order signed that day
+    doc_of = {c.n: c.doc_id for c in b.citations}
+    source = {d.doc_id: d.source for d in coll.documents()}
+    that_day = [{source[doc_of[n]] for n in e.point.citations} for e in b.timeline
+                if e.date == "2025-07-23"]  # fmt: skip
+    plan = [s for s in that_day if any("unveils-americas-ai-action-plan" in x for x in s)]
+    assert len(plan) == 1 and not any("prevents-woke-ai" in x for x in plan[0])
     # the 2025 documents change the 2023-2024 policies, and say so
     changes = {(d.relation, d.earlier.date, d.later.date) for d in b.differences}
     assert any(r == "revokes" and e == "2023-10-30" and later == "2025-01-23"

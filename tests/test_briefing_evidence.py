@@ -61,13 +61,16 @@ def test_shortlist_keeps_sentences_of_close_passages_and_dated_actions(
     dated = [sentence("near", 200 + i, f"On March {i + 2}, 2024, OMB issued guidance number {i}.",
                       "far") for i in range(2)]  # fmt: skip
     elsewhere = sentence("other", 0, "On May 5, 2024, OMB issued guidance number 9.", "far")
-    sents = far[:5] + close + [elsewhere] + dated + far[5:]
+    again = sentence("other", 50, "On May 9, 2024, OMB issued guidance number 10.", "far")
+    sents = far[:5] + close + [elsewhere, again] + dated + far[5:]
     near = {"near": 0.8, "far": 0.1}
     kept = ev.shortlist("procurement rules", sents, near)
     assert all(s in kept for s in close)  # the passage close to the topic counts first
-    assert len(kept) == 3 + 1  # the budget, and one dated action beyond it
+    # the budget, one dated action of the document drawn on, and the best dated action of
+    # the document not drawn on (the record of an action the timeline may need), one only
+    assert len(kept) == 3 + 1 + 1
     assert sum(s in kept for s in dated) == 1
-    assert elsewhere not in kept  # a document not drawn on gives no timeline of its own
+    assert elsewhere in kept and again not in kept
     assert kept == [s for s in sents if s in kept]  # in the order of the evidence
     # a topic word counts too: a sentence stating it beats an equal one that does not
     worded = sentence("far", 300, "Weather report on procurement rules says rain is likely.", "far")

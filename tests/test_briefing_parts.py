@@ -12,7 +12,7 @@ from assistant.briefing_differences import DIFFERENT_FIGURE, conflicts, replacem
 from assistant.briefing_parts import merge_duplicates, same_point
 from assistant.briefing_points import Reader, document_sentences, sentence_spans
 from assistant.briefing_themes import name_theme, single_word
-from assistant.briefing_timeline import action_dates, on_topic
+from assistant.briefing_timeline import action_dates, different_actions, on_topic
 from assistant.point_text import clean
 from assistant.point_text import whole_sentence as whole
 from corpus.types import Document
@@ -61,6 +61,19 @@ def test_points_are_whole_sentences() -> None:
         assert s[:1].isupper() and s.endswith("."), s
         assert not s.startswith(("(", "-", "PROMOTING")) and "click" not in s and "View" not in s
         assert "Best practices to identify" not in s  # a phrase of a list, not a sentence
+
+
+def test_statements_of_one_day_that_name_different_things_are_different_actions() -> None:
+    order = "Today, President Trump signed an Executive Order to ensure that AI models are neutral."
+    plan = "The White House today released “Winning the AI Race: America’s AI Action Plan”."
+    again = "President Trump signed an Executive Order on neutral AI models today."
+    memos = ("Today, OMB is delivering on the President’s Executive Order by releasing two "
+             "revised policies on Federal Agency Use of AI.")  # fmt: skip
+    issued = "Today, OMB issued two revised policies to facilitate responsible AI adoption."
+    assert different_actions(order, plan) and different_actions(plan, order)
+    assert not different_actions(order, again)  # one order, two reports of it
+    assert not different_actions(memos, issued)  # too little named in one to tell: by meaning
+    assert not different_actions(order, "Today, the President signed it into law.")
 
 
 def test_a_list_items_bold_name_is_not_part_of_its_sentence() -> None:
