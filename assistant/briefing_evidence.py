@@ -161,10 +161,10 @@ def shortlist(topic: str, sents: list[Sentence], near: Mapping[str, float]) -> l
     drawn = {sents[i].doc.doc_id for i in keep}
     acts = [i for i in ranked[MAX_SCORED:] if _acts(sents[i])]
     keep.update([i for i in acts if sents[i].doc.doc_id in drawn][:DATED])
-    # and the best one of each retrieved document not drawn on at all: a document whose
-    # passages rank low may still be the record of an action the timeline needs
+    # and the best one of each retrieved document not drawn on at all (best first): a
+    # document whose passages rank low may still be the record of an action the timeline needs
     firsts = {sents[i].doc.doc_id: i for i in reversed(acts) if sents[i].doc.doc_id not in drawn}
-    keep.update(sorted(firsts.values())[:DATED])
+    keep.update([i for i in acts if firsts.get(sents[i].doc.doc_id) == i][:DATED])
     return [sents[i] for i in sorted(keep)]
 
 

@@ -78,6 +78,19 @@ def test_shortlist_keeps_sentences_of_close_passages_and_dated_actions(
     assert ev.shortlist("anything", far[:3], near) == far[:3]  # under budget: all of them
 
 
+def test_shortlist_takes_the_best_dated_actions_of_documents_not_drawn_on(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(ev, "MAX_SCORED", 2)
+    monkeypatch.setattr(ev, "DATED", 1)
+    close = [sentence("near", i, f"On June {i + 1}, 2024, OMB issued procurement rules {i}.",
+                      "near") for i in range(2)]  # fmt: skip
+    plain = sentence("a", 0, "On May 5, 2024, the board issued a notice.", "far")
+    worded = sentence("b", 0, "On May 8, 2024, OMB issued procurement rules.", "far")
+    kept = ev.shortlist("procurement rules", [*close, plain, worded], {"near": 0.8, "far": 0.1})
+    assert kept == [*close, worded]  # the better of two documents' actions, not the first
+
+
 def test_a_point_is_stated_by_the_sentence_that_names_its_subject() -> None:
     assert refers_back("The Challenge shall encourage student achievements in AI.")
     assert refers_back("The Task Force will meet in May with teachers.")
