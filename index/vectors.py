@@ -9,8 +9,9 @@ vectors (see "Sharing a Chroma server" in the README).
 from __future__ import annotations
 
 import threading
+import time
 from collections.abc import Callable, Iterator, Sequence
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, NamedTuple
@@ -100,24 +101,29 @@ class VectorStore:
             with self._open_lock, self._guard():
                 if self._collection is None:
                     self.client = self.client or self._connect()
-                    # embedding_function=None: Chroma's default one would download a model
-                    col = self.client.get_or_create_collection(
-                        self.name, embedding_function=None,
-                        configuration={"hnsw": {"space": "cosine", "ef_search": EF_SEARCH}},
-                        metadata={**self._fingerprint, OWNER_KEY: self.owner.catalog_id,
-                                  HOME_KEY: self.owner.home},
-                    )  # fmt: skip
-                    self._claim(col)
-                    self._widen(col)
-                    self._collection = col
+                    self._collection = _when_free(self._open)
         return self._collection
+
+    def _open(self) -> Any:
+        # embedding_function=None: Chroma's default one would download a model
+        col = self.client.get_or_create_collection(
+            self.name, embedding_function=None,
+            configuration={"hnsw": {"space": "cosine", "ef_search": EF_SEARCH}},
+            metadata={**self._fingerprint, OWNER_KEY: self.owner.catalog_id,
+                      HOME_KEY: self.owner.home},
+        )  # fmt: skip
+        self._claim(col)
+        self._widen(col)
+        return col
 
     @staticmethod
     def _widen(col: Any) -> None:
-        """A collection made before EF_SEARCH was set gets it (once: it is stored)."""
+        """A collection made before EF_SEARCH was set gets it (once: it is stored). Best
+        effort: a store too busy to take the change keeps the old breadth until next time."""
         hnsw = (col.configuration or {}).get("hnsw") or {}
         if int(hnsw.get("ef_search") or EF_SEARCH) < EF_SEARCH:
-            col.modify(configuration={"hnsw": {"ef_search": EF_SEARCH}})
+            with suppress(Exception):  # searching must not fail for a setting
+                _when_free(lambda: col.modify(configuration={"hnsw": {"ef_search": EF_SEARCH}}))
 
     def _claim(self, col: Any) -> None:
         """Refuse a collection another catalog owns. Adopt one of the home's own embedded
@@ -280,6 +286,20 @@ class VectorStore:
         with self._guard():
             self.client.delete_collection(self.name)
         self._collection = None
+
+
+def _when_free(step: Callable[[], Any], tries: int = 4) -> Any:
+    """``step()``, tried again when an embedded Chroma's SQLite file is busy ("database is
+    locked": its own background work, or another process, holding the write lock for a
+    moment); opening a collection writes to it too. Other errors pass at once."""
+    for n in range(tries):
+        try:
+            return step()
+        except Exception as exc:
+            if n == tries - 1 or "database is locked" not in str(exc):
+                raise
+            time.sleep(0.1 * 3**n)  # 0.1, 0.3, 0.9 s
+    raise AssertionError("unreachable")
 
 
 def drop_foreign(client: Any, name: str) -> bool:

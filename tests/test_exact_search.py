@@ -125,3 +125,41 @@ def test_a_date_filter_finds_the_same_through_search(make_collection, corpus_cop
     flt = SearchFilter(since="2022-01-01")
     found = {h.document.doc_id for h in coll.search(QUESTION, 50, filters=flt, mode="dense")}
     assert found == {d.doc_id for d in coll.documents() if flt.admits(d)}
+
+
+def test_opening_waits_out_a_busy_store_and_widening_never_fails_a_search(
+    make_collection, corpus_copy: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """'database is locked' (an embedded Chroma's SQLite file busy for a moment) while a
+    collection is opened is tried again; a widening that keeps failing is given up."""
+    import index.vectors as vectors
+
+    coll = make_collection()
+    ingest(coll, [corpus_copy])
+    monkeypatch.setattr(vectors.time, "sleep", lambda s: None)
+    client = type(coll.vectors.client)
+    real = client.get_or_create_collection
+    busy = [2]
+
+    def get_or_create(self, *a, **k):  # type: ignore[no-untyped-def]
+        if busy[0]:
+            busy[0] -= 1
+            raise RuntimeError("Database error: (code: 5) database is locked")
+        return real(self, *a, **k)
+
+    monkeypatch.setattr(client, "get_or_create_collection", get_or_create)
+    coll.vectors._collection = None
+    assert coll.vectors._col.configuration["hnsw"]["ef_search"] == EF_SEARCH and busy == [0]
+    coll.vectors._col.modify(configuration={"hnsw": {"ef_search": 100}})  # an older collection
+    tries: list[int] = []
+
+    def locked(*a: object, **k: object) -> None:
+        tries.append(1)
+        raise RuntimeError("database is locked")
+
+    monkeypatch.setattr(type(coll.vectors._col), "modify", locked)
+    coll.vectors._collection = None
+    assert coll.vectors.query(coll.embedder.embed_one(QUESTION), 3)  # the search goes on
+    assert len(tries) == 4  # the widening was tried 4 times, then given up
+    with pytest.raises(RuntimeError, match="other"):  # any other error passes at once
+        vectors._when_free(lambda: (_ for _ in ()).throw(RuntimeError("other")))
