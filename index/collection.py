@@ -103,7 +103,8 @@ class Collection:
         self.on_lock_wait: Callable[[str], None] | None = None  # told once when a write waits
         self.dense = DenseReader(self.vectors, self.lock, self.catalog)
         self.sparse = SparseReader(self.catalog, self.folder / "bm25", self._documents)
-        self._docs: tuple[int, dict[str, DocumentInfo]] | None = None
+        # the documents of one catalog generation, by id, and how many chunks they hold
+        self._docs: tuple[int, dict[str, DocumentInfo], int] | None = None
         self._settled = False  # of the write under way: see writing()
 
     @property
@@ -177,9 +178,8 @@ class Collection:
         if not query.strip():
             raise UsageError("the query is empty")
         timings = {} if timings is None else timings
-        docs = self._documents()
-        allowed, total = None, sum(d.n_chunks for d in docs.values())
-        sizes = total, total  # how dense search ranks depends on these (index/dense.py)
+        docs, total = self._catalog_view()
+        allowed, sizes = None, (total, total)  # dense search ranks by these (index/dense.py)
         if filters is not None and filters.active:
             allowed = [d.doc_id for d in docs.values() if filters.admits(d)]
             sizes = sum(docs[d].n_chunks for d in allowed), total
@@ -219,10 +219,17 @@ class Collection:
 
     def _documents(self) -> dict[str, DocumentInfo]:
         """Document infos by id, re-read only when the catalog changed."""
+        return self._catalog_view()[0]
+
+    def _catalog_view(self) -> tuple[dict[str, DocumentInfo], int]:
+        """Document infos by id and their chunks in all, re-read only when the catalog
+        changed (a search reads both; summing the chunks again each time grows with the
+        corpus)."""
         gen = self.catalog.generation
         if self._docs is None or self._docs[0] != gen:
-            self._docs = (gen, {d.doc_id: d for d in self.catalog.documents()})
-        return self._docs[1]
+            docs = {d.doc_id: d for d in self.catalog.documents()}
+            self._docs = (gen, docs, sum(d.n_chunks for d in docs.values()))
+        return self._docs[1], self._docs[2]
 
     # -- maintenance -------------------------------------------------------------------
     def documents(self) -> list[DocumentInfo]:
