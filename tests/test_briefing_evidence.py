@@ -1,7 +1,8 @@
 """What a briefing reads and which points it states: documents beyond the longest one, the
 sentences worth embedding chosen before any is embedded (dated actions kept), a point
 stated by the sentence that names its subject, points chosen for what they add without
-favouring those off the topic, and a drafter's hedges worth less than a finding."""
+favouring those off the topic, a summary of distinct points one per document, and a
+drafter's hedges worth less than a finding."""
 
 from __future__ import annotations
 
@@ -12,7 +13,7 @@ import pytest
 
 from assistant import briefing_evidence as ev
 from assistant.briefing_points import Sentence
-from assistant.briefing_sections import _diverse, named_first
+from assistant.briefing_sections import _diverse, _summary, named_first
 from assistant.point_text import informative, refers_back
 from corpus.types import Chunk
 from index.catalog import DocumentInfo
@@ -133,3 +134,13 @@ def test_a_drafters_hedges_are_worth_less_than_a_finding() -> None:
     assert informative("As appropriate, agencies shall consult the Director.") < informative(
         "Agencies shall consult the Director."
     )
+
+
+def test_the_summary_takes_distinct_main_points_one_per_document() -> None:
+    """The weightiest point of a document already in the summary, a point another one
+    restates and a point that weighs far less than the first are left to the themes."""
+    vecs = np.eye(6, dtype=np.float32)
+    vecs[3] = np.array([0.9, 0, 0, 0.436, 0, 0], dtype=np.float32)  # point 0 again (0.9)
+    weight = {0: 1.0, 1: 0.99, 2: 0.95, 3: 0.94, 4: 0.9, 5: 0.5}
+    docs = {i: frozenset({d}) for i, d in enumerate("aabcde")}
+    assert _summary(list(range(6)), weight, docs, vecs) == [0, 2, 4]
