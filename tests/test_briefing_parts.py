@@ -8,7 +8,12 @@ from pathlib import Path
 
 import numpy as np
 
-from assistant.briefing_differences import DIFFERENT_FIGURE, conflicts, replacements
+from assistant.briefing_differences import (
+    DIFFERENT_DATE,
+    DIFFERENT_FIGURE,
+    conflicts,
+    replacements,
+)
 from assistant.briefing_parts import merge_duplicates, same_point
 from assistant.briefing_points import Reader, document_sentences, sentence_spans
 from assistant.briefing_themes import name_theme, single_word
@@ -261,6 +266,12 @@ def test_an_agreeing_pair_is_not_a_difference() -> None:
     (found,) = conflicts(differ, vecs)
     assert found.relation == DIFFERENT_FIGURE
     assert (found.earlier.doc.doc_id, found.later.doc.doc_id) == ("a", "c")
+    # the same action dated differently by two documents; dated alike, it is no difference
+    issued = "OMB issued its first government-wide policy to mitigate risks of AI."
+    on_28 = sent("d", "2024-04-01", f"On March 28, 2024, {issued}")
+    (found,) = conflicts([on_28, sent("e", "2024-05-01", f"On March 29, 2024, {issued}")], vecs)
+    assert found.relation == DIFFERENT_DATE
+    assert conflicts([on_28, sent("f", "2024-05-01", f"On March 28, 2024, {issued}")], vecs) == []
 
 
 def test_a_newer_document_that_revokes_an_older_one(tmp_path: Path) -> None:
