@@ -106,3 +106,26 @@ def test_an_uncovered_topic_shows_its_note_only() -> None:
     for html in (to_html(b, meta), to_html(b, meta, clickable=True, page=False)):
         assert NOT_COVERED in html
         assert "Sources" not in html and "Executive summary" not in html and "cite" not in html
+
+
+def test_markdown_and_docx_carry_the_same_sections() -> None:
+    """The timeline, the differences and the sources by document are in Markdown and DOCX
+    too, not only in the HTML: each cited document once."""
+    import io
+
+    from docx import Document
+
+    from assistant.briefing_export import to_docx, to_markdown
+
+    b = briefing()
+    md = to_markdown(b, meta)
+    doc = Document(io.BytesIO(to_docx(b, meta)))
+    docx = "\n".join(p.text for p in doc.paragraphs)
+    for text in (md, docx):
+        for heading in ("Executive summary", "Timeline", "Where sources differ", "Sources"):
+            assert heading in text, heading
+        timeline = text.split("Timeline")[1].split("Where sources differ")[0]
+        assert "28 March 2024" in timeline and "revokes: Memo" in text.replace("**", "")
+        sources = text.split("Sources")[-1]  # title, date, URL or path: each document once
+        assert sources.count("2024-03-28 (https://example.org/memo)") == 1
+        assert sources.count("Fact sheet (") == 1 and sources.count("[1] “") == 1
