@@ -140,7 +140,7 @@ def to_markdown(b: Briefing, meta: Meta) -> str:
     for src in documents(b, meta):
         out.append(f"- {_md(_document_line(src))}")
         out += [f"  - [{c.n}] “{_md(c.text)}” ({_where(c)})" for c in src["passages"]]
-    out += ["", coverage(b)]
+    out += ["", _md(coverage(b))]
     return "\n".join(out) + "\n"
 
 

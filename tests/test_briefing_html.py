@@ -129,3 +129,13 @@ def test_markdown_and_docx_carry_the_same_sections() -> None:
         sources = text.split("Sources")[-1]  # title, date, URL or path: each document once
         assert sources.count("2024-03-28 (https://example.org/memo)") == 1
         assert sources.count("Fact sheet (") == 1 and sources.count("[1] “") == 1
+
+
+def test_markdown_escapes_every_document_text_including_the_coverage_line() -> None:
+    """A title among the retrieved-but-not-cited documents is document text too."""
+    from assistant.briefing_export import to_markdown
+
+    md = to_markdown(briefing(), meta)
+    # every angle bracket from a document escaped (\<script\>); "> " opens a note's quote
+    assert re.search(r"(?<![\\\n])[<>]", md) is None
+    assert "Uncited \\<script\\>alert(1)\\</script\\>" in md
