@@ -62,7 +62,8 @@ class EmbeddingSettings(BaseModel):
     dtype: Literal["auto", "float32", "bfloat16", "float16"] = Field(
         default="auto",
         description="Precision of the embedder; 'auto' is float16 on a GPU and, on a CPU, "
-        "bfloat16 only where the CPU has AMX (elsewhere bfloat16 measured slower than float32).",
+        "bfloat16 only where the CPU has bfloat16 instructions (AMX or avx512_bf16; without them "
+        "bfloat16 measured 2-3x slower than float32).",
     )
     batch_size: int | None = Field(
         default=None,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from types import SimpleNamespace
 
 import numpy as np
@@ -9,13 +10,14 @@ import pytest
 import torch
 
 from corpus.errors import UsageError
-from index.device import BATCH, pick_device, pick_dtype
+from index.device import BATCH, native_bf16, pick_device, pick_dtype
 from index.embedder import Embedder, SentenceTransformerBackend, make_backend
 from index.settings import EmbeddingSettings
 
 
-def fake_torch(cuda: bool, capability: str = "AVX512") -> SimpleNamespace:
+def fake_torch(cuda: bool, capability: str = "AVX512", **cpu: bool) -> SimpleNamespace:
     return SimpleNamespace(
+        cpu=SimpleNamespace(**{f"_is_{k}_supported": (lambda v=v: v) for k, v in cpu.items()}),
         __version__="2.13.0",
         cuda=SimpleNamespace(is_available=lambda: cuda),
         version=SimpleNamespace(cuda="12.8" if cuda else None),
@@ -42,6 +44,13 @@ def test_precision_and_batch_follow_the_device() -> None:
     assert pick_dtype("auto", "cuda", fake_torch(cuda=True)) == "float16"
     assert pick_dtype("auto", "cpu", fake_torch(cuda=False, capability="AVX512")) == "float32"
     assert pick_dtype("auto", "cpu", fake_torch(cuda=False, capability="AVX512_AMX")) == "bfloat16"
+    # AVX-512 with bfloat16 instructions (AMD Zen 4, Intel Cooper Lake): bfloat16; without: not
+    bf16 = fake_torch(cuda=False, avx512_bf16=True, amx_tile=False)
+    assert pick_dtype("auto", "cpu", bf16) == "bfloat16"
+    plain = fake_torch(cuda=False, avx512_bf16=False, amx_tile=False)
+    assert pick_dtype("auto", "cpu", plain) == "float32"
+    assert pick_dtype("auto", "cpu", fake_torch(cuda=False, amx_tile=True)) == "bfloat16"
+    assert pick_dtype("bfloat16", "cpu", plain) == "bfloat16"
     assert pick_dtype("float32", "cuda", fake_torch(cuda=True)) == "float32"
     assert BATCH["cuda"] > BATCH["cpu"]
 
@@ -101,3 +110,9 @@ def test_threads_setting_reaches_torch(monkeypatch: pytest.MonkeyPatch) -> None:
     assert torch.get_num_threads() == before
     with pytest.raises(ValueError):
         EmbeddingSettings(threads=0)
+
+
+def test_the_bfloat16_probe_agrees_with_the_kernels_cpu_flags() -> None:
+    """The probe on this machine's real torch says what /proc/cpuinfo says (Linux-only CI)."""
+    flags = set(Path("/proc/cpuinfo").read_text().split())
+    assert native_bf16(torch) == bool({"avx512_bf16", "amx_tile", "amx_bf16"} & flags)
