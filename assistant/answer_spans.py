@@ -21,51 +21,19 @@ from itertools import chain
 
 from assistant.question_type import PERSON_NOUNS, Kind, QuestionType
 from assistant.span_numbers import Candidate, amounts, dates, numbers
+from assistant.span_words import (
+    BODY_HEADS,
+    COMMON,
+    CONNECTORS,
+    INSTITUTION_HEADS,
+    NOUN_STOP,
+    word_set,
+)
 from corpus.dates import MONTHS
 from index.bm25 import tokenize
 
 _CAP_WORD = re.compile(r"[A-Z\u00C0-\u00DE][\w'’.-]*|\d+(?:st|nd|rd|th)?")
 _TOKEN = re.compile(r"[\w'’.&-]+|[^\w\s]")
-
-
-def _words(text: str) -> frozenset[str]:
-    return frozenset(text.split())
-
-
-# "and" is no connector: "Powys and Gwynedd" are two names
-_CONNECTORS = _words("of de da di del della du des von van der den le la al bin ibn y &")
-# capitalised only because they open a sentence or a title: never a name on their own
-_COMMON = _words(
-    """the a an this that these those it its he she they his her their we our i in on at of
-    for by from to with after before during when while as since but and or if although
-    however there here what which who where how many some most all both each one other such
-    later early many several its according also another following born during like unlike
-    despite because though whereas thus hence today currently sr jr"""
-)
-# the last word of a name that is a body or a work: names no one, and no place
-_BODIES = _words(
-    """university college school academy institute company corporation inc ltd group records
-    party award awards prize cup league championship championships festival museum council
-    committee association society club team band orchestra network channel magazine
-    newspaper times news film series show album game games war revolution"""
-)
-# the last word of a name that is a place, a body or an event, not a person
-INSTITUTION_HEADS = _BODIES | _words(
-    """states kingdom republic union city county island islands river ocean sea mountains
-    street park church cathedral hall station airport district province state road lake
-    valley army navy"""
-)
-# the last word of a name that is a body or a work, not a place (a place question's
-# "what city" is not answered by "Australian National University" in Canberra)
-BODY_HEADS = _BODIES | _words("brands foundation")
-_NOUN_STOP = _words(
-    """a an the and or but of in on at to for from by with as is are was were be been being
-    has have had do does did this that these those it its he she they his her their him them
-    which who whom whose what when where why how not no also such than then there here into
-    over under about after before during between through while since until so very more most
-    many much some any each other one first last only same own both all can could will would
-    shall should may might must said says including known called named"""
-)
 
 
 def names(text: str, places: bool = False) -> Iterator[Candidate]:
@@ -81,7 +49,7 @@ def names(text: str, places: bool = False) -> Iterator[Candidate]:
             word = tokens[j][2]
             if _capitalised(word):
                 j += 1
-            elif word.lower() in _CONNECTORS and _capitalised(_at(tokens, j + 1)):
+            elif word.lower() in CONNECTORS and _capitalised(_at(tokens, j + 1)):
                 j += 2
             elif (
                 word in _QUOTES
@@ -92,7 +60,7 @@ def names(text: str, places: bool = False) -> Iterator[Candidate]:
             else:
                 break
         start_i = i
-        while start_i < j and tokens[start_i][2].lower() in _COMMON:
+        while start_i < j and tokens[start_i][2].lower() in COMMON:
             start_i += 1  # "The", "In": sentence openers, not part of the name
         words = [t[2].rstrip(".") for t in tokens[start_i:j]]
         if words and not all(w in _CALENDAR for w in words):
@@ -158,7 +126,7 @@ _NEXT_WORD = re.compile(r"\s+([a-z][\w-]*)")
 def _qualifies_noun(text: str, end: int) -> bool:
     """Whether a lower-case content word follows: "American rock", not "Spanish in"."""
     m = _NEXT_WORD.match(text, end)
-    return m is not None and m.group(1) not in _NOUN_STOP
+    return m is not None and m.group(1) not in NOUN_STOP
 
 
 def noun_phrases(text: str) -> Iterator[Candidate]:
@@ -172,7 +140,7 @@ def noun_phrases(text: str) -> Iterator[Candidate]:
             m
             and re.match(r"[^\W\d]", word)
             and not _DIGIT.search(word)
-            and word.lower() not in _NOUN_STOP
+            and word.lower() not in NOUN_STOP
         ):
             run.append((m.start(), m.end()))
             continue
@@ -194,7 +162,7 @@ _REGION = re.compile(r",\s([A-Z][a-z]+(?:\s[A-Z][a-z]+)?)(?=[\s.,;:)]|$)(?!,?\s(
 def _with_region(text: str, end: int) -> int:
     """A place followed by ", Region" takes the region along: "Columbus, Ohio"."""
     m = _REGION.match(text, end)
-    if m and m.group(1).lower() not in _COMMON:
+    if m and m.group(1).lower() not in COMMON:
         return m.end()
     return end
 
@@ -225,7 +193,7 @@ def _entities(text: str, qtype: QuestionType) -> Iterator[Candidate]:
 
 
 # focus nouns whose answers are common nouns ("aviator", "lead vocalist", "striker")
-COMMON_NOUN_FOCUS = _words(
+COMMON_NOUN_FOCUS = word_set(
     """profession professions occupation occupations job jobs career role roles position
     positions genre genres instrument instruments sport sports"""
 )
@@ -257,7 +225,7 @@ def _people(text: str, qtype: QuestionType) -> Iterator[Candidate]:
 
 _ACRONYM = re.compile(r"[A-Z0-9&]{2,6}")
 # person nouns that are also surnames: "Stephen King", "Elizabeth Bishop"
-_SURNAMES = _words("king bishop judge prince queen child young")
+_SURNAMES = word_set("king bishop judge prince queen child young")
 
 
 def _places(text: str, qtype: QuestionType) -> Iterator[Candidate]:

@@ -19,49 +19,25 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-
-def _words(text: str) -> frozenset[str]:
-    return frozenset(text.split())
-
+from assistant.rewrite_words import (
+    AUX,
+    BE,
+    CLAUSE_JOIN,
+    CLAUSE_START,
+    CONNECTORS,
+    DEICTIC,
+    DETERMINERS,
+    PERSONAL,
+    POSSESSIVE,
+    STOP,
+    TIME_WORDS,
+    VERBS,
+)
 
 _TOKEN = re.compile(r"[A-Za-z0-9][\w'’.&-]*[A-Za-z0-9]|[A-Za-z0-9]|[^\w\s]")
 _WHAT_ABOUT = re.compile(r"^(?:what|how)\s+about\s+(.+?)\s*[?.!]*$", re.IGNORECASE)
 _OPENER = re.compile(r"^(?:(?:and|also|but|so|plus)\b[\s,]*)+", re.IGNORECASE)
 _QUOTED = re.compile(r"[\"“]([^\"”]{3,100})[\"”]")
-
-PERSONAL = _words("it they them he she him")
-POSSESSIVE = _words("its their his her")
-DEICTIC = _words("that this these those there then")
-CONNECTORS = _words("of on for in")
-DETERMINERS = _words("the a an")
-BE = _words("is are was were")
-AUX = _words("do does did must can could should will would may might shall")  # + bare verb
-TIME_WORDS = _words("year week month time morning afternoon decade century")
-CLAUSE_JOIN = _words("and but or , ;")
-CLAUSE_START = _words(
-    "what when where who whom whose which why how is are was were do does did has have had can "
-    "could will would should may might must"
-)  # after a join: a second question begins
-STOP = _words(
-    """what when where why how who whom whose which is are was were be been being am do does did
-    done doing has have had having will would shall should can could may might must i me my we
-    us our you your it its they them their theirs he him his she her hers this that these those
-    there then here the a an any some each every all both no not such other another more most
-    less much many few own same of on in for to from by with about regarding under over into at
-    as than and or but nor so if also too very just only else again still yet ever exactly really
-    please between after before during since until against across through within without per
-    plus ok okay thanks yes tell give show get got make made know think like thing things
-    anything something example examples detail details"""
-)
-# Verbs that end a noun phrase ("…the AI executive order | direct | agencies…"). Words that are
-# often nouns in policy text (order, issue, release, fund, plan, state, ban) are left out.
-VERBS = _words(
-    """require direct establish announce create include cover apply affect define propose invest
-    ask mandate instruct say said mean happen take make introduce launch expand protect
-    prohibit allow implement enforce recommend impose replace revoke rescind discuss describe
-    explain provide outline aim want respond approve adopt help ensure compare summarize list
-    need pass commit"""
-)
 
 
 @dataclass(frozen=True)

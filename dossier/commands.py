@@ -146,7 +146,7 @@ def cmd_conversations(args: argparse.Namespace) -> int:
 
 
 def cmd_status(args: argparse.Namespace) -> int:
-    from index.collection import list_collections
+    from index.collection_admin import list_collections
 
     s = settings_from(args)
     names = list_collections(s.home)
@@ -185,7 +185,7 @@ def cmd_drop(args: argparse.Namespace) -> int:
     if coll is not None:
         coll.drop()
     else:
-        from index.collection import drop_any
+        from index.collection_admin import drop_any
 
         if not drop_any(s.home, args.name, s.chroma_url):
             raise NotFoundError(f"no collection '{args.name}' here or in the vector store")

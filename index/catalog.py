@@ -14,58 +14,10 @@ import time
 import uuid
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 from corpus.types import Chunk, Document, Heading
-
-_SCHEMA = """
-CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
-CREATE TABLE IF NOT EXISTS documents (
-    doc_id TEXT PRIMARY KEY,
-    source TEXT NOT NULL,
-    root TEXT NOT NULL,
-    title TEXT NOT NULL,
-    metadata TEXT NOT NULL,
-    text TEXT NOT NULL,
-    page_starts TEXT NOT NULL,
-    headings TEXT NOT NULL,
-    content_hash TEXT NOT NULL,
-    date TEXT,
-    ingested_at REAL NOT NULL
-);
-CREATE TABLE IF NOT EXISTS chunks (
-    chunk_id TEXT PRIMARY KEY,
-    doc_id TEXT NOT NULL REFERENCES documents(doc_id),
-    idx INTEGER NOT NULL,
-    text TEXT NOT NULL,
-    start INTEGER NOT NULL,
-    end INTEGER NOT NULL,
-    page INTEGER,
-    headings TEXT NOT NULL,
-    n_tokens INTEGER NOT NULL,
-    version TEXT NOT NULL
-);
-CREATE INDEX IF NOT EXISTS chunks_doc ON chunks(doc_id);
-"""
-# the columns _chunk reads, in its order
-_CHUNK_COLUMNS = "doc_id, idx, text, start, end, page, headings, n_tokens, version"
-
-
-@dataclass(frozen=True)
-class DocumentInfo:
-    """What a Hit needs to know about its document (the full text stays in the catalog)."""
-
-    doc_id: str
-    source: str
-    title: str
-    metadata: dict[str, Any]
-    date: str | None
-    content_hash: str
-    root: str = ""
-    n_chunks: int = 0
-    ingested_at: float = 0.0
+from index.catalog_rows import CHUNK_COLUMNS, SCHEMA, DocumentInfo, chunk_of, date_of, info_of
 
 
 class Catalog:
@@ -78,7 +30,7 @@ class Catalog:
         self.path = path
         self._local = threading.local()  # a thread's connection ends with the thread
         self._lock = threading.Lock()
-        self._db.executescript(_SCHEMA)
+        self._db.executescript(SCHEMA)
         self._own: set[int] = set()  # generations this process committed, not yet checked
         self._checked = 0  # all earlier commits count as foreign: another object may have
         # opened the same Chroma before them
@@ -178,7 +130,7 @@ class Catalog:
                     json.dumps(dict(doc.metadata), default=str), doc.text,
                     json.dumps(list(doc.page_starts)),
                     json.dumps([[h.start, h.level, h.title] for h in doc.headings]),
-                    doc.content_hash, _date_of(doc.metadata), time.time(),
+                    doc.content_hash, date_of(doc.metadata), time.time(),
                 ),
             )  # fmt: skip
             db.executemany(
@@ -216,7 +168,7 @@ class Catalog:
             " (SELECT COUNT(*) FROM chunks c WHERE c.doc_id = d.doc_id), d.ingested_at"
             " FROM documents d ORDER BY d.source"
         )
-        return [_info(r) for r in rows]
+        return [info_of(r) for r in rows]
 
     def document_info(self, doc_id: str) -> DocumentInfo | None:
         return next((d for d in self.documents() if d.doc_id == doc_id), None)
@@ -254,8 +206,8 @@ class Catalog:
         return [r[0] for r in self._db.execute("SELECT chunk_id FROM chunks ORDER BY rowid")]
 
     def iter_chunks(self) -> Iterator[Chunk]:
-        for r in self._db.execute(f"SELECT {_CHUNK_COLUMNS} FROM chunks ORDER BY rowid"):
-            yield _chunk(r)
+        for r in self._db.execute(f"SELECT {CHUNK_COLUMNS} FROM chunks ORDER BY rowid"):
+            yield chunk_of(r)
 
     def chunks_of(self, doc_ids: Iterable[str]) -> list[Chunk]:
         """The chunks of these documents, in the order they were stored."""
@@ -265,9 +217,9 @@ class Catalog:
             part = ids[lo : lo + 500]
             marks = ",".join("?" * len(part))
             for r in self._db.execute(
-                f"SELECT rowid, {_CHUNK_COLUMNS} FROM chunks WHERE doc_id IN ({marks})", part
+                f"SELECT rowid, {CHUNK_COLUMNS} FROM chunks WHERE doc_id IN ({marks})", part
             ):
-                rows.append((r[0], _chunk(r[1:])))
+                rows.append((r[0], chunk_of(r[1:])))
         return [c for _, c in sorted(rows, key=lambda x: x[0])]
 
     def chunks_by_id(self, ids: Iterable[str]) -> dict[str, Chunk]:
@@ -277,9 +229,9 @@ class Catalog:
             part = ids[lo : lo + 500]
             marks = ",".join("?" * len(part))
             for r in self._db.execute(
-                f"SELECT {_CHUNK_COLUMNS} FROM chunks WHERE chunk_id IN ({marks})", part
+                f"SELECT {CHUNK_COLUMNS} FROM chunks WHERE chunk_id IN ({marks})", part
             ):
-                c = _chunk(r)
+                c = chunk_of(r)
                 out[c.chunk_id] = c
         return out
 
@@ -293,23 +245,3 @@ def _drop_chunks(db: sqlite3.Connection, doc_id: str) -> list[str]:
     old = [r[0] for r in db.execute("SELECT chunk_id FROM chunks WHERE doc_id=?", (doc_id,))]
     db.execute("DELETE FROM chunks WHERE doc_id=?", (doc_id,))
     return old
-
-
-def _chunk(r: tuple[Any, ...]) -> Chunk:
-    return Chunk(
-        doc_id=r[0], index=r[1], text=r[2], start=r[3], end=r[4], page=r[5],
-        headings=tuple(json.loads(r[6])), n_tokens=r[7], version=r[8],
-    )  # fmt: skip
-
-
-def _info(r: tuple[Any, ...]) -> DocumentInfo:
-    return DocumentInfo(
-        doc_id=r[0], source=r[1], title=r[2], metadata=json.loads(r[3]), date=r[4],
-        content_hash=r[5], root=r[6], n_chunks=int(r[7]), ingested_at=float(r[8]),
-    )  # fmt: skip
-
-
-def _date_of(metadata: Any) -> str | None:
-    """ISO date (YYYY-MM-DD) from front matter, used by the date-range filter."""
-    value = metadata.get("date") if hasattr(metadata, "get") else None
-    return str(value)[:10] if value else None

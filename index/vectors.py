@@ -9,16 +9,15 @@ vectors (see "Sharing a Chroma server" in the README).
 from __future__ import annotations
 
 import threading
-import time
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any, NamedTuple
 
 import numpy as np
 
 from corpus.errors import OwnershipError, VectorStoreError
+from index.chroma_client import store_failure, when_free
 
 # Held by every write and by ``refresh``: a write in flight lands in the engine it started
 # on before a fresh one is started (writes in one process are few and never overlap anyway).
@@ -32,31 +31,6 @@ _PAGE = 5000
 EF_SEARCH = 400
 _WRITE_BATCH = 2000
 OWNER_KEY, HOME_KEY = "dossier_catalog", "dossier_home"
-
-
-def chroma_client(home: Path, url: str | None = None) -> Any:
-    """A persistent client under ``home`` or, with ``url``, a client of a ``chroma run`` server."""
-    import chromadb
-    from chromadb.config import Settings
-
-    settings = Settings(anonymized_telemetry=False)  # no usage reports, whatever the env says
-    if url:
-        from urllib.parse import urlparse
-
-        parsed = urlparse(url)
-        try:
-            return chromadb.HttpClient(
-                host=parsed.hostname or "localhost",
-                port=parsed.port or 8000,
-                ssl=parsed.scheme == "https",
-                settings=settings,
-            )
-        except Exception as exc:  # chromadb raises ValueError, httpx errors, ...: all mean this
-            raise VectorStoreError(
-                f"cannot reach the Chroma server at {url}: {exc}. Start it with "
-                "'chroma run --path DIR --port N' or unset DOSSIER_CHROMA_URL."
-            ) from exc
-    return chromadb.PersistentClient(path=str(home / "chroma"), settings=settings)
 
 
 @dataclass(frozen=True)
@@ -101,7 +75,7 @@ class VectorStore:
             with self._open_lock, self._guard():
                 if self._collection is None:
                     self.client = self.client or self._connect()
-                    self._collection = _when_free(self._open)
+                    self._collection = when_free(self._open)
         return self._collection
 
     def _open(self) -> Any:
@@ -123,7 +97,7 @@ class VectorStore:
         hnsw = (col.configuration or {}).get("hnsw") or {}
         if int(hnsw.get("ef_search") or EF_SEARCH) < EF_SEARCH:
             with suppress(Exception):  # searching must not fail for a setting
-                _when_free(lambda: col.modify(configuration={"hnsw": {"ef_search": EF_SEARCH}}))
+                when_free(lambda: col.modify(configuration={"hnsw": {"ef_search": EF_SEARCH}}))
 
     def _claim(self, col: Any) -> None:
         """Refuse a collection another catalog owns. Adopt one of the home's own embedded
@@ -159,7 +133,7 @@ class VectorStore:
         except (OwnershipError, VectorStoreError):
             raise
         except Exception as exc:
-            if not _store_failure(exc):
+            if not store_failure(exc):
                 raise
             raise VectorStoreError(
                 f"the Chroma store at {self.location} failed: {type(exc).__name__}: {exc}"
@@ -286,42 +260,3 @@ class VectorStore:
         with self._guard():
             self.client.delete_collection(self.name)
         self._collection = None
-
-
-def _when_free(step: Callable[[], Any], tries: int = 4) -> Any:
-    """``step()``, tried again when an embedded Chroma's SQLite file is busy ("database is
-    locked": its own background work, or another process, holding the write lock for a
-    moment); opening a collection writes to it too. Other errors pass at once."""
-    for n in range(tries - 1):
-        try:
-            return step()
-        except Exception as exc:
-            if "database is locked" not in str(exc):
-                raise
-            time.sleep(0.1 * 3**n)  # 0.1, 0.3, 0.9 s
-    return step()
-
-
-def drop_foreign(client: Any, name: str) -> bool:
-    """Delete the Chroma collection of Dossier collection ``name`` whoever owns it (its
-    owner's home is gone); whether there was one."""
-    try:
-        client.delete_collection(f"dossier-{name}")
-    except Exception as exc:
-        if type(exc).__name__ == "NotFoundError":
-            return False
-        raise
-    return True
-
-
-def _store_failure(exc: Exception) -> bool:
-    """Whether ``exc`` is Chroma failing (down, unreachable, internal error), not a bug here."""
-    if isinstance(exc, (ConnectionError, TimeoutError)):
-        return True
-    kind = type(exc)
-    module = kind.__module__.split(".")[0]
-    if module in ("httpx", "httpcore"):
-        return True
-    if module == "chromadb":
-        return kind.__name__ not in ("InvalidArgumentError", "DuplicateIDError")
-    return isinstance(exc, ValueError) and "connect" in str(exc).lower()

@@ -132,11 +132,11 @@ def test_opening_waits_out_a_busy_store_and_widening_never_fails_a_search(
 ) -> None:
     """'database is locked' (an embedded Chroma's SQLite file busy for a moment) while a
     collection is opened is tried again; a widening that keeps failing is given up."""
-    import index.vectors as vectors
+    import index.chroma_client as chroma_client
 
     coll = make_collection()
     ingest(coll, [corpus_copy])
-    monkeypatch.setattr(vectors.time, "sleep", lambda s: None)
+    monkeypatch.setattr(chroma_client.time, "sleep", lambda s: None)
     client = type(coll.vectors.client)
     real = client.get_or_create_collection
     busy = [2]
@@ -162,4 +162,4 @@ def test_opening_waits_out_a_busy_store_and_widening_never_fails_a_search(
     assert coll.vectors.query(coll.embedder.embed_one(QUESTION), 3)  # the search goes on
     assert len(tries) == 4  # the widening was tried 4 times, then given up
     with pytest.raises(RuntimeError, match="other"):  # any other error passes at once
-        vectors._when_free(lambda: (_ for _ in ()).throw(RuntimeError("other")))
+        chroma_client.when_free(lambda: (_ for _ in ()).throw(RuntimeError("other")))

@@ -12,9 +12,10 @@ import pytest
 from corpus.chunker import ChunkerConfig
 from corpus.errors import OwnershipError
 from dossier.cli import main
+from index.chroma_client import chroma_client
 from index.collection import Collection
 from index.ingest import ingest
-from index.vectors import HOME_KEY, OWNER_KEY, chroma_client
+from index.vectors import HOME_KEY, OWNER_KEY
 from tests.conftest import FIXTURE_CORPUS
 from tests.processes import free_port
 

@@ -22,7 +22,7 @@ from dossier.web.engine import Engine
 from dossier.web.handlers import QUESTIONS, Header, friendly, guarded
 from dossier.web.scope import Scope
 from dossier.web.security import Guard, HostPolicy, LoginThrottle
-from index.collection import check_name
+from index.collection_admin import check_name
 
 if TYPE_CHECKING:
     from fastapi import FastAPI

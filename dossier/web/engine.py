@@ -31,7 +31,8 @@ from dossier.web.scope import Scope, scoped
 from dossier.web.security import check_folder
 from dossier.web.uploads import safe_name, store_uploads
 from index.catalog import DocumentInfo
-from index.collection import Collection, check_name, list_collections
+from index.collection import Collection
+from index.collection_admin import check_name, list_collections
 from index.ingest import FileReport, IngestReport, ingest
 
 Progress = Callable[[int, int, str], None]  # (files done, total, source)
