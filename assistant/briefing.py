@@ -137,17 +137,18 @@ def build_briefing(
     step("retrieving evidence")
     found = search(topic, depth * 5)
     hits = ev.diverse(topic, found, depth)
-    hits = ev.expanded(search, topic, hits)
+    names = ev.names_of(topic, hits)
+    hits = ev.expanded(search, names, hits)
     docs = _retrieved(hits)
     reader = Reader(collection.catalog.document)
     sents = ev.with_openings(evidence(hits, reader), hits, reader)
-    sents = ev.shortlist(topic, sents, ev.closeness(found))
+    sents = ev.shortlist(topic, sents, ev.closeness(found), names)
     sents += ev.changes(search, topic, reader, sents)
     if not sents:
         return Briefing(topic, scope, False, retrieved_docs=docs, notes=(NOT_COVERED,))
     step("scoring sentences")
     probes = [p.format(t=topic) for p in GAP_PROBES]
-    scores, vecs, probe_vecs, titled = ev.score(answerer, topic, sents, probes)
+    scores, vecs, probe_vecs, titled = ev.score(answerer, topic, sents, probes, names)
     order = [int(i) for i in np.argsort(-scores)]
     value, about = ev.value(sents, scores, titled)
     # a sentence of a document about the topic counts with a lower bar of its own

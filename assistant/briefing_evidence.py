@@ -4,6 +4,7 @@ with each retrieved document's opening, and scored for the topic in one embeddin
 
 from __future__ import annotations
 
+import re
 from collections import Counter
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import replace
@@ -31,6 +32,7 @@ OPENINGS = 12  # documents (the best retrieved) whose opening sentences are read
 BREADTH = 8  # further documents, one passage each, beyond those of the best passages
 TITLE = 0.5  # the share of a document's aboutness its title's relevance makes
 EMBED_WORDS = 40  # a sentence's first words say what it is about; the rest costs time
+NAMED = 0.5  # the share of the topic's words a sentence naming a recurring name counts as
 
 
 def wider(
@@ -47,14 +49,19 @@ def wider(
     ]  # fmt: skip
 
 
-def expanded(search: Callable[..., list[Hit]], topic: str, hits: list[Hit]) -> list[Hit]:
-    """The evidence, broadened by the names it keeps repeating: "Presidential AI Challenge"
-    in several passages on a topic finds the documents about the Challenge that the topic's
-    own words missed (pseudo-relevance feedback)."""
+def names_of(topic: str, hits: Sequence[Hit]) -> list[str]:
+    """The names of things the evidence keeps repeating (see ``recurring_names``)."""
+    return recurring_names([h.chunk.text for h in hits], topic, EXPANSIONS)
+
+
+def expanded(search: Callable[..., list[Hit]], names: Sequence[str], hits: list[Hit]) -> list[Hit]:
+    """The evidence, broadened by the ``names`` it keeps repeating: "Presidential AI
+    Challenge" in several passages on a topic finds the documents about the Challenge that
+    the topic's own words missed (pseudo-relevance feedback)."""
     have = {h.chunk.chunk_id for h in hits}
     per_doc = Counter(h.chunk.doc_id for h in hits)
     out = list(hits)
-    for name in recurring_names([h.chunk.text for h in hits], topic, EXPANSIONS):
+    for name in names:
         for h in search(name, EXPANSION_DEPTH):
             if h.chunk.chunk_id not in have and per_doc[h.chunk.doc_id] < PER_DOCUMENT:
                 have.add(h.chunk.chunk_id)
@@ -134,13 +141,16 @@ def closeness(hits: Sequence[Hit]) -> dict[str, float]:
     return {h.chunk.chunk_id: h.dense_score for h in hits if h.dense_score is not None}
 
 
-def shortlist(topic: str, sents: list[Sentence], near: Mapping[str, float]) -> list[Sentence]:
+def shortlist(
+    topic: str, sents: list[Sentence], near: Mapping[str, float], names: Sequence[str] = ()
+) -> list[Sentence]:
     """At most MAX_SCORED sentences worth embedding (embedding every sentence would be most
     of a briefing's time), by what is known without embedding them: how close their passage
     is to the topic (``near``: passage id -> cosine; a document's opening counts as its
     document's closest passage), the topic's words they state, what they report and the
     topic's words their document's title states (weighed as ``value`` weighs a title's
-    relevance)."""
+    relevance); a sentence stating one of the ``names`` the evidence repeats counts as stating
+    some of the topic's words (``topicality``)."""
     if len(sents) <= MAX_SCORED:
         return sents
     # a passage found only by a name the evidence repeats counts as the least close passage
@@ -153,7 +163,7 @@ def shortlist(topic: str, sents: list[Sentence], near: Mapping[str, float]) -> l
     own = [s.own for s in sents]
     informs = np.array([informative(t) for t in own])
     title = np.array([titled(topic, s.doc.title) for s in sents])
-    cheap = 0.6 * close + 0.4 * _overlap(topic, own, own) + informs + TITLE * 0.5 * title
+    cheap = 0.6 * close + 0.4 * topicality(topic, names, own, own) + informs + TITLE * 0.5 * title
     ranked = [int(i) for i in np.argsort(-cheap, kind="stable")]
     keep = set(ranked[:MAX_SCORED])
     # and the best statements of dated actions and of changes of policy beyond them, in the
@@ -181,26 +191,47 @@ class Scored(NamedTuple):
 
 
 def score(
-    answerer: ExtractiveAnswerer, topic: str, sents: Sequence[Sentence], probes: Sequence[str]
+    answerer: ExtractiveAnswerer,
+    topic: str,
+    sents: Sequence[Sentence],
+    probes: Sequence[str],
+    names: Sequence[str] = (),
 ) -> Scored:
     """Relevance to the topic: 0.6 x cosine + 0.4 x the topic's words found (each weighted
     by how rare it is in the evidence: in a corpus about AI, "AI" says little), plus a small
     prior for the rank of the passage (an opening read outside any passage gets none); the
     sentences' vectors, the gap probes' vectors and the relevance of the documents' titles,
-    scored alike (one batch: the embedder's cost)."""
+    scored alike (one batch: the embedder's cost). The words found are ``topicality``'s: the
+    ``names`` the evidence repeats count too."""
     # a list item is judged by what it says itself, not by the lead-in its siblings share
     texts = [" ".join(s.own.split()[:EMBED_WORDS]) for s in sents]
     titles = list(dict.fromkeys(s.doc.title for s in sents))
     vecs = answerer.embedder.embed([topic, *probes, *titles, *texts])
     topic_vec, vecs = vecs[0], vecs[1:]
     probe_vecs, title_vecs, vecs = np.split(vecs, [len(probes), len(probes) + len(titles)])
-    overlap = _overlap(topic, [s.own for s in sents], [*titles, *(s.own for s in sents)])
+    overlap = topicality(topic, names, [s.own for s in sents], [*titles, *(s.own for s in sents)])
     title_score = dict(zip(titles, 0.6 * (title_vecs @ topic_vec) + 0.4 * overlap[: len(titles)],
                            strict=True))  # fmt: skip
     prior = np.array([0.0 if s.rank >= LEAD_RANK else 1 / (1 + s.rank) for s in sents])
     informs = np.array([informative(s.own) for s in sents])
     score = 0.6 * (vecs @ topic_vec) + 0.4 * overlap[len(titles) :] + 0.05 * prior + informs
     return Scored(score, vecs, probe_vecs, np.array([title_score[s.doc.title] for s in sents]))
+
+
+def topicality(
+    topic: str, names: Sequence[str], evidence: Sequence[str], texts: Sequence[str]
+) -> np.ndarray:
+    """``_overlap``, except that a text stating one of ``names`` (the names of programmes and
+    bodies the topic's evidence keeps repeating) counts as stating at least NAMED of the
+    topic's words: the record of the "Presidential AI Challenge" is part of a topic on AI
+    education though it seldom says "education" (pseudo-relevance feedback, weighted below
+    the topic's own words as Rocchio weighs expansion terms)."""
+    base = _overlap(topic, evidence, texts)
+    if not names:
+        return base
+    named = re.compile(r"\b(?:" + "|".join(re.escape(n) for n in names) + r")\b", re.IGNORECASE)
+    states = np.array([bool(named.search(t)) for t in texts])
+    return np.where(states, np.maximum(base, NAMED), base)
 
 
 def _overlap(topic: str, evidence: Sequence[str], texts: Sequence[str]) -> np.ndarray:

@@ -206,6 +206,8 @@ def _meaningful(
         if not {w for w in content if w[:5] not in topic_stems}:
             return False
         words = name.split()
+        if len(words[-1]) == 1:  # cut at an initial: "President Donald J" of "Donald J. Trump"
+            return False
         if stem(words[-1])[0] in _GENERIC | _WEAK_HEADS or head(name) in taken_heads:
             return False
         if any(_alike(own, t) for t in taken_keys):
@@ -215,8 +217,8 @@ def _meaningful(
         # lowercase; "Vice President Harris" names a person, not a theme
         if not all(w[:1].isupper() for w in words if w not in INNER):
             return True
-        return any(w.isupper() or (w.lower() in lower and stem(w)[0] not in _GENERIC)
-                   for w in words)  # fmt: skip
+        return any((len(w) > 1 and w.isupper()) or (w.lower() in lower and stem(w)[0] not in
+                   _GENERIC) for w in words)  # fmt: skip
 
     return fits
 

@@ -144,3 +144,30 @@ def test_the_summary_takes_distinct_main_points_one_per_document() -> None:
     weight = {0: 1.0, 1: 0.99, 2: 0.95, 3: 0.94, 4: 0.9, 5: 0.5}
     docs = {i: frozenset({d}) for i, d in enumerate("aabcde")}
     assert _summary(list(range(6)), weight, docs, vecs) == [0, 2, 4]
+
+
+def test_a_name_the_evidence_repeats_counts_as_part_of_the_topic(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Pseudo-relevance feedback: a sentence naming the "Presidential AI Challenge" that the
+    evidence on AI education keeps repeating counts as stating NAMED of the topic's words
+    (never less than its own words, never more than the topic fully stated)."""
+    topic = "AI education for youth"
+    names = ["Presidential AI Challenge"]
+    texts = ["Students from all 50 states entered the Presidential AI Challenge.",
+             "The weather was fine.", "AI education for youth is the goal.",
+             "A presidential AI challenge of a kind."]  # fmt: skip
+    plain = ev.topicality(topic, [], texts, texts)
+    named = ev.topicality(topic, names, texts, texts)
+    assert named[0] >= ev.NAMED > plain[0]
+    assert named[1] == plain[1] == 0.0  # no name, no topic word: nothing
+    assert named[2] == plain[2] == pytest.approx(1.0)  # the topic itself: as before
+    assert named[3] >= ev.NAMED  # written in lowercase: still the name
+    assert ev.topicality(topic, ["AI Chall"], texts, texts)[0] == plain[0]  # whole words only
+    # in the shortlist, the named sentence of a far passage beats an unnamed one
+    monkeypatch.setattr(ev, "MAX_SCORED", 1)
+    far = [sentence("x", 0, "Students from all 50 states entered an AI education contest.", "far"),
+           sentence("y", 0, "Students from all 50 states entered the Presidential AI "
+                    "Challenge today.", "far")]  # fmt: skip
+    assert ev.shortlist(topic, far, {"far": 0.1}) == far[:1]  # more of the topic's words
+    assert ev.shortlist(topic, far, {"far": 0.1}, names) == far[1:]

@@ -182,6 +182,11 @@ def test_theme_names_are_noun_phrases_not_actions_clauses_or_fragments() -> None
     name = named("Rules limit the facilitation of the collection or use of data.",
                  "Rules cover the facilitation of the collection or use of data.")  # fmt: skip
     assert name is None or not name.endswith("collection"), name
+    # a person's name cut at an initial is no theme ("President Donald J" of "Donald J.
+    # Trump"): a single capital letter is an initial, not an acronym
+    name = named("President Donald J. Trump signed an order on AI.",
+                 "President Donald J. Trump announced a plan on AI.")  # fmt: skip
+    assert name is None or not name.endswith(" J"), name
 
 
 def test_a_theme_no_phrase_names_is_named_by_a_noun_not_a_verb() -> None:
