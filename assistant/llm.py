@@ -32,10 +32,18 @@ class ChatModel(Protocol):
 
 
 class LlamaIndexChat:
-    """Streams from a llama-index LLM; every failure becomes a BackendError."""
+    """Streams from a llama-index LLM; every failure becomes a BackendError.
 
-    def __init__(self, llm: Any, name: str, where: str) -> None:
-        self.llm = llm
+    ``make`` builds the LLM (its HTTP client) afresh for each reply. A reply read only in
+    part (a theme name stops at its first line, a runaway answer at its length cap) leaves
+    its HTTP stream open, held in a reference cycle (openai's ``Stream``) until Python's
+    cyclic garbage collector finalises it. That can happen inside another request's
+    connection-pool lock, and httpcore's lock is not reentrant: the process deadlocked
+    (encode/httpcore#990, seen here in a briefing that named its themes with a model). A
+    client of its own per reply means the late close takes a lock no request holds."""
+
+    def __init__(self, make: Callable[[], Any], name: str, where: str) -> None:
+        self.make = make
         self.name = name
         self.where = where  # for messages: "the OpenAI-compatible server at http://…"
 
@@ -44,7 +52,7 @@ class LlamaIndexChat:
 
         chat = [ChatMessage(role=m["role"], content=m["content"]) for m in messages]
         try:
-            for part in self.llm.stream_chat(chat):
+            for part in self.make().stream_chat(chat):
                 if part.delta:
                     yield part.delta
         except BackendError:
@@ -70,15 +78,21 @@ def openai_model(cfg: ModelSettings) -> ChatModel:
         from llama_index.llms.openai_like import OpenAILike
     except ImportError as exc:
         raise MissingExtraError("openai", "The OpenAI-compatible backend") from exc
-    llm = OpenAILike(
-        model=cfg.openai_model, api_base=cfg.openai_base_url,
-        api_key=cfg.openai_api_key.get_secret_value() if cfg.openai_api_key else "not-needed",
-        is_chat_model=True,
-        timeout=cfg.timeout, max_retries=cfg.retries, temperature=cfg.temperature,
-        max_tokens=cfg.max_new_tokens, context_window=32768,
-    )  # fmt: skip
+    key = cfg.openai_api_key.get_secret_value() if cfg.openai_api_key else "not-needed"
     return LlamaIndexChat(
-        llm, "openai", f"the OpenAI-compatible server at {cfg.openai_base_url} ({cfg.openai_model})"
+        lambda: OpenAILike(
+            model=cfg.openai_model,
+            api_base=cfg.openai_base_url,
+            api_key=key,
+            is_chat_model=True,
+            timeout=cfg.timeout,
+            max_retries=cfg.retries,
+            temperature=cfg.temperature,
+            max_tokens=cfg.max_new_tokens,
+            context_window=32768,
+        ),
+        "openai",
+        f"the OpenAI-compatible server at {cfg.openai_base_url} ({cfg.openai_model})",
     )
 
 
@@ -87,12 +101,11 @@ def ollama_model(cfg: ModelSettings) -> ChatModel:
         from llama_index.llms.ollama import Ollama
     except ImportError as exc:
         raise MissingExtraError("ollama", "The Ollama backend") from exc
-    llm = Ollama(
-        model=cfg.ollama_model, base_url=cfg.ollama_base_url, request_timeout=cfg.timeout,
-        temperature=cfg.temperature,
-    )  # fmt: skip
     return LlamaIndexChat(
-        llm, "ollama",
+        lambda: Ollama(
+            model=cfg.ollama_model, base_url=cfg.ollama_base_url, request_timeout=cfg.timeout,
+            temperature=cfg.temperature,
+        ), "ollama",
         f"Ollama at {cfg.ollama_base_url} (model {cfg.ollama_model}; start it with 'ollama serve'"
         f" and 'ollama pull {cfg.ollama_model}')",
     )  # fmt: skip
@@ -104,8 +117,8 @@ def local_model(cfg: ModelSettings) -> ChatModel:
     state = local_loader(cfg).state()
     if state.phase is Phase.UNAVAILABLE:  # not installed: one line naming the installs (exit 6)
         raise MissingLocalModelError(state.cause)
-    llm = LocalSmolLM(max_new_tokens=cfg.max_new_tokens)
-    return LlamaIndexChat(llm, "local", "the local SmolLM2 model")
+    llm = LocalSmolLM(max_new_tokens=cfg.max_new_tokens)  # in this process: one for all replies
+    return LlamaIndexChat(lambda: llm, "local", "the local SmolLM2 model")
 
 
 def local_loader(cfg: ModelSettings) -> ModelLoader[Any]:

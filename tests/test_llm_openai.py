@@ -309,3 +309,45 @@ def test_briefing_sections_are_written_by_the_model(fake_openai) -> None:  # typ
     brief, _ = make_briefing(settings, "the desalination plant", None, None, quiet=True)
     assert brief.backend == "extractive" and brief.points()  # the quoted points stand
     assert any("cannot connect" in n for n in brief.notes)
+
+
+def test_a_reply_read_in_part_cannot_deadlock_a_later_request(
+    fake_openai, monkeypatch: pytest.MonkeyPatch
+) -> None:  # type: ignore[no-untyped-def]
+    """A theme name stops reading at its first line, leaving the HTTP stream open in a
+    reference cycle until Python's cyclic GC closes it. When that GC ran inside a later
+    request's connection-pool lock (httpcore's is not reentrant) the process hung for good
+    (CI: test_briefing_sections_are_written_by_the_model). Made certain here: GC off while
+    the stream is abandoned, then a collection inside the next request's pool lock."""
+    import gc
+    import threading
+
+    from httpcore._sync.connection_pool import ConnectionPool
+
+    from assistant.llm import ModelSettings, make_chat_model
+
+    server = fake_openai("echo-cite", reply="A first line [1]\n" + "and more words [1] " * 200)
+    model = make_chat_model(ModelSettings(backend="openai", openai_base_url=server.url,
+                                          openai_model="fake", timeout=5, retries=0))  # fmt: skip
+    assert model is not None
+    hi = [{"role": "user", "content": "hi"}]
+    gc.disable()
+    try:
+        for _ in model.stream(hi):
+            break  # read in part: the stream stays open, held by a cycle
+        assign = ConnectionPool._assign_requests_to_connections
+
+        def collect_inside_the_lock(self: ConnectionPool) -> Any:
+            gc.collect()  # what a GC at this allocation would do
+            return assign(self)
+
+        monkeypatch.setattr(ConnectionPool, "_assign_requests_to_connections",
+                            collect_inside_the_lock)  # fmt: skip
+        done: list[str] = []
+        worker = threading.Thread(target=lambda: done.append("".join(model.stream(hi))),
+                                  daemon=True)  # fmt: skip
+        worker.start()
+        worker.join(30)
+    finally:
+        gc.enable()
+    assert done and done[0].startswith("A first line"), "the second request deadlocked"
