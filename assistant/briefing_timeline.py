@@ -63,7 +63,8 @@ def action_dates(text: str, doc_date: str | None = None) -> list[ActionDate]:
         for m in _YEARLESS.finditer(text):  # "On Tuesday, August 26, the First Lady launched"
             day = _complete(m.group("month"), int(m.group("day")), doc_date[:10])
             if day and has_action and not any(o.iso == day for o in out):
-                out.append(ActionDate(day, f"{m.group('month')} {m.group('day')}"))
+                # the year the reader needs, which the sentence left to its document
+                out.append(ActionDate(day, f"{m.group('month')} {m.group('day')}, {day[:4]}"))
     if out or not doc_date or not has_action or find_dates(text):
         return out
     day = doc_date[:10]

@@ -238,9 +238,11 @@ def test_timeline_dates_actions_not_citations() -> None:
         ("2024-03-28", "2024-03-28 (date of the document)", True)
     ]
     assert dated("Today's announcement is part of a broader commitment.") == []
-    # a day without a year, in the year of the document that writes it
+    # a day without a year, in the year of the document that writes it, shown with it
     assert dated("On Tuesday, August 26, the First Lady launched the AI Challenge.",
-                 "2025-09-04") == [("2025-08-26", "August 26", False)]  # fmt: skip
+                 "2025-09-04") == [("2025-08-26", "August 26, 2025", False)]  # fmt: skip
+    assert dated("On Friday, December 30, the board met and approved the plan.",
+                 "2024-01-05") == [("2023-12-30", "December 30, 2023", False)]  # fmt: skip
 
 
 def test_timeline_keeps_only_events_on_the_topic() -> None:
