@@ -17,7 +17,7 @@ import numpy as np
 from assistant.briefing_points import Sentence
 from assistant.briefing_themes import cluster, merge_single_source, name_theme, single_word
 from assistant.briefing_timeline import ActionDate, action_dates, different_actions
-from assistant.point_text import refers_back
+from assistant.point_text import leans_on_context, refers_back
 
 SUMMARY = (3, 5)  # fewest and most summary points
 POINTS = 45  # points in the summary and themes together
@@ -51,7 +51,8 @@ def arrange(
     weight = {i: float(scores[i]) + 0.15 * float(vecs[i] @ centre) + 0.03 * (len(docs[i]) - 1)
               - _hearsay(sents[i].shown) for i in leaders}  # fmt: skip
     picked = _diverse(leaders, weight, vecs, POINTS, docs)
-    summary = _summary(picked, weight, docs, vecs)
+    alone = {i: not leans_on_context(sents[i].shown) for i in leaders}
+    summary = _summary(picked, weight, docs, vecs, alone)
     rest = [i for i in picked if i not in summary]
     themes: list[tuple[str, list[int]]] = []
     if len(rest) >= 2:
@@ -125,9 +126,12 @@ def _summary(
     weight: Mapping[int, float],
     docs: Mapping[int, frozenset[str]],
     vecs: np.ndarray,
+    alone: Mapping[int, bool],
 ) -> list[int]:
     """The weightiest points, each from a document not yet in the summary and distinct from
-    those chosen, as long as they weigh nearly as much as the first; at least three."""
+    those chosen, as long as they weigh nearly as much as the first; at least three. A point
+    that leans on the sentence before it (``alone`` false: "Since then, …") is taken only to
+    reach three."""
     out: list[int] = []
     used: set[str] = set()
     ranked = sorted(picked, key=lambda i: -weight[i])
@@ -139,7 +143,7 @@ def _summary(
             ):
                 break
             distinct = all(float(vecs[i] @ vecs[j]) <= 0.75 for j in out)
-            if i not in out and distinct and not (strict and docs[i] & used):
+            if i not in out and distinct and not (strict and (docs[i] & used or not alone[i])):
                 out.append(i)
                 used |= docs[i]
     return out

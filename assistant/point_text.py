@@ -15,6 +15,9 @@ _SECTION = re.compile(r"^(?:Sec(?:tion)?\.?\s*\d+[a-z]?\.\s+)")
 _LABEL = re.compile(r"^[A-Z0-9][A-Z0-9 ,&'’/\-]{3,}:\s+(?=\S)")  # "PROMOTING AI ADOPTION: "
 # a list item's bold name before its text: "**Exporting American AI:** The Commerce …"
 _BOLD_LABEL = re.compile(r"^(\*\*|__)[^*_\n]{2,80}?(?::\1|\1:)\s+(?=\S)")
+# a bold line of its own with no full stop is a heading the splitter left on the sentence
+# after it ("**<u>Standing up for Workers</u>**  \nThe Executive Order directed …")
+_BOLD_HEADING = re.compile(r"^(\*\*|__)[^\n]{2,120}?(?<![.!?])\1[ \t]*\n\s*(?=\S)")
 _DATELINE = re.compile(r"^[A-Z][A-Z .,]{2,}\s+[—–-]+\s+(?=[A-Z])")  # "WASHINGTON, DC – "
 _TERMINAL = re.compile(r"[.!?][\"'”’)\]]*$")
 _ITEM_END = re.compile(r"[;,]\s*(?:and|or)?$|\s(?:and|or)$")
@@ -62,7 +65,7 @@ MAX_WORDS = 90
 
 def clean(raw: str) -> str:
     """Markup, enumerators, labels and datelines removed; an item's ';' made a full stop."""
-    text = readable(_BOLD_LABEL.sub("", MARKER.sub("", raw.lstrip())))
+    text = readable(_BOLD_LABEL.sub("", _BOLD_HEADING.sub("", MARKER.sub("", raw.lstrip()))))
     for _ in range(3):  # "- (a) …", "Sec. 4. (b) …"
         stripped = _DATELINE.sub("", _LABEL.sub("", _SECTION.sub("", MARKER.sub("", text))))
         if stripped == text:
@@ -120,6 +123,21 @@ def refers_back(shown: str) -> bool:
     ("The Challenge shall …", "The Task Force will …", "This effort …", "It …"): read on
     its own it does not say which."""
     return bool(_BACK.match(shown.lstrip("“\"'‘")))
+
+
+# openers that continue what the sentence before said ("Since then, agencies have …")
+_CONTINUES = re.compile(
+    r"^(?:Since then|In addition|Additionally|Moreover|Furthermore|At the same time|As a result"
+    r"|To that end|To this end|To do this|In doing so|Meanwhile|Instead|Likewise|Similarly"
+    r"|Therefore|Thus|However|Still|Also|Then|Through (?:these|this|such|those) \w+)\b"
+)
+
+
+def leans_on_context(shown: str) -> bool:
+    """Whether a sentence reads as the continuation of another: it names its subject only
+    by referring back (``refers_back``) or opens with a connective that does ("Since then,
+    …", "In addition, …"). Such a point is worth stating, but not as a summary's own."""
+    return refers_back(shown) or bool(_CONTINUES.match(shown.lstrip("“\"'‘")))
 
 
 def link_heavy(raw: str) -> bool:

@@ -14,7 +14,7 @@ import pytest
 from assistant import briefing_evidence as ev
 from assistant.briefing_points import Sentence
 from assistant.briefing_sections import _diverse, _summary, named_first
-from assistant.point_text import informative, refers_back
+from assistant.point_text import informative, leans_on_context, refers_back
 from corpus.types import Chunk
 from index.catalog import DocumentInfo
 from index.types import Hit
@@ -143,7 +143,22 @@ def test_the_summary_takes_distinct_main_points_one_per_document() -> None:
     vecs[3] = np.array([0.9, 0, 0, 0.436, 0, 0], dtype=np.float32)  # point 0 again (0.9)
     weight = {0: 1.0, 1: 0.99, 2: 0.95, 3: 0.94, 4: 0.9, 5: 0.5}
     docs = {i: frozenset({d}) for i, d in enumerate("aabcde")}
-    assert _summary(list(range(6)), weight, docs, vecs) == [0, 2, 4]
+    alone = dict.fromkeys(range(6), True)
+    assert _summary(list(range(6)), weight, docs, vecs, alone) == [0, 2, 4]
+    # a point that leans on the sentence before it ("Since then, …") gives way to the next
+    # one that reads on its own, and is taken only when nothing else reaches three
+    assert _summary(list(range(6)), weight, docs, vecs, alone | {2: False}) == [0, 4, 5]
+    assert _summary([0, 2], weight, docs, vecs, alone | {2: False}) == [0, 2]
+
+
+def test_a_sentence_that_continues_another_leans_on_its_context() -> None:
+    assert leans_on_context("Since then, agencies all across government have taken steps.")
+    assert leans_on_context("In addition, OMB will issue guidance on procurement.")
+    assert leans_on_context("The Challenge shall encourage student achievements in AI.")
+    assert leans_on_context("Through these efforts, our Nation’s youth will have chances.")
+    assert not leans_on_context("OMB will issue guidance on procurement in March.")
+    assert not leans_on_context("Thusly named programs are rare.")  # a word, not the connective
+    assert not leans_on_context("Therapists use AI tools.")
 
 
 def test_a_name_the_evidence_repeats_counts_as_part_of_the_topic(

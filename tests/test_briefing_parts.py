@@ -81,6 +81,19 @@ def test_statements_of_one_day_that_name_different_things_are_different_actions(
     assert not different_actions(order, "Today, the President signed it into law.")
 
 
+def test_a_bold_heading_line_is_not_part_of_the_sentence_after_it() -> None:
+    """A heading in bold on a line of its own (no full stop, a Markdown hard break) that the
+    splitter left on the next sentence is dropped from the point; a bold sentence is kept."""
+    raw = ("**<u>Standing up for Workers, Consumers, and Civil Rights</u>**  \n"
+           "The Executive Order directed bold steps to mitigate other risks from\n"
+           "AI, including risks to workers.")  # fmt: skip
+    assert clean(raw) == ("The Executive Order directed bold steps to mitigate other risks "
+                          "from AI, including risks to workers.")  # fmt: skip
+    bold = "**Agencies must act.**\nThey will report."
+    assert clean(bold) == "Agencies must act. They will report."
+    assert clean("**Bold start** of a sentence.") == "Bold start of a sentence."
+
+
 def test_a_list_items_bold_name_is_not_part_of_its_sentence() -> None:
     """ "**Name:** text" items: the text is the point, read with the lead-in when it is a
     phrase; a bold word inside a sentence is kept."""
