@@ -53,6 +53,8 @@ def arrange(
     picked = _diverse(leaders, weight, vecs, POINTS, docs)
     alone = {i: not leans_on_context(sents[i].shown) for i in leaders}
     summary = _summary(picked, weight, docs, vecs, alone)
+    if len(picked) - len(summary) < 2:  # too few left for a theme: a point passed over is lost
+        summary = _summary(picked, weight, docs, vecs, dict.fromkeys(leaders, True))
     rest = [i for i in picked if i not in summary]
     themes: list[tuple[str, list[int]]] = []
     if len(rest) >= 2:
