@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import importlib.util
 import os
 import shutil
 import uuid
 from pathlib import Path
+from types import ModuleType
 
 import pytest
 
@@ -19,6 +21,16 @@ SHARED = Path(__file__).resolve().parents[2] / "shared" / "data"
 # a Chroma server started for the whole run (make pytest, .ci/run); not a DOSSIER_ name,
 # which dossier would refuse as an unknown setting
 CHROMA_URL = os.environ.get("TEST_CHROMA_URL")
+BENCH = Path(__file__).resolve().parents[1] / "bench"
+
+
+def load_bench(script: str) -> ModuleType:
+    """A script of bench/ (not a package) imported as a module, to test its parts."""
+    spec = importlib.util.spec_from_file_location(Path(script).stem, BENCH / script)
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
 
 
 @pytest.fixture(autouse=True)

@@ -3,7 +3,6 @@ and one run ingests a small folder with both systems and reports them side by si
 
 from __future__ import annotations
 
-import importlib.util
 import json
 import os
 import subprocess
@@ -13,15 +12,13 @@ from types import ModuleType
 
 import pytest
 
-BENCH = Path(__file__).resolve().parents[1] / "bench" / "ingest_vs_llamaindex.py"
+from tests.conftest import BENCH, load_bench
+
+SCRIPT = "ingest_vs_llamaindex.py"
 
 
 def _bench() -> ModuleType:
-    spec = importlib.util.spec_from_file_location("ingest_bench", BENCH)
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+    return load_bench(SCRIPT)
 
 
 def _folder(root: Path, n: int) -> Path:
@@ -50,7 +47,7 @@ def test_a_subset_is_the_first_files_hard_linked(tmp_path: Path) -> None:
 @pytest.mark.model
 def test_one_run_ingests_with_both_systems_and_reports_side_by_side(tmp_path: Path) -> None:
     folder = _folder(tmp_path / "src", 4)
-    done = subprocess.run([sys.executable, str(BENCH), "--folder", str(folder)],
+    done = subprocess.run([sys.executable, str(BENCH / SCRIPT), "--folder", str(folder)],
                           capture_output=True, text=True, timeout=600)  # fmt: skip
     assert done.returncode == 0, done.stderr[-2000:]
     report = json.loads(done.stdout)

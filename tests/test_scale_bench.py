@@ -3,7 +3,6 @@ measured end to end with the hashing embedder; targets are judged from the rows.
 
 from __future__ import annotations
 
-import importlib.util
 import io
 import tarfile
 from pathlib import Path
@@ -11,15 +10,11 @@ from types import ModuleType
 
 import pytest
 
-BENCH = Path(__file__).resolve().parents[1] / "bench" / "scale.py"
+from tests.conftest import load_bench
 
 
 def _scale() -> ModuleType:
-    spec = importlib.util.spec_from_file_location("scale_bench", BENCH)
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+    return load_bench("scale.py")
 
 
 def _archive(path: Path, n: int) -> Path:
